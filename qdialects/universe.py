@@ -1,0 +1,9 @@
+"""The `xdsl.universe` plugin: makes the qnn dialects, passes and targets available to
+plain `xdsl-opt` (see `[project.entry-points.'xdsl.universe']` in pyproject.toml)."""
+
+from xdsl.universe import Universe
+
+from passes.registry import QNN_PASSES
+from qdialects import QNN_DIALECTS
+
+QNN_UNIVERSE = Universe(all_dialects=QNN_DIALECTS, all_passes=QNN_PASSES)

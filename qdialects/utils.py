@@ -1,0 +1,119 @@
+"""Helpers shared by the dialects: numpy <-> dense attributes, shapes, verifier checks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from xdsl.dialects.builtin import (
+    AnyFloat,
+    BytesAttr,
+    DenseArrayBase,
+    DenseIntOrFPElementsAttr,
+    Float32Type,
+    Float64Type,
+    IntegerType,
+    TensorType,
+    f32,
+    f64,
+    i8,
+    i16,
+    i32,
+    i64,
+)
+from xdsl.ir import Attribute, SSAValue
+from xdsl.utils.exceptions import VerifyException
+
+_NUMPY_OF_ELEMENT: dict[Attribute, type[np.generic]] = {
+    f32: np.float32,
+    f64: np.float64,
+    i8: np.int8,
+    i16: np.int16,
+    i32: np.int32,
+    i64: np.int64,
+}
+
+
+def storage_element_type(values: np.ndarray) -> Attribute:
+    """The builtin element type that stores `values` compactly and exactly.
+
+    Floats are stored as f32 (QONNX computes in float32); integer-valued arrays as the
+    narrowest of i8/i16/i32/i64 that holds them.
+    """
+    if values.dtype.kind == "f":
+        return f64 if values.dtype == np.float64 else f32
+    lo, hi = (int(values.min()), int(values.max())) if values.size else (0, 0)
+    for element, dtype in ((i8, np.int8), (i16, np.int16), (i32, np.int32)):
+        info = np.iinfo(dtype)
+        if info.min <= lo and hi <= info.max:
+            return element
+    return i64
+
+
+def dense_from_numpy(
+    values: np.ndarray, element: Attribute | None = None
+) -> DenseIntOrFPElementsAttr:
+    """A dense attribute built from the array's raw bytes (never from a Python list)."""
+    element = element or storage_element_type(values)
+    dtype = _NUMPY_OF_ELEMENT[element]
+    data = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
+    type_ = TensorType(element, list(values.shape))
+    return DenseIntOrFPElementsAttr(type_, BytesAttr(data.tobytes()))  # pyright: ignore[reportArgumentType]
+
+
+def numpy_from_dense(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
+    """The array a dense attribute holds, with its shape (float32/float64 or int64)."""
+    element = attr.get_element_type()
+    dtype = _NUMPY_OF_ELEMENT.get(element)
+    if dtype is None:
+        raise VerifyException(f"unsupported dense element type {element}")
+    values = np.frombuffer(attr.data.data, dtype=np.dtype(dtype).newbyteorder("<"))
+    shape = attr.get_shape()
+    values = values.reshape(shape) if shape else values.reshape(())
+    if isinstance(element, IntegerType):
+        return values.astype(np.int64)
+    return values.astype(dtype)
+
+
+def i64_array(values: Sequence[int]) -> DenseArrayBase:
+    return DenseArrayBase.from_list(i64, list(values))
+
+
+def ints(array: DenseArrayBase) -> tuple[int, ...]:
+    return tuple(int(v) for v in array.get_values())
+
+
+def shape_of(value: SSAValue | Attribute) -> tuple[int, ...]:
+    """The static shape of a ranked tensor value or type."""
+    type_ = value.type if isinstance(value, SSAValue) else value
+    if not isinstance(type_, TensorType):
+        raise VerifyException(f"expected a ranked tensor, got {type_}")
+    return tuple(type_.get_shape())
+
+
+def is_float_tensor(type_: Attribute) -> bool:
+    return isinstance(type_, TensorType) and isinstance(type_.element_type, AnyFloat)
+
+
+def is_f32_tensor(type_: Attribute) -> bool:
+    return isinstance(type_, TensorType) and isinstance(type_.element_type, Float32Type)
+
+
+def is_f64(type_: Attribute) -> bool:
+    return isinstance(type_, Float64Type)
+
+
+def broadcast_shape(*shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """The numpy/ONNX multidirectional broadcast of shapes, or a VerifyException."""
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError as error:
+        raise VerifyException(
+            f"shapes {' and '.join(map(str, shapes))} do not broadcast"
+        ) from error
+
+
+def require(condition: bool, message: str) -> None:
+    """Raise a VerifyException with `message` unless `condition` holds."""
+    if not condition:
+        raise VerifyException(message)
