@@ -832,7 +832,7 @@ class ConcatOp(QuantDialectOp):
         for shape in shapes:
             require(
                 len(shape) == len(shapes[0])
-                and all(d == e for i, (d, e) in enumerate(zip(shape, shapes[0])) if i != axis),
+                and all(d == e for i, (d, e) in enumerate(zip(shape, shapes[0], strict=True)) if i != axis),
                 f"quant.concat: input shapes {shapes} differ outside axis {axis}",
             )
         expected = list(shapes[0])
