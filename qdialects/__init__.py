@@ -17,7 +17,13 @@ def _quant() -> Dialect:
     return Quant
 
 
-QNN_DIALECTS: dict[str, Callable[[], Dialect]] = {"quant": _quant}
+def _streamline() -> Dialect:
+    from qdialects.streamline import Streamline
+
+    return Streamline
+
+
+QNN_DIALECTS: dict[str, Callable[[], Dialect]] = {"quant": _quant, "streamline": _streamline}
 """The project's own dialects by name, loaded lazily (as xDSL's universe expects)."""
 
 

@@ -15,8 +15,13 @@ from xdsl.interpreter import Interpreter, InterpreterFunctions
 from xdsl.interpreters.func import FuncFunctions
 
 from qdialects.semantics.quant import QuantFunctions
+from qdialects.semantics.streamline import StreamlineFunctions
 
-SEMANTICS: tuple[type[InterpreterFunctions], ...] = (FuncFunctions, QuantFunctions)
+SEMANTICS: tuple[type[InterpreterFunctions], ...] = (
+    FuncFunctions,
+    QuantFunctions,
+    StreamlineFunctions,
+)
 """The interpreter functions of every dialect a qnn module may contain."""
 
 
