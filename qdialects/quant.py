@@ -43,6 +43,7 @@ from xdsl.printer import Printer
 from xdsl.traits import ConstantLike, Pure
 from xdsl.utils.exceptions import VerifyException
 
+from qdialects.ir import print_dense
 from qdialects.types import DATATYPES, QDataType
 from qdialects.utils import broadcast_shape, ints, numpy_from_dense, require, shape_of
 
@@ -108,7 +109,7 @@ class ConstantOp(QuantDialectOp):
         """`quant.constant dense<...> : tensor<...>`, then `-> type` when the result type
         differs from the value's (a QONNX datatype)."""
         printer.print_string(" ")
-        printer.print_attribute(self.value)
+        print_dense(printer, self.value)  # xDSL's own printer is slow for large weights
         if self.result.type != self.value.type:
             printer.print_string(" -> ")
             printer.print_attribute(self.result.type)

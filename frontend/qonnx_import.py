@@ -1,0 +1,841 @@
+"""Import a QONNX model (as Brevitas exports it) into the `quant` dialect.
+
+`import_qonnx(path_or_model)` loads the model (with its external data), runs qonnx's
+cleanup (shape inference, constant folding, unique names) and builds one
+`func.func @main` whose arguments and results are the graph's inputs and outputs.
+Each ONNX node becomes one `quant` op; each initializer an op reads becomes a
+`quant.constant` built from the tensor's raw bytes. ONNX inputs that are attributes in
+the dialect (Reshape's shape, Pad's pads, TopK's k, ReduceMean's axes) must be constants
+and are resolved here, as are the defaults ONNX leaves implicit (Conv's `kernel_shape`,
+pads, strides, dilations). After shape inference every value has a static type.
+
+Every problem with the input is a `QonnxImportError` whose message is one line naming
+the file, node or tensor at fault.
+
+Zero-points: `quant.quant` executes any zero-point, so the importer accepts non-zero
+zero-points in general; the integer lowering, which needs zero-point 0, rejects them
+there. The one case rejected here is a 1-bit `Quant` with a non-zero zero-point: for a
+signed 1-bit quantizer QONNX ignores the zero-point (it is bipolar), so accepting one
+would hide a model error, and the unsigned 1-bit case has no hardware mapping
+(see `check_one_bit_zero_point`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+from xdsl.dialects.builtin import (
+    BoolAttr,
+    Float32Type,
+    FloatAttr,
+    IntegerAttr,
+    ModuleOp,
+    StringAttr,
+    TensorType,
+    f32,
+    i64,
+)
+from xdsl.dialects.func import FuncOp, ReturnOp
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.utils.exceptions import DiagnosticException
+
+from qdialects import quant
+from qdialects.utils import dense_from_numpy, i64_array
+
+
+class QonnxImportError(Exception):
+    """The model cannot be imported; the message is one line naming what is wrong."""
+
+
+QONNX_DOMAINS = frozenset(
+    {
+        "qonnx.custom_op.general",
+        "finn.custom_op.general",
+        "finn",
+        "onnx.brevitas",
+        "qonnx",
+    }
+)
+"""Domains whose Quant/BipolarQuant/Trunc/MultiThreshold are the QONNX custom ops."""
+
+ONNX_DOMAINS = frozenset({"", "ai.onnx"})
+
+_ORIGINAL_NAME = "qnn-original-name:"
+"""Prefix of the doc_string in which the importer keeps a node's name across cleanup
+(qonnx renames every node), so errors name the node as the user's file does."""
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _load(path: str | os.PathLike[str]) -> onnx.ModelProto:
+    file = Path(path)
+    if not file.exists():
+        raise QonnxImportError(f"{file}: no such file")
+    if file.is_dir():
+        raise QonnxImportError(f"{file}: is a directory, not an ONNX file")
+    try:
+        model = onnx.load(str(file), load_external_data=False)
+    except Exception as error:
+        raise QonnxImportError(
+            f"{file}: not an ONNX model ({_one_line(error) or type(error).__name__})"
+        ) from error
+    _check_is_model(model, str(file))
+    try:
+        onnx.load_external_data_for_model(model, str(file.parent))
+    except Exception as error:
+        raise QonnxImportError(f"{file}: cannot load external data ({_one_line(error)})") from error
+    return model
+
+
+def _check_is_model(model: onnx.ModelProto, where: str) -> None:
+    # A protobuf decoder accepts many byte strings; a real model has an IR version and
+    # at least a graph output.
+    if model.ir_version <= 0 or not model.HasField("graph") or not model.graph.output:
+        raise QonnxImportError(f"{where}: not an ONNX model (no IR version or graph)")
+
+
+def _one_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    return lines[0] if lines else ""
+
+
+def _node_label(node: onnx.NodeProto) -> str:
+    name = node.name
+    if node.doc_string.startswith(_ORIGINAL_NAME):
+        name = node.doc_string.removeprefix(_ORIGINAL_NAME) or name
+    return f"{node.op_type} node '{name}'"
+
+
+def _constants_to_initializers(model: onnx.ModelProto) -> None:
+    """Turn `Constant` nodes into initializers (the dynamo exporter emits some)."""
+    kept = []
+    for node in model.graph.node:
+        if node.op_type == "Constant" and node.domain in ONNX_DOMAINS:
+            attrs = {a.name: a for a in node.attribute}
+            if "value" in attrs:
+                tensor = onnx.TensorProto()
+                tensor.CopyFrom(attrs["value"].t)
+                tensor.name = node.output[0]
+                model.graph.initializer.append(tensor)
+                continue
+        kept.append(node)
+    if len(kept) != len(model.graph.node):
+        del model.graph.node[:]
+        model.graph.node.extend(kept)
+
+
+def _cleanup(model: onnx.ModelProto, where: str) -> onnx.ModelProto:
+    """qonnx cleanup (shape inference, constant folding, unique names) on a copy."""
+    from qonnx.core.modelwrapper import ModelWrapper
+    from qonnx.util.cleanup import cleanup_model
+
+    work = onnx.ModelProto()
+    work.CopyFrom(model)
+    _constants_to_initializers(work)
+    for node in work.graph.node:
+        node.doc_string = _ORIGINAL_NAME + node.name
+    try:
+        cleaned = cleanup_model(ModelWrapper(work))
+    except Exception as error:
+        unsupported = _first_unsupported(work.graph.node)
+        if unsupported is not None:
+            raise QonnxImportError(_unsupported_message(unsupported)) from error
+        raise QonnxImportError(
+            f"{where}: qonnx cleanup failed: {_one_line(error) or type(error).__name__}"
+        ) from error
+    return cleaned.model
+
+
+# --------------------------------------------------------------------------- tensors
+
+
+_ELEMENT_TYPES: dict[int, Attribute] = {
+    onnx.TensorProto.FLOAT: f32,
+    onnx.TensorProto.INT64: i64,
+}
+
+
+def _sanitize(name: str) -> str:
+    """A readable SSA name: [A-Za-z0-9_], not starting with a digit, without a trailing
+    `_<digits>` (xDSL treats that as a uniquing suffix and drops it)."""
+    text = re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_")
+    text = re.sub(r"_+", "_", text)
+    if not text:
+        return "v"
+    if text[0].isdigit():
+        text = "v" + text
+    return re.sub(r"_(\d+)$", r"\1", text)
+
+
+@dataclass
+class _Graph:
+    """The cleaned ONNX graph with fast lookups by tensor name."""
+
+    model: onnx.ModelProto
+    where: str
+    initializers: dict[str, onnx.TensorProto] = field(default_factory=dict)
+    value_infos: dict[str, onnx.ValueInfoProto] = field(default_factory=dict)
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        graph = self.model.graph
+        self.initializers = {t.name: t for t in graph.initializer}
+        for info in [*graph.value_info, *graph.input, *graph.output]:
+            self.value_infos[info.name] = info
+
+    def constant(self, name: str) -> np.ndarray | None:
+        if name not in self.initializers:
+            return None
+        if name not in self.arrays:
+            self.arrays[name] = numpy_helper.to_array(self.initializers[name])
+        return self.arrays[name]
+
+    def tensor_type(self, name: str, what: str) -> TensorType[Attribute]:
+        """The static tensor type shape inference gave `name`."""
+        array = self.constant(name)
+        if array is not None:
+            return TensorType(_element_of_numpy(array, name, what), list(array.shape))
+        info = self.value_infos.get(name)
+        if info is None or not info.type.HasField("tensor_type"):
+            raise QonnxImportError(f"{what}: tensor '{name}' has no inferred type")
+        tensor_type = info.type.tensor_type
+        element = _ELEMENT_TYPES.get(tensor_type.elem_type)
+        if element is None:
+            elem = onnx.TensorProto.DataType.Name(tensor_type.elem_type)
+            raise QonnxImportError(
+                f"{what}: tensor '{name}' has element type {elem} (only FLOAT is supported)"
+            )
+        if not tensor_type.HasField("shape"):
+            raise QonnxImportError(f"{what}: tensor '{name}' has an unknown shape")
+        dims: list[int] = []
+        for dim in tensor_type.shape.dim:
+            if not dim.HasField("dim_value") or dim.dim_value <= 0:
+                shown = [
+                    str(d.dim_value) if d.HasField("dim_value") else (d.dim_param or "?")
+                    for d in tensor_type.shape.dim
+                ]
+                raise QonnxImportError(
+                    f"{what}: tensor '{name}' has a dynamic shape [{', '.join(shown)}]; "
+                    "export the model with static shapes (batch size 1)"
+                )
+            dims.append(dim.dim_value)
+        return TensorType(element, dims)
+
+
+def _element_of_numpy(array: np.ndarray, name: str, what: str) -> Attribute:
+    if array.dtype.kind == "f":
+        return f32
+    if array.dtype == np.int64:
+        return i64
+    raise QonnxImportError(
+        f"{what}: constant '{name}' has element type {array.dtype} (only float is supported)"
+    )
+
+
+# --------------------------------------------------------------------------- nodes
+
+
+@dataclass
+class _Node:
+    """What a node handler sees: the node, its attributes and the importer's state."""
+
+    node: onnx.NodeProto
+    importer: _Importer
+
+    @property
+    def label(self) -> str:
+        return _node_label(self.node)
+
+    def error(self, message: str) -> QonnxImportError:
+        return QonnxImportError(f"{self.label}: {message}")
+
+    def attr(self, name: str, default: object = None) -> object:
+        for attribute in self.node.attribute:
+            if attribute.name == name:
+                return onnx.helper.get_attribute_value(attribute)
+        return default
+
+    def int_attr(self, name: str, default: int, allowed: Sequence[int] | None = None) -> int:
+        value = self.attr(name, default)
+        if not isinstance(value, int):
+            raise self.error(f"attribute '{name}' must be an integer")
+        if allowed is not None and value not in allowed:
+            raise self.error(
+                f"attribute '{name}' = {value} is out of range (expected one of "
+                f"{', '.join(map(str, allowed))})"
+            )
+        return value
+
+    def float_attr(self, name: str, default: float) -> float:
+        value = self.attr(name, default)
+        if not isinstance(value, float | int):
+            raise self.error(f"attribute '{name}' must be a float")
+        if not math.isfinite(value):
+            raise self.error(f"attribute '{name}' = {value} must be finite")
+        return float(value)
+
+    def str_attr(self, name: str, default: str) -> str:
+        value = self.attr(name, default)
+        if isinstance(value, bytes):
+            value = value.decode()
+        if not isinstance(value, str):
+            raise self.error(f"attribute '{name}' must be a string")
+        return value
+
+    def ints_attr(self, name: str) -> list[int] | None:
+        value = self.attr(name)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
+            raise self.error(f"attribute '{name}' must be a list of integers")
+        return list(value)
+
+    @property
+    def inputs(self) -> list[str]:
+        """Input names, without trailing empty (omitted optional) inputs."""
+        names = list(self.node.input)
+        while names and not names[-1]:
+            names.pop()
+        return names
+
+    def has_input(self, index: int) -> bool:
+        return index < len(self.node.input) and bool(self.node.input[index])
+
+    def operand(self, index: int) -> SSAValue:
+        if not self.has_input(index):
+            raise self.error(f"missing input {index}")
+        return self.importer.value(self.node.input[index], self.label)
+
+    def optional_operand(self, index: int) -> SSAValue | None:
+        return self.operand(index) if self.has_input(index) else None
+
+    def constant_input(self, index: int, what: str) -> np.ndarray:
+        """An input that is an attribute in the dialect: it must be an initializer."""
+        if not self.has_input(index):
+            raise self.error(f"missing input '{what}'")
+        name = self.node.input[index]
+        array = self.importer.graph.constant(name)
+        if array is None:
+            raise self.error(
+                f"input '{what}' ('{name}') must be a constant, but it is computed in the graph"
+            )
+        return array
+
+    def rank(self, index: int = 0) -> int:
+        return len(self.input_shape(index))
+
+    def input_shape(self, index: int = 0) -> tuple[int, ...]:
+        name = self.node.input[index]
+        return tuple(self.importer.graph.tensor_type(name, self.label).get_shape())
+
+    def result_types(self, count: int = 1) -> list[Attribute]:
+        outputs = [o for o in self.node.output if o]
+        if len(outputs) != count:
+            raise self.error(
+                f"expected {count} output{'s' if count != 1 else ''}, got {len(outputs)}"
+            )
+        return [self.importer.graph.tensor_type(o, self.label) for o in outputs]
+
+    def axis(self, value: int, rank: int, what: str = "axis", inclusive: bool = False) -> int:
+        upper = rank + 1 if inclusive else rank
+        if not -upper <= value < upper:
+            raise self.error(
+                f"attribute '{what}' = {value} is out of range for a rank-{rank} input"
+            )
+        return value + upper if value < 0 else value
+
+
+Handler = Callable[[_Node], Operation]
+
+
+def _f32(value: float) -> FloatAttr[Float32Type]:
+    return FloatAttr(value, 32)
+
+
+def _int(value: int) -> IntegerAttr:
+    return IntegerAttr(value, i64)
+
+
+def _bool(value: int | bool) -> BoolAttr:
+    return BoolAttr.from_bool(bool(value))
+
+
+def _rounding_mode(node: _Node, default: str) -> StringAttr:
+    mode = node.str_attr("rounding_mode", default).upper()
+    if mode not in quant.ROUNDING_MODES:
+        raise node.error(
+            f"attribute 'rounding_mode' = {mode!r} is not one of {', '.join(quant.ROUNDING_MODES)}"
+        )
+    return StringAttr(mode)
+
+
+def check_one_bit_zero_point(node: _Node, bitwidth_index: int, zeropt_index: int) -> None:
+    """Reject a 1-bit quantizer with a non-zero zero-point (see the module docstring)."""
+    bitwidth = node.importer.graph.constant(node.node.input[bitwidth_index])
+    zeropt = node.importer.graph.constant(node.node.input[zeropt_index])
+    if bitwidth is None or zeropt is None:
+        return
+    if np.any(bitwidth == 1) and np.any(zeropt != 0):
+        raise node.error(
+            "a 1-bit quantizer with a non-zero zero-point is not supported "
+            f"(zeropt {zeropt.flatten()[:4].tolist()})"
+        )
+
+
+def _quant(node: _Node) -> Operation:
+    check_one_bit_zero_point(node, 3, 2)
+    return quant.QuantOp.build(
+        operands=[node.operand(0), node.operand(1), node.operand(2), node.operand(3)],
+        properties={
+            "signed": _bool(node.int_attr("signed", 1, (0, 1))),
+            "narrow": _bool(node.int_attr("narrow", 0, (0, 1))),
+            "rounding_mode": _rounding_mode(node, "ROUND"),
+        },
+        result_types=node.result_types(),
+    )
+
+
+def _bipolar_quant(node: _Node) -> Operation:
+    return quant.BipolarQuantOp.build(
+        operands=[node.operand(0), node.operand(1)], result_types=node.result_types()
+    )
+
+
+def _trunc(node: _Node) -> Operation:
+    count = len(node.inputs)
+    if count not in (5, 6):
+        raise node.error(f"expected 5 (v1) or 6 (v2) inputs, got {count}")
+    operands: list[SSAValue | None] = [node.operand(i) for i in range(count)]
+    if count == 5:  # v1: x, scale, zeropt, in_bitwidth, out_bitwidth
+        operands.append(None)
+    else:  # v2: x, scale, zeropt, in_bitwidth, out_scale, out_bitwidth
+        operands[4], operands[5] = operands[5], operands[4]
+    return quant.TruncOp.build(
+        operands=operands,
+        properties={
+            "rounding_mode": _rounding_mode(node, "FLOOR"),
+            "signed": _bool(node.int_attr("signed", 1, (0, 1))),
+            "narrow": _bool(node.int_attr("narrow", 0, (0, 1))),
+        },
+        result_types=node.result_types(),
+    )
+
+
+def _multithreshold(node: _Node) -> Operation:
+    layout = node.str_attr("data_layout", "")
+    if not layout:
+        layout = "NC" if node.rank() == 2 else "NCHW"
+    if layout not in quant.DATA_LAYOUTS:
+        raise node.error(
+            f"attribute 'data_layout' = {layout!r} is not one of {', '.join(quant.DATA_LAYOUTS)}"
+        )
+    return quant.MultiThresholdOp.build(
+        operands=[node.operand(0), node.operand(1)],
+        properties={
+            "out_scale": _f32(node.float_attr("out_scale", 1.0)),
+            "out_bias": _f32(node.float_attr("out_bias", 0.0)),
+            "out_dtype": StringAttr(node.str_attr("out_dtype", "")),
+            "data_layout": StringAttr(layout),
+        },
+        result_types=node.result_types(),
+    )
+
+
+def _window(node: _Node, kernel: Sequence[int]) -> dict[str, Attribute]:
+    """strides, pads and dilations of a Conv/Pool node, with ONNX's defaults and
+    `auto_pad` resolved to explicit pads."""
+    rank = len(kernel)
+    strides = node.ints_attr("strides") or [1] * rank
+    dilations = node.ints_attr("dilations") or [1] * rank
+    pads = node.ints_attr("pads") or [0] * (2 * rank)
+    for what, values, size in (
+        ("strides", strides, rank),
+        ("dilations", dilations, rank),
+        ("pads", pads, 2 * rank),
+    ):
+        if len(values) != size:
+            raise node.error(f"attribute '{what}' has {len(values)} values, expected {size}")
+    if any(s < 1 for s in strides):
+        raise node.error(f"attribute 'strides' = {strides} must be >= 1")
+    if any(d < 1 for d in dilations):
+        raise node.error(f"attribute 'dilations' = {dilations} must be >= 1")
+    if any(p < 0 for p in pads):
+        raise node.error(f"attribute 'pads' = {pads} must be >= 0")
+    auto_pad = node.str_attr("auto_pad", "NOTSET")
+    if auto_pad == "VALID":
+        pads = [0] * (2 * rank)
+    elif auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+        spatial = node.input_shape(0)[2:]
+        pads = [0] * (2 * rank)
+        for i in range(rank):
+            out = -(-spatial[i] // strides[i])
+            total = max(0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - spatial[i])
+            small, large = total // 2, total - total // 2
+            pads[i], pads[i + rank] = (small, large) if auto_pad == "SAME_UPPER" else (large, small)
+    elif auto_pad != "NOTSET":
+        raise node.error(f"attribute 'auto_pad' = {auto_pad!r} is not supported")
+    return {
+        "strides": i64_array(strides),
+        "pads": i64_array(pads),
+        "dilations": i64_array(dilations),
+    }
+
+
+def _conv(node: _Node) -> Operation:
+    x_rank = node.rank(0)
+    if x_rank < 3:
+        raise node.error(f"input must be N x C x spatial..., got rank {x_rank}")
+    weight_shape = node.input_shape(1)
+    kernel = list(weight_shape[2:])
+    declared = node.ints_attr("kernel_shape")
+    if declared is not None and list(declared) != kernel:
+        raise node.error(
+            f"attribute 'kernel_shape' = {declared} differs from the weight's {kernel}"
+        )
+    group = node.int_attr("group", 1)
+    if group < 1:
+        raise node.error(f"attribute 'group' = {group} must be >= 1")
+    properties = _window(node, kernel)
+    properties["group"] = _int(group)
+    return quant.ConvOp.build(
+        operands=[node.operand(0), node.operand(1), node.optional_operand(2)],
+        properties=properties,
+        result_types=node.result_types(),
+    )
+
+
+def _pool(op_class: type[quant.PoolOp]) -> Handler:
+    def handler(node: _Node) -> Operation:
+        kernel = node.ints_attr("kernel_shape")
+        if kernel is None:
+            raise node.error("attribute 'kernel_shape' is required")
+        if len(kernel) != node.rank(0) - 2:
+            raise node.error(
+                f"attribute 'kernel_shape' = {kernel} does not match the input's "
+                f"{node.rank(0) - 2} spatial axes"
+            )
+        properties = _window(node, kernel)
+        dilations = properties.pop("dilations")
+        properties["kernel_shape"] = i64_array(kernel)
+        properties["ceil_mode"] = _bool(node.int_attr("ceil_mode", 0, (0, 1)))
+        if op_class is quant.MaxPoolOp:
+            properties["dilations"] = dilations
+            if node.int_attr("storage_order", 0, (0, 1)) != 0:
+                raise node.error("attribute 'storage_order' = 1 is not supported")
+        else:
+            if any(d != 1 for d in node.ints_attr("dilations") or []):
+                raise node.error("dilated average pooling is not supported")
+            properties["count_include_pad"] = _bool(node.int_attr("count_include_pad", 0, (0, 1)))
+        return op_class.build(
+            operands=[node.operand(0)], properties=properties, result_types=node.result_types()
+        )
+
+    return handler
+
+
+def _gemm(node: _Node) -> Operation:
+    return quant.GemmOp.build(
+        operands=[node.operand(0), node.operand(1), node.optional_operand(2)],
+        properties={
+            "alpha": _f32(node.float_attr("alpha", 1.0)),
+            "beta": _f32(node.float_attr("beta", 1.0)),
+            "trans_a": _bool(node.int_attr("transA", 0, (0, 1))),
+            "trans_b": _bool(node.int_attr("transB", 0, (0, 1))),
+        },
+        result_types=node.result_types(),
+    )
+
+
+def _binary(op_class: type[Operation]) -> Handler:
+    def handler(node: _Node) -> Operation:
+        return op_class.build(  # pyright: ignore[reportAttributeAccessIssue]
+            operands=[node.operand(0), node.operand(1)], result_types=node.result_types()
+        )
+
+    return handler
+
+
+def _unary(op_class: type[Operation]) -> Handler:
+    def handler(node: _Node) -> Operation:
+        return op_class.build(  # pyright: ignore[reportAttributeAccessIssue]
+            operands=[node.operand(0)], result_types=node.result_types()
+        )
+
+    return handler
+
+
+def _batchnorm(node: _Node) -> Operation:
+    if node.int_attr("training_mode", 0, (0, 1)) != 0:
+        raise node.error("training mode is not supported (export the model in eval mode)")
+    return quant.BatchNormOp.build(
+        operands=[node.operand(i) for i in range(5)],
+        properties={"epsilon": _f32(node.float_attr("epsilon", 1e-5))},
+        result_types=node.result_types(),
+    )
+
+
+def _reduce_mean(node: _Node) -> Operation:
+    rank = node.rank(0)
+    if node.has_input(1):
+        axes = [int(a) for a in node.constant_input(1, "axes").flatten()]
+    else:
+        axes = node.ints_attr("axes") or []
+    if not axes:
+        if node.int_attr("noop_with_empty_axes", 0, (0, 1)):
+            raise node.error("'noop_with_empty_axes' with no axes is not supported")
+        axes = list(range(rank))
+    normalized = sorted({node.axis(a, rank, "axes") for a in axes})
+    return quant.ReduceMeanOp.build(
+        operands=[node.operand(0)],
+        properties={
+            "axes": i64_array(normalized),
+            "keepdims": _bool(node.int_attr("keepdims", 1, (0, 1))),
+        },
+        result_types=node.result_types(),
+    )
+
+
+def _reshape(node: _Node) -> Operation:
+    node.constant_input(1, "shape")
+    (result_type,) = node.result_types()
+    return quant.ReshapeOp(node.operand(0), result_type)
+
+
+def _flatten(node: _Node) -> Operation:
+    axis = node.axis(node.int_attr("axis", 1), node.rank(0), inclusive=True)
+    return quant.FlattenOp.build(
+        operands=[node.operand(0)],
+        properties={"axis": _int(axis)},
+        result_types=node.result_types(),
+    )
+
+
+def _transpose(node: _Node) -> Operation:
+    rank = node.rank(0)
+    perm = node.ints_attr("perm")
+    perm = list(range(rank))[::-1] if perm is None else [node.axis(p, rank, "perm") for p in perm]
+    return quant.TransposeOp.build(
+        operands=[node.operand(0)],
+        properties={"perm": i64_array(perm)},
+        result_types=node.result_types(),
+    )
+
+
+def _concat(node: _Node) -> Operation:
+    axis = node.axis(node.int_attr("axis", 0), node.rank(0))
+    return quant.ConcatOp.build(
+        operands=[[node.operand(i) for i in range(len(node.inputs))]],
+        properties={"axis": _int(axis)},
+        result_types=node.result_types(),
+    )
+
+
+def _pad(node: _Node) -> Operation:
+    mode = node.str_attr("mode", "constant")
+    if mode != "constant":
+        raise node.error(f"attribute 'mode' = {mode!r} is not supported (only 'constant')")
+    rank = node.rank(0)
+    if node.has_input(1):
+        pads = [int(p) for p in node.constant_input(1, "pads").flatten()]
+    else:
+        pads = node.ints_attr("pads") or []
+    value = node.float_attr("value", 0.0)
+    if node.has_input(2):
+        constant = node.constant_input(2, "constant_value")
+        value = float(constant.flatten()[0]) if constant.size else 0.0
+    if node.has_input(3):
+        axes = [node.axis(int(a), rank, "axes") for a in node.constant_input(3, "axes").flatten()]
+        if len(pads) != 2 * len(axes):
+            raise node.error(f"'pads' has {len(pads)} values for {len(axes)} axes")
+        full = [0] * (2 * rank)
+        for i, a in enumerate(axes):
+            full[a], full[a + rank] = pads[i], pads[i + len(axes)]
+        pads = full
+    if len(pads) != 2 * rank or any(p < 0 for p in pads):
+        raise node.error(f"'pads' = {pads} must be {2 * rank} integers >= 0")
+    return quant.PadOp.build(
+        operands=[node.operand(0)],
+        properties={"pads": i64_array(pads), "value": _f32(value)},
+        result_types=node.result_types(),
+    )
+
+
+def _topk(node: _Node) -> Operation:
+    if node.has_input(1):
+        k_values = node.constant_input(1, "K").flatten()
+        if k_values.size != 1:
+            raise node.error("input 'K' must hold one value")
+        k = int(k_values[0])
+    else:
+        k = node.int_attr("k", 1)
+    if node.int_attr("largest", 1, (0, 1)) != 1:
+        raise node.error("attribute 'largest' = 0 is not supported")
+    if node.int_attr("sorted", 1, (0, 1)) != 1:
+        raise node.error("attribute 'sorted' = 0 is not supported")
+    axis = node.axis(node.int_attr("axis", -1), node.rank(0))
+    return quant.TopKOp.build(
+        operands=[node.operand(0)],
+        properties={"k": _int(k), "axis": _int(axis)},
+        result_types=node.result_types(2),
+    )
+
+
+HANDLERS: dict[str, Handler] = {
+    "Quant": _quant,
+    "BipolarQuant": _bipolar_quant,
+    "Trunc": _trunc,
+    "MultiThreshold": _multithreshold,
+    "Conv": _conv,
+    "Gemm": _gemm,
+    "MatMul": _binary(quant.MatMulOp),
+    "Add": _binary(quant.AddOp),
+    "Sub": _binary(quant.SubOp),
+    "Mul": _binary(quant.MulOp),
+    "Div": _binary(quant.DivOp),
+    "BatchNormalization": _batchnorm,
+    "Relu": _unary(quant.ReluOp),
+    "Identity": _unary(quant.IdentityOp),
+    "MaxPool": _pool(quant.MaxPoolOp),
+    "AveragePool": _pool(quant.AveragePoolOp),
+    "GlobalAveragePool": _unary(quant.GlobalAveragePoolOp),
+    "ReduceMean": _reduce_mean,
+    "Reshape": _reshape,
+    "Flatten": _flatten,
+    "Transpose": _transpose,
+    "Concat": _concat,
+    "Pad": _pad,
+    "TopK": _topk,
+}
+"""ONNX op type -> the handler building its quant op."""
+
+QONNX_OPS = frozenset({"Quant", "BipolarQuant", "Trunc", "MultiThreshold"})
+
+
+def _is_supported(node: onnx.NodeProto) -> bool:
+    if node.op_type not in HANDLERS:
+        return False
+    domains = QONNX_DOMAINS if node.op_type in QONNX_OPS else ONNX_DOMAINS
+    return node.domain in domains
+
+
+def _first_unsupported(nodes: Sequence[onnx.NodeProto]) -> onnx.NodeProto | None:
+    return next((n for n in nodes if not _is_supported(n)), None)
+
+
+def _unsupported_message(node: onnx.NodeProto) -> str:
+    domain = f" (domain '{node.domain}')" if node.domain not in ONNX_DOMAINS else ""
+    return f"unsupported op {node.op_type}{domain}: {_node_label(node)}"
+
+
+# --------------------------------------------------------------------------- the importer
+
+
+class _Importer:
+    def __init__(self, model: onnx.ModelProto, where: str):
+        self.graph = _Graph(model, where)
+        self.values: dict[str, SSAValue] = {}
+        self.block = Block()
+        self.names: set[str] = set()
+
+    def name(self, value: SSAValue, tensor: str) -> None:
+        base = _sanitize(tensor)
+        name, index = base, 1
+        while name in self.names:
+            index += 1
+            name = f"{base}_v{index}"
+        self.names.add(name)
+        value.name_hint = name
+
+    def value(self, name: str, where: str) -> SSAValue:
+        """The SSA value of tensor `name`, emitting a `quant.constant` for an initializer
+        at its first use."""
+        if name in self.values:
+            return self.values[name]
+        array = self.graph.constant(name)
+        if array is None:
+            raise QonnxImportError(f"{where}: tensor '{name}' is never produced")
+        if array.dtype.kind == "f" and array.dtype != np.float32:
+            array = array.astype(np.float32)
+        _element_of_numpy(array, name, where)
+        constant = quant.ConstantOp(dense_from_numpy(array))
+        self.block.add_op(constant)
+        self.name(constant.result, name)
+        self.values[name] = constant.result
+        return constant.result
+
+    def run(self) -> ModuleOp:
+        graph = self.graph.model.graph
+        where = self.graph.where
+        input_types: list[Attribute] = []
+        for info in graph.input:
+            if info.name in self.graph.initializers:
+                continue
+            type_ = self.graph.tensor_type(info.name, f"{where}: graph input")
+            if type_.element_type != f32:
+                raise QonnxImportError(f"{where}: graph input '{info.name}' must be a float tensor")
+            argument = self.block.insert_arg(type_, len(self.block.args))
+            self.name(argument, info.name)
+            self.values[info.name] = argument
+            input_types.append(type_)
+
+        for onnx_node in graph.node:
+            if not _is_supported(onnx_node):
+                raise QonnxImportError(_unsupported_message(onnx_node))
+            node = _Node(onnx_node, self)
+            op = HANDLERS[onnx_node.op_type](node)
+            self.block.add_op(op)
+            try:
+                op.verify()
+            except DiagnosticException as error:
+                raise node.error(_one_line(error)) from error
+            for output, result in zip((o for o in onnx_node.output if o), op.results, strict=True):
+                self.name(result, output)
+                self.values[output] = result
+
+        outputs = [self.value(o.name, f"{where}: graph output") for o in graph.output]
+        self.block.add_op(ReturnOp(*outputs))
+        function = FuncOp("main", (input_types, [v.type for v in outputs]), Region(self.block))
+        module = ModuleOp([function])
+        try:
+            module.verify()
+        except DiagnosticException as error:
+            raise QonnxImportError(f"{where}: invalid module: {_one_line(error)}") from error
+        return module
+
+
+def import_qonnx(
+    model: str | os.PathLike[str] | onnx.ModelProto, *, cleanup: bool = True
+) -> ModuleOp:
+    """Import a QONNX model (a path or a `ModelProto`) as a `quant`-dialect module with
+    one `func.func @main`. Raises `QonnxImportError` with a one-line message."""
+    if isinstance(model, onnx.ModelProto):
+        where = model.graph.name or "<model>"
+        _check_is_model(model, where)
+        proto = model
+    else:
+        where = str(model)
+        proto = _load(model)
+    if cleanup:
+        proto = _cleanup(proto, where)
+    return _Importer(proto, where).run()
+
+
+def import_qonnx_bytes(data: bytes, where: str = "<stdin>") -> ModuleOp:
+    """Import a serialized model (no external data)."""
+    try:
+        model = onnx.load_from_string(data)
+    except Exception as error:
+        raise QonnxImportError(
+            f"{where}: not an ONNX model ({_one_line(error) or type(error).__name__})"
+        ) from error
+    _check_is_model(model, where)
+    return import_qonnx(model)
