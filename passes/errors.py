@@ -1,0 +1,23 @@
+"""Errors raised by qnn passes.
+
+Every pass failure is a `QnnPassError`: a one-line message naming the op (and its ONNX
+node name when the importer kept one) and the reason. They derive from xDSL's
+`PassFailedException` (a `DiagnosticException`), so `qnn-opt --verify-diagnostics`
+prints them instead of a traceback, and lit tests can check them.
+"""
+
+from __future__ import annotations
+
+from xdsl.utils.exceptions import PassFailedException
+
+
+class QnnPassError(PassFailedException):
+    """Base of every error a qnn pass raises on input it cannot handle."""
+
+
+class LoweringError(QnnPassError):
+    """`lower-quant-to-streamline` met a quant op (or op pattern) it cannot lower."""
+
+
+class StreamlineError(QnnPassError):
+    """`streamline` could not make the body integer-only (or met unsupported IR)."""
