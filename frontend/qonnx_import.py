@@ -9,6 +9,9 @@ the dialect (Reshape's shape, Pad's pads, TopK's k, ReduceMean's axes) must be c
 and are resolved here, as are the defaults ONNX leaves implicit (Conv's `kernel_shape`,
 pads, strides, dilations). After shape inference every value has a static type.
 
+Each op's location is `loc("<node name>")`, the ONNX node's name in the user's file (shown by
+`qnn-opt --print-debuginfo`), so later passes can name the node in their errors.
+
 Every problem with the input is a `QonnxImportError` whose message is one line naming
 the file, node or tensor at fault.
 
@@ -38,6 +41,8 @@ from xdsl.dialects.builtin import (
     FloatAttr,
     IntegerAttr,
     ModuleOp,
+    NameLoc,
+    NoneAttr,
     StringAttr,
     TensorType,
     f32,
@@ -108,11 +113,15 @@ def _one_line(error: BaseException) -> str:
     return lines[0] if lines else ""
 
 
-def _node_label(node: onnx.NodeProto) -> str:
-    name = node.name
+def _original_name(node: onnx.NodeProto) -> str:
+    """The node's name in the user's file (qonnx cleanup renames nodes)."""
     if node.doc_string.startswith(_ORIGINAL_NAME):
-        name = node.doc_string.removeprefix(_ORIGINAL_NAME) or name
-    return f"{node.op_type} node '{name}'"
+        return node.doc_string.removeprefix(_ORIGINAL_NAME) or node.name
+    return node.name
+
+
+def _node_label(node: onnx.NodeProto) -> str:
+    return f"{node.op_type} node '{_original_name(node)}'"
 
 
 def _constants_to_initializers(model: onnx.ModelProto) -> None:
@@ -792,6 +801,7 @@ class _Importer:
                 raise QonnxImportError(_unsupported_message(onnx_node))
             node = _Node(onnx_node, self)
             op = HANDLERS[onnx_node.op_type](node)
+            op.location = NameLoc(StringAttr(_original_name(onnx_node)), NoneAttr())
             self.block.add_op(op)
             try:
                 op.verify()
