@@ -6,5 +6,14 @@ from collections.abc import Callable
 
 from xdsl.passes import ModulePass
 
-QNN_PASSES: dict[str, Callable[[], type[ModulePass]]] = {}
+
+def _streamline() -> type[ModulePass]:
+    from passes.streamline import Streamline
+
+    return Streamline
+
+
+QNN_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    "streamline": _streamline,
+}
 """Pass name -> a loader returning the pass class (lazy, as xDSL's universe expects)."""

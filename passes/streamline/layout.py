@@ -1,0 +1,44 @@
+"""Absorb the NHWC -> NCHW transpose before a flatten into the weights of the matmul
+that consumes the flattened vector.
+
+`matmul(reshape(transpose(x, [0, 3, 1, 2])), W)` flattens `x` (N x H x W x C) in NCHW
+order, row `c*H*W + h*W + w`. Flattening x directly gives row `(h*W + w)*C + c`, so
+permuting W's rows the same way gives the same product without the transpose.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from xdsl.dialects.builtin import TensorType
+from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
+
+from passes.streamline.common import const, same_element_type
+from qdialects import streamline as sl
+from qdialects.quant import ConstantOp
+from qdialects.utils import dense_from_numpy, ints, shape_of
+
+
+class AbsorbTransposeIntoWeights(RewritePattern):
+    """`matmul(reshape(transpose(x, NHWC->NCHW)), W) -> matmul(reshape(x), W[rows])`."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: sl.MatMulOp, rewriter: PatternRewriter) -> None:
+        reshape = op.x.owner
+        weights = const(op.w)
+        if not isinstance(reshape, sl.ReshapeOp) or weights is None:
+            return
+        transpose = reshape.x.owner
+        if not isinstance(transpose, sl.TransposeOp) or ints(transpose.perm) != (0, 3, 1, 2):
+            return
+        n, h, w, c = shape_of(transpose.x)
+        if shape_of(reshape.result) != (n, c * h * w):
+            return
+        # row of NHWC-flat position (h, w, c) in the NCHW-flat weights
+        rows = np.arange(c * h * w).reshape(c, h, w).transpose(1, 2, 0).reshape(-1)
+        permuted = np.ascontiguousarray(weights[rows])
+        w_type = op.w.type
+        assert isinstance(w_type, TensorType)
+        w_op = ConstantOp(dense_from_numpy(permuted), w_type)
+        flat = sl.ReshapeOp(transpose.x, same_element_type(transpose.x, (n, h * w * c)))
+        matmul = sl.MatMulOp(flat.result, w_op.result, op.result.type)
+        rewriter.replace(op, [w_op, flat, matmul])
