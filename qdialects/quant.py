@@ -193,7 +193,9 @@ class QuantOp(QuantDialectOp):
     `(i - zeropt) * scale`. For bitwidth b:
     `min = signed ? (narrow ? -2^(b-1)+1 : -2^(b-1)) : 0`,
     `max = signed ? 2^(b-1)-1 : (narrow ? 2^b-2 : 2^b-1)`.
-    A signed quantizer of bitwidth 1 is bipolar: `i = x >= 0 ? 1 : -1` (zeropt ignored).
+    A signed quantizer of bitwidth 1 is bipolar: `i = q >= 0 ? 1 : -1` (no clamp or
+    rounding; the result is still `(i - zeropt) * scale`).
+    Computed in float32 in exactly this order, like qonnx's `int_quant`.
     Invariants: scale > 0, bitwidth an integer >= 1, known rounding mode, parameters
     broadcast to the input, result shaped like the input.
     """
@@ -347,8 +349,11 @@ class MultiThresholdOp(QuantDialectOp):
 
     `c` is the channel of each element of `v`: axis 1 for `NCHW`/`NC` layouts, the last
     axis for `NHWC`. `thresholds` is `C x N` (N thresholds per channel) or `1 x N` (shared
-    by all channels). `out_dtype` names the QONNX datatype of the integer count plus bias
-    (e.g. `UINT2`, `INT4`, `BIPOLAR`), for information.
+    by all channels); their order does not matter. `out_dtype` names the QONNX datatype of
+    the integer count plus bias (e.g. `UINT2`, `INT4`, `BIPOLAR`), for information.
+    On float tensors the sum is computed in float32 as `out_scale * count + out_bias`.
+    Invariants: `NC` needs a 2-D input, `NHWC` a 4-D one (qonnx takes the channel axis
+    from the layout string), `NCHW` any rank >= 2.
     """
 
     name = "quant.multithreshold"
@@ -392,6 +397,12 @@ class MultiThresholdOp(QuantDialectOp):
         )
         v_shape, t_shape = shape_of(self.v), shape_of(self.thresholds)
         require(len(v_shape) >= 2, "quant.multithreshold: input must have a channel axis")
+        layout = self.data_layout.data
+        require(
+            layout == "NCHW" or len(v_shape) == len(layout),
+            f"quant.multithreshold: data_layout {layout} needs a {len(layout)}-D input, "
+            f"got {len(v_shape)}-D",
+        )
         require(len(t_shape) == 2, "quant.multithreshold: thresholds must be 2-D (C x N)")
         channels = v_shape[self.channel_axis()]
         require(
@@ -411,9 +422,18 @@ def _pads_ok(pads: Sequence[int], rank: int) -> bool:
 def window_output_size(
     size: int, kernel: int, stride: int, pad_begin: int, pad_end: int, dilation: int, ceil: bool
 ) -> int:
-    """Output length of a sliding window along one axis (ONNX Conv/Pool formula)."""
+    """Output length of a sliding window along one axis (ONNX Conv/Pool formula).
+
+    `floor(span / stride) + 1` with `span = size + pads - dilation * (kernel - 1) - 1`;
+    with `ceil` it is `ceil(span / stride) + 1`, less one when that last window would start
+    in the end padding (onnxruntime and PyTorch drop such a window).
+    """
     span = size + pad_begin + pad_end - dilation * (kernel - 1) - 1
-    steps = math.ceil(span / stride) if ceil else span // stride
+    if not ceil:
+        return span // stride + 1
+    steps = -(-span // stride)
+    if steps * stride >= size + pad_begin:
+        steps -= 1
     return steps + 1
 
 
@@ -614,7 +634,9 @@ class DivOp(ElementwiseBinaryOp):
 @irdl_op_definition
 class BatchNormOp(QuantDialectOp):
     """ONNX `BatchNormalization` in inference mode, channel axis 1:
-    `y = scale[c] * (x - mean[c]) / sqrt(var[c] + epsilon) + bias[c]`."""
+    `y = scale[c] * (x - mean[c]) / sqrt(var[c] + epsilon) + bias[c]`, computed in float32
+    as onnxruntime does: `y = x * a[c] + b[c]` with `a = scale / sqrt(var + epsilon)` and
+    `b = bias - mean * a` (the Mul + Add that streamlining turns it into)."""
 
     name = "quant.batchnorm"
     x = operand_def(TensorType)
@@ -690,15 +712,16 @@ class PoolOp(QuantDialectOp):
         dilations = self.dilations()
         _window_checks(self, len(x_shape) - 2, kernel, strides, pads, dilations)
         spatial = _spatial_shape(
-            x_shape[2:], kernel, strides, pads, dilations, self.ceil_mode.value.data == 1
+            x_shape[2:], kernel, strides, pads, dilations, bool(self.ceil_mode.value.data)
         )
         _require_shape(self, shape_of(self.result), [*x_shape[:2], *spatial])
 
 
 @irdl_op_definition
 class MaxPoolOp(PoolOp):
-    """ONNX `MaxPool`: the maximum of each window; padding never wins (it is -inf).
-    `dilations` default to 1."""
+    """ONNX `MaxPool`: the maximum of each window's in-bounds elements, starting from the
+    lowest finite float (as onnxruntime does: a window of padding only, possible with
+    dilations, yields -3.4028235e38). Output lengths as in `window_output_size`."""
 
     name = "quant.maxpool"
     pool_dilations = prop_def(DenseArrayBase, prop_name="dilations")
@@ -709,8 +732,11 @@ class MaxPoolOp(PoolOp):
 
 @irdl_op_definition
 class AveragePoolOp(PoolOp):
-    """ONNX `AveragePool`: the mean of each window. With `count_include_pad` the divisor
-    is always the kernel size; otherwise it counts only the window's in-bounds elements."""
+    """ONNX `AveragePool`: the sum of each window divided by a count. With
+    `count_include_pad` the count is the number of window positions inside the padded
+    input `[-pad_begin, size + pad_end)` on every axis — the kernel size, except for a
+    `ceil_mode` window that runs past the end padding; otherwise only the positions inside
+    the input `[0, size)` count. Output lengths as in `window_output_size`."""
 
     name = "quant.avgpool"
     count_include_pad = prop_def(BoolAttr, default_value=BoolAttr.from_bool(False))
@@ -750,7 +776,7 @@ class ReduceMeanOp(QuantDialectOp):
             all(0 <= a < len(x_shape) for a in axes) and list(axes) == sorted(set(axes)),
             f"quant.reduce_mean: axes {list(axes)} must be sorted, distinct and in range",
         )
-        keep = self.keepdims.value.data == 1
+        keep = bool(self.keepdims.value.data)
         expected = [1 if i in axes else d for i, d in enumerate(x_shape) if keep or i not in axes]
         _require_shape(self, shape_of(self.result), expected)
 
@@ -833,7 +859,11 @@ class ConcatOp(QuantDialectOp):
         for shape in shapes:
             require(
                 len(shape) == len(shapes[0])
-                and all(d == e for i, (d, e) in enumerate(zip(shape, shapes[0], strict=True)) if i != axis),
+                and all(
+                    d == e
+                    for i, (d, e) in enumerate(zip(shape, shapes[0], strict=True))
+                    if i != axis
+                ),
                 f"quant.concat: input shapes {shapes} differ outside axis {axis}",
             )
         expected = list(shapes[0])
