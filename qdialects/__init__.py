@@ -23,7 +23,17 @@ def _streamline() -> Dialect:
     return Streamline
 
 
-QNN_DIALECTS: dict[str, Callable[[], Dialect]] = {"quant": _quant, "streamline": _streamline}
+def _dataflow() -> Dialect:
+    from qdialects.dataflow import Dataflow
+
+    return Dataflow
+
+
+QNN_DIALECTS: dict[str, Callable[[], Dialect]] = {
+    "quant": _quant,
+    "streamline": _streamline,
+    "dataflow": _dataflow,
+}
 """The project's own dialects by name, loaded lazily (as xDSL's universe expects)."""
 
 

@@ -14,6 +14,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.interpreter import Interpreter, InterpreterFunctions
 from xdsl.interpreters.func import FuncFunctions
 
+from qdialects.semantics.dataflow import DataflowFunctions
 from qdialects.semantics.quant import QuantFunctions
 from qdialects.semantics.streamline import StreamlineFunctions
 
@@ -21,6 +22,7 @@ SEMANTICS: tuple[type[InterpreterFunctions], ...] = (
     FuncFunctions,
     QuantFunctions,
     StreamlineFunctions,
+    DataflowFunctions,
 )
 """The interpreter functions of every dialect a qnn module may contain."""
 

@@ -1,0 +1,64 @@
+"""The `dataflow` dialect: streaming hardware layers (FINN's vocabulary) connected by
+`!dataflow.stream`s, inside a `dataflow.partition`.
+
+`types.py` defines the stream type (frame shape, element datatype, lanes, word order),
+`ops.py` the partition and the layers with their verifiers and cost models. Reference
+semantics: `qdialects.semantics.dataflow`; resource models: `backend_hls.estimates`.
+"""
+
+from xdsl.ir import Dialect
+
+from qdialects.dataflow.ops import (
+    LAYERS,
+    AddStreamsOp,
+    ChannelwiseOp,
+    ConcatOp,
+    DataflowOp,
+    DuplicateStreamsOp,
+    DWCOp,
+    FIFOOp,
+    FMPaddingOp,
+    GlobalAccPoolOp,
+    LabelSelectOp,
+    Layer,
+    MaxPoolOp,
+    MVAUOp,
+    PartitionOp,
+    PoolOp,
+    ReshapeOp,
+    SWGOp,
+    ThresholdingOp,
+    VVAUOp,
+    YieldOp,
+    stream_type,
+)
+from qdialects.dataflow.types import StreamType
+
+Dataflow = Dialect("dataflow", [PartitionOp, YieldOp, *LAYERS], [StreamType])
+
+__all__ = [
+    "LAYERS",
+    "AddStreamsOp",
+    "ChannelwiseOp",
+    "ConcatOp",
+    "DWCOp",
+    "Dataflow",
+    "DataflowOp",
+    "DuplicateStreamsOp",
+    "FIFOOp",
+    "FMPaddingOp",
+    "GlobalAccPoolOp",
+    "LabelSelectOp",
+    "Layer",
+    "MVAUOp",
+    "MaxPoolOp",
+    "PartitionOp",
+    "PoolOp",
+    "ReshapeOp",
+    "SWGOp",
+    "StreamType",
+    "ThresholdingOp",
+    "VVAUOp",
+    "YieldOp",
+    "stream_type",
+]
