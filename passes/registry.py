@@ -13,7 +13,14 @@ def _streamline() -> type[ModulePass]:
     return Streamline
 
 
+def _lower_quant_to_streamline() -> type[ModulePass]:
+    from passes.lower_quant_to_streamline import LowerQuantToStreamline
+
+    return LowerQuantToStreamline
+
+
 QNN_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "streamline": _streamline,
+    "lower-quant-to-streamline": _lower_quant_to_streamline,
 }
 """Pass name -> a loader returning the pass class (lazy, as xDSL's universe expects)."""
