@@ -84,7 +84,7 @@ _ORIGINAL_NAME = "qnn-original-name:"
 def _load(path: str | os.PathLike[str]) -> onnx.ModelProto:
     file = Path(path)
     if not file.exists():
-        raise QonnxImportError(f"{file}: no such file")
+        raise QonnxImportError(f"{file}: no such file or directory")
     if file.is_dir():
         raise QonnxImportError(f"{file}: is a directory, not an ONNX file")
     try:
@@ -142,26 +142,65 @@ def _constants_to_initializers(model: onnx.ModelProto) -> None:
         model.graph.node.extend(kept)
 
 
-def _cleanup(model: onnx.ModelProto, where: str) -> onnx.ModelProto:
-    """qonnx cleanup (shape inference, constant folding, unique names) on a copy."""
-    from qonnx.core.modelwrapper import ModelWrapper
-    from qonnx.util.cleanup import cleanup_model
-
+def _prepare(model: onnx.ModelProto, where: str) -> onnx.ModelProto:
+    """A copy of `model` with Constant nodes as initializers and each node's own name
+    remembered (unnamed nodes are called `#<index>`); static input shapes checked."""
     work = onnx.ModelProto()
     work.CopyFrom(model)
     _constants_to_initializers(work)
-    for node in work.graph.node:
-        node.doc_string = _ORIGINAL_NAME + node.name
+    for index, node in enumerate(work.graph.node):
+        node.doc_string = _ORIGINAL_NAME + (node.name or f"#{index}")
+    initializers = {t.name for t in work.graph.initializer}
+    for info in work.graph.input:
+        if info.name not in initializers:
+            _check_static_input(info, where)
+    return work
+
+
+def _check_static_input(info: onnx.ValueInfoProto, where: str) -> None:
+    tensor_type = info.type.tensor_type
+    if not info.type.HasField("tensor_type") or not tensor_type.HasField("shape"):
+        raise QonnxImportError(f"{where}: graph input '{info.name}' has an unknown shape")
+    dims = tensor_type.shape.dim
+    if all(d.HasField("dim_value") and d.dim_value > 0 for d in dims):
+        return
+    shown = [str(d.dim_value) if d.HasField("dim_value") else (d.dim_param or "?") for d in dims]
+    raise QonnxImportError(
+        f"{where}: graph input '{info.name}' has a dynamic shape [{', '.join(shown)}]; "
+        "export the model with static shapes (batch size 1)"
+    )
+
+
+def _cleanup(work: onnx.ModelProto, where: str) -> onnx.ModelProto:
+    """qonnx cleanup: shape inference, constant folding, unique node and tensor names."""
+    from qonnx.core.modelwrapper import ModelWrapper
+    from qonnx.util.cleanup import cleanup_model
+
     try:
         cleaned = cleanup_model(ModelWrapper(work))
     except Exception as error:
-        unsupported = _first_unsupported(work.graph.node)
-        if unsupported is not None:
-            raise QonnxImportError(_unsupported_message(unsupported)) from error
-        raise QonnxImportError(
-            f"{where}: qonnx cleanup failed: {_one_line(error) or type(error).__name__}"
-        ) from error
+        raise _cleanup_error(work, where, error) from error
     return cleaned.model
+
+
+def _infer_shapes(work: onnx.ModelProto, where: str) -> onnx.ModelProto:
+    """qonnx shape inference only (names kept)."""
+    from qonnx.core.modelwrapper import ModelWrapper
+    from qonnx.transformation.infer_shapes import InferShapes
+
+    try:
+        return ModelWrapper(work).transform(InferShapes()).model
+    except Exception as error:
+        raise _cleanup_error(work, where, error) from error
+
+
+def _cleanup_error(work: onnx.ModelProto, where: str, error: Exception) -> QonnxImportError:
+    unsupported = _first_unsupported(work.graph.node)
+    if unsupported is not None:
+        return QonnxImportError(_unsupported_message(unsupported))
+    return QonnxImportError(
+        f"{where}: qonnx cleanup failed: {_one_line(error) or type(error).__name__}"
+    )
 
 
 # --------------------------------------------------------------------------- tensors
@@ -355,12 +394,13 @@ class _Node:
         return [self.importer.graph.tensor_type(o, self.label) for o in outputs]
 
     def axis(self, value: int, rank: int, what: str = "axis", inclusive: bool = False) -> int:
+        """`value` normalized to [0, rank) (or [0, rank] when `inclusive`, as Flatten's)."""
         upper = rank + 1 if inclusive else rank
-        if not -upper <= value < upper:
+        if not -rank <= value < upper:
             raise self.error(
                 f"attribute '{what}' = {value} is out of range for a rank-{rank} input"
             )
-        return value + upper if value < 0 else value
+        return value + rank if value < 0 else value
 
 
 Handler = Callable[[_Node], Operation]
@@ -726,6 +766,34 @@ HANDLERS: dict[str, Handler] = {
 }
 """ONNX op type -> the handler building its quant op."""
 
+ARITY: dict[str, tuple[int, int]] = {
+    "Quant": (4, 4),
+    "BipolarQuant": (2, 2),
+    "Trunc": (5, 6),
+    "MultiThreshold": (2, 2),
+    "Conv": (2, 3),
+    "Gemm": (2, 3),
+    "BatchNormalization": (5, 5),
+    "ReduceMean": (1, 2),
+    "Reshape": (2, 2),
+    "Concat": (1, 1 << 30),
+    "Pad": (1, 4),
+    "TopK": (1, 2),
+    **dict.fromkeys(("MatMul", "Add", "Sub", "Mul", "Div"), (2, 2)),
+}
+"""Allowed input counts (min, max) per op type; one input where not listed."""
+
+
+def _check_arity(node: _Node) -> None:
+    low, high = ARITY.get(node.node.op_type, (1, 1))
+    count = len(node.inputs)
+    if not low <= count <= high:
+        expected = (
+            str(low) if low == high else f"{low} to {high}" if high < 1 << 30 else f">= {low}"
+        )
+        raise node.error(f"expected {expected} inputs, got {count}")
+
+
 QONNX_OPS = frozenset({"Quant", "BipolarQuant", "Trunc", "MultiThreshold"})
 
 
@@ -800,6 +868,7 @@ class _Importer:
             if not _is_supported(onnx_node):
                 raise QonnxImportError(_unsupported_message(onnx_node))
             node = _Node(onnx_node, self)
+            _check_arity(node)
             op = HANDLERS[onnx_node.op_type](node)
             op.location = NameLoc(StringAttr(_original_name(onnx_node)), NoneAttr())
             self.block.add_op(op)
@@ -826,17 +895,20 @@ def import_qonnx(
     model: str | os.PathLike[str] | onnx.ModelProto, *, cleanup: bool = True
 ) -> ModuleOp:
     """Import a QONNX model (a path or a `ModelProto`) as a `quant`-dialect module with
-    one `func.func @main`. Raises `QonnxImportError` with a one-line message."""
+    one `func.func @main`. Raises `QonnxImportError` with a one-line message.
+
+    `cleanup=False` skips qonnx's cleanup (only shapes are inferred): tensor names stay as
+    in the file, but constant subgraphs are not folded."""
     if isinstance(model, onnx.ModelProto):
-        where = model.graph.name or "<model>"
+        where = f"model '{model.graph.name}'" if model.graph.name else "<model>"
         _check_is_model(model, where)
         proto = model
     else:
         where = str(model)
         proto = _load(model)
-    if cleanup:
-        proto = _cleanup(proto, where)
-    return _Importer(proto, where).run()
+    work = _prepare(proto, where)
+    work = _cleanup(work, where) if cleanup else _infer_shapes(work, where)
+    return _Importer(work, where).run()
 
 
 def import_qonnx_bytes(data: bytes, where: str = "<stdin>") -> ModuleOp:
