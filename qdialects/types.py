@@ -96,6 +96,7 @@ class IntType(_WidthType):
     """`!quant.int<N>`: signed two's-complement integers of N bits."""
 
     name = "quant.int"
+    width: IntAttr  # re-declared: parameters only count for equality where declared
 
     @property
     def min_value(self) -> int:
@@ -111,6 +112,7 @@ class UIntType(_WidthType):
     """`!quant.uint<N>`: unsigned integers of N bits."""
 
     name = "quant.uint"
+    width: IntAttr  # re-declared: parameters only count for equality where declared
 
     @property
     def min_value(self) -> int:
