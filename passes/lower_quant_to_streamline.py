@@ -301,6 +301,17 @@ class Emitter:
             composed = [inner[p] for p in perm]
             if composed == list(range(len(perm))):
                 return owner.x
+        for use in x.uses:  # reuse an equal transpose already before the replaced op
+            user = use.operation
+            if (
+                isinstance(user, sl.TransposeOp)
+                and ints(user.perm) == tuple(perm)
+                and (
+                    any(user is emitted for emitted in self.ops)
+                    or (user.parent is self.op.parent and user.is_before_in_block(self.op))
+                )
+            ):
+                return user.result
         x_type = x.type
         assert isinstance(x_type, TensorType)
         shape = shape_of(x)

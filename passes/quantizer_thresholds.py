@@ -144,7 +144,7 @@ def bipolar_staircase(scale: np.ndarray, zeropt: np.ndarray) -> Staircase:
     """A 1-bit signed `Quant` (bipolar): `x/scale + zeropt >= 0 ? 1 : -1`, as the count of
     one threshold at `-zeropt * scale` scaled by 2 and shifted by -1 (lo=-1, hi=1)."""
     scale, zeropt = _channel_vectors(scale, zeropt)
-    thresholds = (-zeropt * scale)[:, np.newaxis]
+    thresholds = (-zeropt * scale)[:, np.newaxis] + 0.0  # no -0.0
     return Staircase(thresholds, (0,), -1, -1, 1)
 
 
