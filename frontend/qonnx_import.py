@@ -77,6 +77,21 @@ _ORIGINAL_NAME = "qnn-original-name:"
 """Prefix of the doc_string in which the importer keeps a node's name across cleanup
 (qonnx renames every node), so errors name the node as the user's file does."""
 
+_SAME_INPUTS = "qnn-same-inputs:"
+"""Second doc_string line of a node reading one tensor twice (`Add(r, r)`): `i=j` pairs.
+qonnx's tensor renaming only renames a tensor's first occurrence in a node's inputs, so
+the importer restores the repeats after cleanup (`_restore_repeated_inputs`)."""
+
+
+def _restore_repeated_inputs(model: onnx.ModelProto) -> None:
+    for node in model.graph.node:
+        _, _, rest = node.doc_string.partition("\n")
+        if not rest.startswith(_SAME_INPUTS):
+            continue
+        for pair in rest.removeprefix(_SAME_INPUTS).split(","):
+            i, j = (int(k) for k in pair.split("="))
+            node.input[i] = node.input[j]
+
 
 # --------------------------------------------------------------------------- loading
 
@@ -116,7 +131,8 @@ def _one_line(error: BaseException) -> str:
 def _original_name(node: onnx.NodeProto) -> str:
     """The node's name in the user's file (qonnx cleanup renames nodes)."""
     if node.doc_string.startswith(_ORIGINAL_NAME):
-        return node.doc_string.removeprefix(_ORIGINAL_NAME) or node.name
+        first_line = node.doc_string.split("\n", 1)[0]
+        return first_line.removeprefix(_ORIGINAL_NAME) or node.name
     return node.name
 
 
@@ -150,6 +166,13 @@ def _prepare(model: onnx.ModelProto, where: str) -> onnx.ModelProto:
     _constants_to_initializers(work)
     for index, node in enumerate(work.graph.node):
         node.doc_string = _ORIGINAL_NAME + (node.name or f"#{index}")
+        repeats = [
+            f"{i}={list(node.input).index(name)}"
+            for i, name in enumerate(node.input)
+            if name and list(node.input).index(name) != i
+        ]
+        if repeats:
+            node.doc_string += "\n" + _SAME_INPUTS + ",".join(repeats)
     initializers = {t.name for t in work.graph.initializer}
     for info in work.graph.input:
         if info.name not in initializers:
@@ -177,10 +200,11 @@ def _cleanup(work: onnx.ModelProto, where: str) -> onnx.ModelProto:
     from qonnx.util.cleanup import cleanup_model
 
     try:
-        cleaned = cleanup_model(ModelWrapper(work))
+        cleaned = cleanup_model(ModelWrapper(work)).model
     except Exception as error:
         raise _cleanup_error(work, where, error) from error
-    return cleaned.model
+    _restore_repeated_inputs(cleaned)
+    return cleaned
 
 
 def _infer_shapes(work: onnx.ModelProto, where: str) -> onnx.ModelProto:

@@ -330,6 +330,23 @@ def test_elementwise_and_batchnorm():
     np.testing.assert_allclose(run(module, x), qonnx_reference(proto, x), rtol=1e-5, atol=1e-6)
 
 
+@needs_semantics
+def test_node_reading_one_tensor_twice():
+    # qonnx's cleanup renames only the first occurrence of a tensor in a node's inputs;
+    # the importer restores the repeat.
+    nodes = [
+        helper.make_node("Relu", ["x"], ["r"], name="relu"),
+        helper.make_node("Add", ["r", "r"], ["a"], name="add"),
+        helper.make_node("Concat", ["a", "r", "a"], ["y"], name="cat", axis=1),
+    ]
+    proto = model(nodes, [("x", [1, 2])], [("y", [1, 6])])
+    module = import_qonnx(proto)
+    (add,) = body_ops(module, quant.AddOp)
+    assert add.lhs is add.rhs
+    x = np.array([[-1.0, 2.0]], np.float32)
+    np.testing.assert_array_equal(run(module, x), [[0, 4, 0, 2, 0, 4]])
+
+
 # --------------------------------------------------------------------------- constant inputs
 
 
