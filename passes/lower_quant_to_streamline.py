@@ -273,7 +273,7 @@ class Emitter:
         for old, new in zip(self.op.results, results, strict=True):
             if new.owner in self.ops and old.name_hint:
                 new.name_hint = old.name_hint
-        rewriter.replace_op(self.op, self.ops, list(results))
+        rewriter.replace(self.op, self.ops, list(results))
 
     def constant(
         self, array: np.ndarray, datatype: QDataType | None = None, hint: str = "c"
@@ -1140,17 +1140,17 @@ class LowerDataMovement(RewritePattern):
         if isinstance(op, quant.ReshapeOp | quant.FlattenOp):
             result = emit.reshape(op.x, shape_of(op.result))
             if result is op.x:
-                rewriter.replace_op(op, [], [op.x])
+                rewriter.replace(op, [], [op.x])
                 return
         elif isinstance(op, quant.TransposeOp):
             result = emit.transpose(op.x, ints(op.perm))
         elif isinstance(op, quant.IdentityOp):
-            rewriter.replace_op(op, [], [op.x])
+            rewriter.replace(op, [], [op.x])
             return
         elif isinstance(op, quant.PadOp):
             if any(ints(op.pads)):
                 raise fail(op, "Pad is not supported (only all-zero pads)")
-            rewriter.replace_op(op, [], [op.x])
+            rewriter.replace(op, [], [op.x])
             return
         elif isinstance(op, quant.ConcatOp):
             shapes = [shape_of(v) for v in op.inputs]
@@ -1208,15 +1208,15 @@ class ComposeTransposes(RewritePattern):
         inner = op.x.owner
         perm = ints(op.perm)
         if perm == tuple(range(len(perm))):
-            rewriter.replace_op(op, [], [op.x])
+            rewriter.replace(op, [], [op.x])
             return
         if not isinstance(inner, sl.TransposeOp):
             return
         composed = [ints(inner.perm)[p] for p in perm]
         if composed == list(range(len(perm))):
-            rewriter.replace_op(op, [], [inner.x])
+            rewriter.replace(op, [], [inner.x])
             return
-        rewriter.replace_op(
+        rewriter.replace(
             op,
             sl.TransposeOp(
                 operands=[inner.x],
