@@ -1,0 +1,108 @@
+"""Compile-time benchmarks: one table row per model and stage, with time and peak memory.
+
+    python benchmarks/run.py [MODEL.onnx ...] [--repeat N]
+
+Without arguments it measures every model in ../shared/models (when present) and
+test/models. Each stage runs `--repeat` times (default 3); the table shows the best time and
+the peak Python heap (tracemalloc, numpy buffers included) of one more, traced run.
+Later stages consume the previous stage's result, as the compiler does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from frontend import import_qonnx
+from passes.pipeline import run_pipeline
+from qdialects.ir import parse_module, print_module
+from qdialects.semantics import execute
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Measurement:
+    seconds: float
+    peak_mib: float
+    result: Any
+
+
+def measure(stage: Callable[[], Any], repeat: int) -> Measurement:
+    """Best wall time of `repeat` plain runs, then the peak heap of one traced run
+    (tracing slows Python down several times, so it never overlaps the timed runs)."""
+    seconds = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        stage()
+        seconds = min(seconds, time.perf_counter() - start)
+    tracemalloc.start()
+    result = stage()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return Measurement(seconds, peak / 2**20, result)
+
+
+def sample_input(model: Path, module_text: str) -> np.ndarray:
+    sample = model.with_suffix(".in.npy")
+    if sample.exists():
+        return np.load(sample)
+    raise FileNotFoundError(f"{sample} is missing")
+
+
+def stages(model: Path) -> list[tuple[str, Callable[[dict[str, Any]], Any]]]:
+    """(name, function of the results so far) for every measured compiler stage."""
+    return [
+        ("import", lambda r: import_qonnx(model)),
+        ("print", lambda r: print_module(r["import"])),
+        ("parse", lambda r: parse_module(r["print"])),
+        ("execute quant", lambda r: execute(r["parse"], [sample_input(model, r["print"])])),
+        (
+            "streamline",
+            lambda r: run_pipeline(
+                parse_module(r["print"]), "lower-quant-to-streamline,streamline"
+            ),
+        ),
+        (
+            "execute streamline",
+            lambda r: execute(r["streamline"], [sample_input(model, r["print"])]),
+        ),
+    ]
+
+
+def default_models() -> list[Path]:
+    shared = ROOT.parent / "shared" / "models"
+    found = sorted(shared.glob("*.onnx")) if shared.is_dir() else []
+    return found + sorted((ROOT / "test" / "models").glob("*.onnx"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("models", nargs="*", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    models = args.models or default_models()
+    print(f"{'model':<22} {'stage':<20} {'seconds':>9} {'peak MiB':>9}")
+    for model in models:
+        results: dict[str, Any] = {}
+        for name, stage in stages(model):
+            try:
+                m = measure(lambda stage=stage, results=results: stage(results), args.repeat)
+            except Exception as error:  # a stage a model does not support yet
+                print(
+                    f"{model.stem:<22} {name:<20} {'failed':>9}  {str(error).splitlines()[0][:60]}"
+                )
+                break
+            results[name] = m.result
+            print(f"{model.stem:<22} {name:<20} {m.seconds:9.3f} {m.peak_mib:9.1f}")
+
+
+if __name__ == "__main__":
+    main()
