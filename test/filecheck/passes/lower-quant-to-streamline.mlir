@@ -13,7 +13,7 @@ func.func @act_round(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
 }
 
 // CHECK-LABEL: func.func @act_round
-// CHECK-NEXT:    %q_thr = quant.constant dense<[[2.500000e-01, 7.500000e-01, 1.250000e+00]]> : tensor<1x3xf64>
+// CHECK-NEXT:    %q_thr = quant.constant dense<{{\[\[}}2.500000e-01, 7.500000e-01, 1.250000e+00]]> : tensor<1x3xf64>
 // CHECK-NEXT:    %q_int = streamline.multithreshold %x, %q_thr {out_scale = 1 : i64, out_bias = 0 : i64, strict = array<i64: 1, 0, 1>} : (tensor<1x4xf32>, tensor<1x3xf64>) -> tensor<1x4x!quant.uint<2>>
 // CHECK-NEXT:    %q_scale = quant.constant dense<5.000000e-01> : tensor<f64>
 // CHECK-NEXT:    %q = streamline.mul %q_int, %q_scale : (tensor<1x4x!quant.uint<2>>, tensor<f64>) -> tensor<1x4xf32>
@@ -34,7 +34,7 @@ func.func @relu_floor(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
 
 // CHECK-LABEL: func.func @relu_floor
 // CHECK-NOT:     relu
-// CHECK:         %q_thr = quant.constant dense<[[2.500000e-01, 5.000000e-01, 7.500000e-01]]> : tensor<1x3xf64>
+// CHECK:         %q_thr = quant.constant dense<{{\[\[}}2.500000e-01, 5.000000e-01, 7.500000e-01]]> : tensor<1x3xf64>
 // CHECK-NEXT:    %q_int = streamline.multithreshold %x, %q_thr {out_scale = 1 : i64, out_bias = 0 : i64} : (tensor<1x4xf32>, tensor<1x3xf64>) -> tensor<1x4x!quant.uint<2>>
 
 // -----
@@ -50,11 +50,11 @@ func.func @act_per_channel_zeropt(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
 }
 
 // CHECK-LABEL: func.func @act_per_channel_zeropt
-// CHECK-NEXT:    %q_thr = quant.constant dense<[[-1.500000e+00, -5.000000e-01], [-7.500000e-01, -2.500000e-01]]> : tensor<2x2xf64>
+// CHECK-NEXT:    %q_thr = quant.constant dense<{{\[\[}}-1.500000e+00, -5.000000e-01], [-7.500000e-01, -2.500000e-01]]> : tensor<2x2xf64>
 // CHECK-NEXT:    %q_int = streamline.multithreshold %x, %q_thr {out_scale = 1 : i64, out_bias = -1 : i64, strict = array<i64: 1, 0>} : (tensor<1x2xf32>, tensor<2x2xf64>) -> tensor<1x2x!quant.int<2>>
 // CHECK-NEXT:    %q_bias = quant.constant dense<-1> : tensor<i8> -> tensor<!quant.int<2>>
 // CHECK-NEXT:    %q_add = streamline.add %q_int, %q_bias : (tensor<1x2x!quant.int<2>>, tensor<!quant.int<2>>) -> tensor<1x2x!quant.int<3>>
-// CHECK-NEXT:    %q_scale = quant.constant dense<[[1.000000e+00, 5.000000e-01]]> : tensor<1x2xf64>
+// CHECK-NEXT:    %q_scale = quant.constant dense<{{\[\[}}1.000000e+00, 5.000000e-01]]> : tensor<1x2xf64>
 // CHECK-NEXT:    %q = streamline.mul %q_add, %q_scale : (tensor<1x2x!quant.int<3>>, tensor<1x2xf64>) -> tensor<1x2xf32>
 
 // -----
@@ -91,9 +91,9 @@ func.func @matmul(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {
 
 // CHECK-LABEL: func.func @matmul
 // CHECK:         %xq_int = streamline.multithreshold
-// CHECK-NEXT:    %y_w = quant.constant dense<[[1, -1], [-1, 0], [0, 1]]> : tensor<3x2xi8> -> tensor<3x2x!quant.int<2>>
+// CHECK-NEXT:    %y_w = quant.constant dense<{{\[\[}}1, -1], [-1, 0], [0, 1]]> : tensor<3x2xi8> -> tensor<3x2x!quant.int<2>>
 // CHECK-NEXT:    %y_acc = streamline.matmul %xq_int, %y_w : (tensor<1x3x!quant.uint<2>>, tensor<3x2x!quant.int<2>>) -> tensor<1x2x!quant.int<3>>
-// CHECK-NEXT:    %y_scale = quant.constant dense<[[5.000000e-01, 1.250000e-01]]> : tensor<1x2xf64>
+// CHECK-NEXT:    %y_scale = quant.constant dense<{{\[\[}}5.000000e-01, 1.250000e-01]]> : tensor<1x2xf64>
 // CHECK-NEXT:    %y = streamline.mul %y_acc, %y_scale : (tensor<1x2x!quant.int<3>>, tensor<1x2xf64>) -> tensor<1x2xf32>
 // CHECK-NEXT:    func.return %y
 
@@ -114,7 +114,7 @@ func.func @gemm(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {
 }
 
 // CHECK-LABEL: func.func @gemm
-// CHECK:         %y_w = quant.constant dense<[[1, 1], [-1, 1], [0, -1]]> : tensor<3x2xi8> -> tensor<3x2x!quant.int<2>>
+// CHECK:         %y_w = quant.constant dense<{{\[\[}}1, 1], [-1, 1], [0, -1]]> : tensor<3x2xi8> -> tensor<3x2x!quant.int<2>>
 // CHECK-NEXT:    %y_acc = streamline.matmul %xq_int, %y_w : (tensor<1x3x!quant.int<2>>, tensor<3x2x!quant.int<2>>) -> tensor<1x2x!quant.int<4>>
 // CHECK-NEXT:    %y_scale = quant.constant dense<2.000000e+00> : tensor<f64>
 // CHECK-NEXT:    %y_mul = streamline.mul %y_acc, %y_scale : (tensor<1x2x!quant.int<4>>, tensor<f64>) -> tensor<1x2xf32>
@@ -171,7 +171,7 @@ func.func @depthwise(%x: tensor<1x2x3x3xf32>) -> tensor<1x3x3x3xf32> {
 // CHECK:         %y_cols = streamline.im2col %xq_int
 // CHECK-NEXT:    %y_w = quant.constant dense<-1> : tensor<9x2xi8> -> tensor<9x2x!quant.int<2>>
 // CHECK-NEXT:    %y_acc = streamline.dw_matmul %y_cols, %y_w : (tensor<1x3x3x18x!quant.uint<2>>, tensor<9x2x!quant.int<2>>) -> tensor<1x3x3x2x!quant.int<6>>
-// CHECK:         %y_bias = quant.constant dense<[[[[5.000000e-01, 1.500000e+00]]]]> : tensor<1x1x1x2xf64>
+// CHECK:         %y_bias = quant.constant dense<{{\[\[}}{{\[\[}}5.000000e-01, 1.500000e+00]]]]> : tensor<1x1x1x2xf64>
 // CHECK-NEXT:    %y_add = streamline.add %y_mul, %y_bias : (tensor<1x3x3x2xf32>, tensor<1x1x1x2xf64>) -> tensor<1x3x3x2xf32>
 // CHECK-NOT:     im2col
 // CHECK:         %p_acc = streamline.matmul %yq_int, %p_w : (tensor<1x3x3x2x!quant.int<2>>, tensor<2x3x!quant.int<2>>) -> tensor<1x3x3x3x!quant.int<3>>
@@ -195,11 +195,11 @@ func.func @batchnorm_sub_div(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
 
 // CHECK-LABEL: func.func @batchnorm_sub_div
 // CHECK-NEXT:    %d_nhwc = streamline.transpose %x {perm = array<i64: 0, 2, 3, 1>}
-// CHECK-NEXT:    %d_bias = quant.constant dense<[[[[-2.000000e+00, -4.000000e+00]]]]> : tensor<1x1x1x2xf64>
+// CHECK-NEXT:    %d_bias = quant.constant dense<{{\[\[}}{{\[\[}}-2.000000e+00, -4.000000e+00]]]]> : tensor<1x1x1x2xf64>
 // CHECK-NEXT:    %d_add = streamline.add %d_nhwc, %d_bias
 // CHECK-NEXT:    %f_scale = quant.constant dense<2.500000e-01> : tensor<f64>
 // CHECK-NEXT:    %f_mul = streamline.mul %d_add, %f_scale
-// CHECK-NEXT:    %y_bias = quant.constant dense<[[[[1.000000e+00, -1.000000e+00]]]]> : tensor<1x1x1x2xf64>
+// CHECK-NEXT:    %y_bias = quant.constant dense<{{\[\[}}{{\[\[}}1.000000e+00, -1.000000e+00]]]]> : tensor<1x1x1x2xf64>
 // CHECK-NEXT:    %y_add = streamline.add %f_mul, %y_bias
 // CHECK-NEXT:    %y = streamline.transpose %y_add {perm = array<i64: 0, 3, 1, 2>}
 
@@ -256,7 +256,7 @@ func.func @trunc_v2(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
 }
 
 // CHECK-LABEL: func.func @trunc_v2
-// CHECK-NEXT:    %t_thr = quant.constant dense<[[8.750000e-01, 1.875000e+00, 2.875000e+00]]> : tensor<1x3xf64>
+// CHECK-NEXT:    %t_thr = quant.constant dense<{{\[\[}}8.750000e-01, 1.875000e+00, 2.875000e+00]]> : tensor<1x3xf64>
 // CHECK-NEXT:    %t_int = streamline.multithreshold %x, %t_thr {out_scale = 1 : i64, out_bias = 0 : i64} : (tensor<1x2xf32>, tensor<1x3xf64>) -> tensor<1x2x!quant.uint<2>>
 
 // -----
@@ -273,7 +273,7 @@ func.func @trunc_v1(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
 }
 
 // CHECK-LABEL: func.func @trunc_v1
-// CHECK-NEXT:    %t_thr = quant.constant dense<[[-2.500000e+00, -1.500000e+00, 1.500000e+00, 2.500000e+00, 5.500000e+00, 6.500000e+00]]> : tensor<1x6xf64>
+// CHECK-NEXT:    %t_thr = quant.constant dense<{{\[\[}}-2.500000e+00, -1.500000e+00, 1.500000e+00, 2.500000e+00, 5.500000e+00, 6.500000e+00]]> : tensor<1x6xf64>
 // CHECK-NEXT:    %t_int = streamline.multithreshold %x, %t_thr {out_scale = 1 : i64, out_bias = -2 : i64, strict = array<i64: 0, 1, 0, 1, 0, 1>} : (tensor<1x2xf32>, tensor<1x6xf64>) -> tensor<1x2x!quant.int<4>>
 
 // -----
@@ -288,7 +288,7 @@ func.func @multithreshold(%x: tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> {
 
 // CHECK-LABEL: func.func @multithreshold
 // CHECK-NEXT:    %y_nhwc = streamline.transpose %x {perm = array<i64: 0, 2, 3, 1>}
-// CHECK-NEXT:    %y_thr = quant.constant dense<[[0.000000e+00, 1.000000e+00], [5.000000e-01, 1.500000e+00]]> : tensor<2x2xf64>
+// CHECK-NEXT:    %y_thr = quant.constant dense<{{\[\[}}0.000000e+00, 1.000000e+00], [5.000000e-01, 1.500000e+00]]> : tensor<2x2xf64>
 // CHECK-NEXT:    %y_int = streamline.multithreshold %y_nhwc, %y_thr {out_scale = 1 : i64, out_bias = -1 : i64} : (tensor<1x1x1x2xf32>, tensor<2x2xf64>) -> tensor<1x1x1x2x!quant.int<2>>
 
 // -----
