@@ -74,6 +74,14 @@ def _require_shape(op: Operation, actual: Sequence[int], expected: Sequence[int]
     )
 
 
+def _op_checked(op: Operation, check, *args):
+    """`check(*args)`, with the op's name in front of any VerifyException it raises."""
+    try:
+        return check(*args)
+    except VerifyException as error:
+        raise VerifyException(f"{op.name}: {error}") from error
+
+
 def _require_constant(op: Operation, value: SSAValue, what: str, check, reason: str) -> None:
     """When `value` is a constant, require `check(array)`; dynamic values are checked at runtime."""
     array = constant_value(value)
@@ -161,7 +169,7 @@ def _quantizer_checks(op: Operation, x: SSAValue, params: dict[str, SSAValue]) -
     x_shape = shape_of(x)
     for what, value in params.items():
         require(
-            broadcast_shape(x_shape, shape_of(value)) == x_shape,
+            _op_checked(op, broadcast_shape, x_shape, shape_of(value)) == x_shape,
             f"{op.name}: {what} of shape {shape_of(value)} does not broadcast to the input "
             f"{x_shape}",
         )
@@ -548,7 +556,7 @@ class GemmOp(QuantDialectOp):
         require(k == k2, f"quant.gemm: inner dimensions {k} and {k2} differ")
         if self.c is not None:
             require(
-                broadcast_shape((m, n), shape_of(self.c)) == (m, n),
+                _op_checked(self, broadcast_shape, (m, n), shape_of(self.c)) == (m, n),
                 f"quant.gemm: C of shape {shape_of(self.c)} does not broadcast to {(m, n)}",
             )
         _require_shape(self, shape_of(self.result), (m, n))
@@ -583,7 +591,9 @@ class MatMulOp(QuantDialectOp):
 
     def verify_(self) -> None:
         _require_shape(
-            self, shape_of(self.result), matmul_shape(shape_of(self.a), shape_of(self.b))
+            self,
+            shape_of(self.result),
+            _op_checked(self, matmul_shape, shape_of(self.a), shape_of(self.b)),
         )
 
 
@@ -599,7 +609,7 @@ class ElementwiseBinaryOp(QuantDialectOp):
         super().__init__(operands=[lhs, rhs], result_types=[result_type])
 
     def verify_(self) -> None:
-        expected = broadcast_shape(shape_of(self.lhs), shape_of(self.rhs))
+        expected = _op_checked(self, broadcast_shape, shape_of(self.lhs), shape_of(self.rhs))
         _require_shape(self, shape_of(self.result), expected)
 
 
