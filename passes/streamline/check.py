@@ -56,17 +56,24 @@ def diagnose(op: Operation) -> str:
     if parts is not None:
         x, c, _ = parts
         vector = channel_vector(c, len(shape_of(x)))
-        if (
-            isinstance(consumer, sl.Im2ColOp)
-            and isinstance(op, sl.AddOp)
-            and any(ints(consumer.pads))
-        ):
-            return "an add does not commute with zero-padded streamline.im2col"
+        is_add = isinstance(op, sl.AddOp)
+        if is_add and isinstance(consumer, sl.Im2ColOp | sl.SumPoolOp) and any(ints(consumer.pads)):
+            return f"an add does not commute with zero-padded {consumer.name}"
         if isinstance(op, sl.MulOp) and vector is not None and np.any(vector < 0):
             kind = "a negative per-channel" if np.any(vector > 0) else "a negative"
             return f"{kind} scale {_fmt(c)} could not be absorbed ({where})"
         if vector is None:
             return f"the constant of shape {c.shape} is not a scalar or per-channel ({where})"
+        if (
+            not is_add
+            and isinstance(consumer, sl.MatMulOp)
+            and consumer.x in op.results
+            and vector.size > 1
+        ):
+            return (
+                "a scale varying over the reduction axis of streamline.matmul cannot move "
+                "past it (a per-channel activation scale into a conv/matmul)"
+            )
         return f"could not be moved past or absorbed {where}"
     if isinstance(op, sl.MatMulOp | sl.DepthwiseMatMulOp | sl.XnorPopcountOp):
         if is_float(op.operands[1]):
@@ -110,9 +117,11 @@ def check_integer_only(module: ModuleOp) -> None:
     found = float_ops_between_integers(module)
     if not found:
         return
-    op = found[0]
+    # A join on two scales blocks the muls that feed it: report the join itself.
+    joins = [f for f in found if isinstance(f, sl.AddOp) and not any(map(is_const, f.operands))]
+    op = (joins or found)[0]
     dynamic = [v for v in op.operands if not is_const(v)]
-    name = ssa_name(dynamic[0] if dynamic else op.results[0])
+    name = ", ".join(ssa_name(v) for v in dynamic) if dynamic else ssa_name(op.results[0])
     more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
     raise StreamlineError(
         f"streamline: float {op.name} on {name} remains between integer tensors: "

@@ -1,0 +1,29 @@
+// RUN: qnn-opt %s -p 'streamline{check=false}' --split-input-file | filecheck %s
+
+// NHWC -> NCHW -> flatten -> matmul: the rows of W are permuted to NHWC-flat order
+// (row (h*W + w)*C + c takes NCHW row c*H*W + h*W + w) and the transpose disappears.
+// CHECK-LABEL: @absorb_transpose
+// CHECK:       %[[W:.*]] = quant.constant dense<{{\[\[}}0], [4], [1], [5], [2], [6], [3], [7]]> : tensor<8x1xi8> -> tensor<8x1x!quant.uint<3>>
+// CHECK-NEXT:  %[[F:.*]] = streamline.reshape %x : (tensor<1x2x2x2x!quant.uint<2>>) -> tensor<1x8x!quant.uint<2>>
+// CHECK-NEXT:  streamline.matmul %[[F]], %[[W]]
+// CHECK-NOT:   streamline.transpose
+func.func @absorb_transpose(%x: tensor<1x2x2x2x!quant.uint<2>>) -> tensor<1x1x!quant.uint<7>> {
+  %t = streamline.transpose %x {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x2x2x2x!quant.uint<2>>) -> tensor<1x2x2x2x!quant.uint<2>>
+  %f = streamline.reshape %t : (tensor<1x2x2x2x!quant.uint<2>>) -> tensor<1x8x!quant.uint<2>>
+  %w = quant.constant dense<[[0], [1], [2], [3], [4], [5], [6], [7]]> : tensor<8x1xi8> -> tensor<8x1x!quant.uint<3>>
+  %y = streamline.matmul %f, %w : (tensor<1x8x!quant.uint<2>>, tensor<8x1x!quant.uint<3>>) -> tensor<1x1x!quant.uint<7>>
+  func.return %y : tensor<1x1x!quant.uint<7>>
+}
+
+// -----
+
+// Any other transpose stays.
+// CHECK-LABEL: @other_transpose_stays
+// CHECK:       streamline.transpose %x {perm = array<i64: 0, 2, 1, 3>}
+func.func @other_transpose_stays(%x: tensor<1x2x2x2x!quant.uint<2>>) -> tensor<1x1x!quant.uint<7>> {
+  %t = streamline.transpose %x {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x2x2x!quant.uint<2>>) -> tensor<1x2x2x2x!quant.uint<2>>
+  %f = streamline.reshape %t : (tensor<1x2x2x2x!quant.uint<2>>) -> tensor<1x8x!quant.uint<2>>
+  %w = quant.constant dense<[[0], [1], [2], [3], [4], [5], [6], [7]]> : tensor<8x1xi8> -> tensor<8x1x!quant.uint<3>>
+  %y = streamline.matmul %f, %w : (tensor<1x8x!quant.uint<2>>, tensor<8x1x!quant.uint<3>>) -> tensor<1x1x!quant.uint<7>>
+  func.return %y : tensor<1x1x!quant.uint<7>>
+}

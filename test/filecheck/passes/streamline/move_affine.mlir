@@ -1,0 +1,228 @@
+// RUN: qnn-opt %s -p 'streamline{check=false}' --split-input-file | filecheck %s
+
+// The per-column weight scale moves after the matmul, which becomes integer x integer
+// typed with its exact accumulator range: [0,3] x columns [1,-1,1,-2], [-2,1,0,-2]
+// -> [-12, 6].
+// CHECK-LABEL: @weight_scale
+// CHECK:       %[[W:.*]] = quant.constant {{.*}} -> tensor<4x2x!quant.int<2>>
+// CHECK-NEXT:  %[[ACC:.*]] = streamline.matmul %x, %[[W]] : (tensor<1x4x!quant.uint<2>>, tensor<4x2x!quant.int<2>>) -> tensor<1x2x!quant.int<5>>
+// CHECK-NEXT:  %[[S:.*]] = quant.constant dense<[5.000000e-01, 2.500000e-01]> : tensor<2xf64>
+// CHECK-NEXT:  %{{.*}} = streamline.mul %[[ACC]], %[[S]]
+func.func @weight_scale(%x: tensor<1x4x!quant.uint<2>>) -> tensor<1x2xf32> {
+  %w = quant.constant dense<[[1, -2], [-1, 1], [1, 0], [-2, -2]]> : tensor<4x2xi8> -> tensor<4x2x!quant.int<2>>
+  %s = quant.constant dense<[[0.5, 0.25]]> : tensor<1x2xf64>
+  %wf = streamline.mul %w, %s : (tensor<4x2x!quant.int<2>>, tensor<1x2xf64>) -> tensor<4x2xf32>
+  %y = streamline.matmul %x, %wf : (tensor<1x4x!quant.uint<2>>, tensor<4x2xf32>) -> tensor<1x2xf32>
+  func.return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// A scale per weight row (per input) does not commute with the matmul.
+// CHECK-LABEL: @weight_scale_per_row
+// CHECK:       streamline.mul %w, %s
+// CHECK-NEXT:  streamline.matmul %x, %{{.*}} : (tensor<1x2x!quant.uint<2>>, tensor<2x2xf32>) -> tensor<1x2xf32>
+func.func @weight_scale_per_row(%x: tensor<1x2x!quant.uint<2>>) -> tensor<1x2xf32> {
+  %w = quant.constant dense<[[1, -2], [-1, 1]]> : tensor<2x2xi8> -> tensor<2x2x!quant.int<2>>
+  %s = quant.constant dense<[[0.5], [0.25]]> : tensor<2x1xf64>
+  %wf = streamline.mul %w, %s : (tensor<2x2x!quant.int<2>>, tensor<2x1xf64>) -> tensor<2x2xf32>
+  %y = streamline.matmul %x, %wf : (tensor<1x2x!quant.uint<2>>, tensor<2x2xf32>) -> tensor<1x2xf32>
+  func.return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// A scalar activation scale moves past the matmul.
+// CHECK-LABEL: @mul_past_matmul
+// CHECK:       %[[ACC:.*]] = streamline.matmul %x, %w : (tensor<1x2x!quant.uint<2>>, tensor<2x2x!quant.int<3>>) -> tensor<1x2x!quant.int<5>>
+// CHECK-NEXT:  %[[S:.*]] = quant.constant dense<1.250000e-01> : tensor<f64>
+// CHECK-NEXT:  streamline.mul %[[ACC]], %[[S]]
+func.func @mul_past_matmul(%x: tensor<1x2x!quant.uint<2>>) -> tensor<1x2xf32> {
+  %s = quant.constant dense<0.125> : tensor<f64>
+  %xs = streamline.mul %x, %s : (tensor<1x2x!quant.uint<2>>, tensor<f64>) -> tensor<1x2xf32>
+  %w = quant.constant dense<[[3, -4], [-1, 2]]> : tensor<2x2xi8> -> tensor<2x2x!quant.int<3>>
+  %y = streamline.matmul %xs, %w : (tensor<1x2xf32>, tensor<2x2x!quant.int<3>>) -> tensor<1x2xf32>
+  func.return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// A scale per input element does not commute with the matmul.
+// CHECK-LABEL: @mul_per_row_stays
+// CHECK:       streamline.mul %x, %s
+// CHECK:       streamline.matmul %{{.*}}, %w : (tensor<1x2xf32>, tensor<2x2x!quant.int<3>>) -> tensor<1x2xf32>
+func.func @mul_per_row_stays(%x: tensor<1x2x!quant.uint<2>>) -> tensor<1x2xf32> {
+  %s = quant.constant dense<[0.125, 0.5]> : tensor<2xf64>
+  %xs = streamline.mul %x, %s : (tensor<1x2x!quant.uint<2>>, tensor<2xf64>) -> tensor<1x2xf32>
+  %w = quant.constant dense<[[3, -4], [-1, 2]]> : tensor<2x2xi8> -> tensor<2x2x!quant.int<3>>
+  %y = streamline.matmul %xs, %w : (tensor<1x2xf32>, tensor<2x2x!quant.int<3>>) -> tensor<1x2xf32>
+  func.return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// An add before a matmul becomes the bias a @ W after it: [1, 0.5] @ W = [2.5, -3].
+// CHECK-LABEL: @add_past_matmul
+// CHECK:       %[[ACC:.*]] = streamline.matmul %x, %w : (tensor<1x2x!quant.uint<2>>, tensor<2x2x!quant.int<3>>) -> tensor<1x2x!quant.int<5>>
+// CHECK-NEXT:  %[[B:.*]] = quant.constant dense<[2.500000e+00, -3.000000e+00]> : tensor<2xf64>
+// CHECK-NEXT:  streamline.add %[[ACC]], %[[B]]
+func.func @add_past_matmul(%x: tensor<1x2x!quant.uint<2>>) -> tensor<1x2xf32> {
+  %a = quant.constant dense<[1.0, 0.5]> : tensor<2xf64>
+  %xa = streamline.add %x, %a : (tensor<1x2x!quant.uint<2>>, tensor<2xf64>) -> tensor<1x2xf32>
+  %w = quant.constant dense<[[3, -4], [-1, 2]]> : tensor<2x2xi8> -> tensor<2x2x!quant.int<3>>
+  %y = streamline.matmul %xa, %w : (tensor<1x2xf32>, tensor<2x2x!quant.int<3>>) -> tensor<1x2xf32>
+  func.return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// A per-channel mul moves past im2col, tiled over the 2x2 kernel positions; padding
+// inserts zeros, which a mul keeps.
+// CHECK-LABEL: @mul_past_im2col
+// CHECK:       %[[COLS:.*]] = streamline.im2col %x {{.*}} -> tensor<1x3x3x8x!quant.uint<2>>
+// CHECK-NEXT:  %[[S:.*]] = quant.constant dense<[5.000000e-01, 2.000000e+00, 5.000000e-01, 2.000000e+00, 5.000000e-01, 2.000000e+00, 5.000000e-01, 2.000000e+00]> : tensor<8xf64>
+// CHECK-NEXT:  streamline.mul %[[COLS]], %[[S]]
+func.func @mul_past_im2col(%x: tensor<1x2x2x2x!quant.uint<2>>) -> tensor<1x3x3x8xf32> {
+  %s = quant.constant dense<[0.5, 2.0]> : tensor<2xf64>
+  %xs = streamline.mul %x, %s : (tensor<1x2x2x2x!quant.uint<2>>, tensor<2xf64>) -> tensor<1x2x2x2xf32>
+  %c = streamline.im2col %xs {kernel = array<i64: 2, 2>, stride = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x2x2x2xf32>) -> tensor<1x3x3x8xf32>
+  func.return %c : tensor<1x3x3x8xf32>
+}
+
+// -----
+
+// An add moves past an unpadded im2col.
+// CHECK-LABEL: @add_past_im2col
+// CHECK:       %[[COLS:.*]] = streamline.im2col %x {{.*}} -> tensor<1x1x1x8x!quant.uint<2>>
+// CHECK:       streamline.add %[[COLS]]
+func.func @add_past_im2col(%x: tensor<1x2x2x2x!quant.uint<2>>) -> tensor<1x1x1x8xf32> {
+  %a = quant.constant dense<[0.5, -1.0]> : tensor<2xf64>
+  %xa = streamline.add %x, %a : (tensor<1x2x2x2x!quant.uint<2>>, tensor<2xf64>) -> tensor<1x2x2x2xf32>
+  %c = streamline.im2col %xa {kernel = array<i64: 2, 2>, stride = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilation = array<i64: 1, 1>} : (tensor<1x2x2x2xf32>) -> tensor<1x1x1x8xf32>
+  func.return %c : tensor<1x1x1x8xf32>
+}
+
+// -----
+
+// An add does not commute with zero padding (the padded zeros would need to be -a).
+// CHECK-LABEL: @add_before_padded_im2col
+// CHECK:       streamline.add %x, %a
+// CHECK-NEXT:  streamline.im2col %{{.*}} : (tensor<1x2x2x2xf32>) -> tensor<1x3x3x8xf32>
+func.func @add_before_padded_im2col(%x: tensor<1x2x2x2x!quant.uint<2>>) -> tensor<1x3x3x8xf32> {
+  %a = quant.constant dense<[0.5, -1.0]> : tensor<2xf64>
+  %xa = streamline.add %x, %a : (tensor<1x2x2x2x!quant.uint<2>>, tensor<2xf64>) -> tensor<1x2x2x2xf32>
+  %c = streamline.im2col %xa {kernel = array<i64: 2, 2>, stride = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x2x2x2xf32>) -> tensor<1x3x3x8xf32>
+  func.return %c : tensor<1x3x3x8xf32>
+}
+
+// -----
+
+// A positive per-channel mul and an add move past a maxpool.
+// CHECK-LABEL: @affine_past_maxpool
+// CHECK:       %[[P:.*]] = streamline.maxpool %x {{.*}} -> tensor<1x1x1x2x!quant.int<3>>
+// CHECK-NEXT:  quant.constant dense<[5.000000e-01, 3.000000e+00]> : tensor<2xf64>
+// CHECK-NEXT:  streamline.mul %[[P]]
+// CHECK:       streamline.add
+func.func @affine_past_maxpool(%x: tensor<1x2x2x2x!quant.int<3>>) -> tensor<1x1x1x2xf32> {
+  %s = quant.constant dense<[0.5, 3.0]> : tensor<2xf64>
+  %xs = streamline.mul %x, %s : (tensor<1x2x2x2x!quant.int<3>>, tensor<2xf64>) -> tensor<1x2x2x2xf32>
+  %a = quant.constant dense<-0.75> : tensor<f64>
+  %xa = streamline.add %xs, %a : (tensor<1x2x2x2xf32>, tensor<f64>) -> tensor<1x2x2x2xf32>
+  %p = streamline.maxpool %xa {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x2x2xf32>) -> tensor<1x1x1x2xf32>
+  func.return %p : tensor<1x1x1x2xf32>
+}
+
+// -----
+
+// max(-x) = -min(x): a negative mul stays before the maxpool.
+// CHECK-LABEL: @negative_mul_before_maxpool
+// CHECK:       streamline.mul %x, %s
+// CHECK-NEXT:  streamline.maxpool %{{.*}} : (tensor<1x2x2x2xf32>) -> tensor<1x1x1x2xf32>
+func.func @negative_mul_before_maxpool(%x: tensor<1x2x2x2x!quant.int<3>>) -> tensor<1x1x1x2xf32> {
+  %s = quant.constant dense<[0.5, -3.0]> : tensor<2xf64>
+  %xs = streamline.mul %x, %s : (tensor<1x2x2x2x!quant.int<3>>, tensor<2xf64>) -> tensor<1x2x2x2xf32>
+  %p = streamline.maxpool %xs {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x2x2x2xf32>) -> tensor<1x1x1x2xf32>
+  func.return %p : tensor<1x1x1x2xf32>
+}
+
+// -----
+
+// Sums: a mul commutes; an add is added once per summed element (2x2 window: 4a,
+// global sum over 3x3 pixels: 9a).
+// CHECK-LABEL: @affine_past_sums
+// CHECK:       %[[SP:.*]] = streamline.sum_pool %x {{.*}} -> tensor<1x2x2x1x!quant.uint<4>>
+// CHECK:       quant.constant dense<-2.000000e+00> : tensor<f64>
+// CHECK:       %[[GS:.*]] = streamline.global_sum %x : (tensor<1x3x3x1x!quant.uint<2>>) -> tensor<1x1x1x1x!quant.uint<5>>
+// CHECK:       quant.constant dense<-4.500000e+00> : tensor<f64>
+func.func @affine_past_sums(%x: tensor<1x3x3x1x!quant.uint<2>>) -> (tensor<1x2x2x1xf32>, tensor<1x1x1x1xf32>) {
+  %s = quant.constant dense<0.25> : tensor<f64>
+  %xs = streamline.mul %x, %s : (tensor<1x3x3x1x!quant.uint<2>>, tensor<f64>) -> tensor<1x3x3x1xf32>
+  %a = quant.constant dense<-0.5> : tensor<f64>
+  %xa = streamline.add %xs, %a : (tensor<1x3x3x1xf32>, tensor<f64>) -> tensor<1x3x3x1xf32>
+  %p = streamline.sum_pool %xa {kernel = array<i64: 2, 2>, stride = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<1x3x3x1xf32>) -> tensor<1x2x2x1xf32>
+  %g = streamline.global_sum %xa : (tensor<1x3x3x1xf32>) -> tensor<1x1x1x1xf32>
+  func.return %p, %g : tensor<1x2x2x1xf32>, tensor<1x1x1x1xf32>
+}
+
+// -----
+
+// A padded sum pool counts fewer real elements at the border: the add stays.
+// CHECK-LABEL: @add_before_padded_sum_pool
+// CHECK:       streamline.add %x, %a
+// CHECK-NEXT:  streamline.sum_pool
+func.func @add_before_padded_sum_pool(%x: tensor<1x2x2x1x!quant.uint<2>>) -> tensor<1x3x3x1xf32> {
+  %a = quant.constant dense<-0.5> : tensor<f64>
+  %xa = streamline.add %x, %a : (tensor<1x2x2x1x!quant.uint<2>>, tensor<f64>) -> tensor<1x2x2x1xf32>
+  %p = streamline.sum_pool %xa {kernel = array<i64: 2, 2>, stride = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x2x1xf32>) -> tensor<1x3x3x1xf32>
+  func.return %p : tensor<1x3x3x1xf32>
+}
+
+// -----
+
+// Data movement: a per-channel mul passes a transpose that keeps the channel axis last
+// and a flatten of 1x1 pixels; it stays before a transpose that moves the channel axis.
+// CHECK-LABEL: @affine_past_data_movement
+// CHECK:       %[[XS:.*]] = streamline.mul %x, %s
+// CHECK-NEXT:  %[[T:.*]] = streamline.transpose %x {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x1x1x2x!quant.uint<2>>) -> tensor<1x1x1x2x!quant.uint<2>>
+// CHECK-NEXT:  %[[R:.*]] = streamline.reshape %[[T]] : (tensor<1x1x1x2x!quant.uint<2>>) -> tensor<1x2x!quant.uint<2>>
+// CHECK-NEXT:  quant.constant dense<[5.000000e-01, 2.500000e-01]> : tensor<2xf64>
+// CHECK-NEXT:  streamline.mul %[[R]]
+// CHECK-NEXT:  streamline.transpose %[[XS]] {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x1x1x2xf32>) -> tensor<1x2x1x1xf32>
+func.func @affine_past_data_movement(%x: tensor<1x1x1x2x!quant.uint<2>>) -> (tensor<1x2xf32>, tensor<1x2x1x1xf32>) {
+  %s = quant.constant dense<[0.5, 0.25]> : tensor<2xf64>
+  %xs = streamline.mul %x, %s : (tensor<1x1x1x2x!quant.uint<2>>, tensor<2xf64>) -> tensor<1x1x1x2xf32>
+  %t = streamline.transpose %xs {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x1x1x2xf32>) -> tensor<1x1x1x2xf32>
+  %r = streamline.reshape %t : (tensor<1x1x1x2xf32>) -> tensor<1x2xf32>
+  %u = streamline.transpose %xs {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x1x1x2xf32>) -> tensor<1x2x1x1xf32>
+  func.return %r, %u : tensor<1x2xf32>, tensor<1x2x1x1xf32>
+}
+
+// -----
+
+// Depthwise: a scale repeating one per-channel pattern over the im2col columns commutes.
+// CHECK-LABEL: @mul_past_dw_matmul
+// CHECK:       %[[D:.*]] = streamline.dw_matmul %x, %w : (tensor<1x4x!quant.uint<2>>, tensor<2x2x!quant.int<2>>) -> tensor<1x2x!quant.int<4>>
+// CHECK-NEXT:  quant.constant dense<[5.000000e-01, 2.500000e-01]> : tensor<2xf64>
+// CHECK-NEXT:  streamline.mul %[[D]]
+func.func @mul_past_dw_matmul(%x: tensor<1x4x!quant.uint<2>>) -> tensor<1x2xf32> {
+  %s = quant.constant dense<[0.5, 0.25, 0.5, 0.25]> : tensor<4xf64>
+  %xs = streamline.mul %x, %s : (tensor<1x4x!quant.uint<2>>, tensor<4xf64>) -> tensor<1x4xf32>
+  %w = quant.constant dense<[[1, -2], [-1, 1]]> : tensor<2x2xi8> -> tensor<2x2x!quant.int<2>>
+  %y = streamline.dw_matmul %xs, %w : (tensor<1x4xf32>, tensor<2x2x!quant.int<2>>) -> tensor<1x2xf32>
+  func.return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// (x + a) * m -> x * m + a * m.
+// CHECK-LABEL: @add_past_mul
+// CHECK:       %[[M:.*]] = streamline.mul %x, %m
+// CHECK-NEXT:  %[[B:.*]] = quant.constant dense<-1.500000e+00> : tensor<f64>
+// CHECK-NEXT:  streamline.add %[[M]], %[[B]]
+func.func @add_past_mul(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
+  %a = quant.constant dense<-0.5> : tensor<f64>
+  %xa = streamline.add %x, %a : (tensor<1x2xf32>, tensor<f64>) -> tensor<1x2xf32>
+  %m = quant.constant dense<3.0> : tensor<f64>
+  %y = streamline.mul %xa, %m : (tensor<1x2xf32>, tensor<f64>) -> tensor<1x2xf32>
+  func.return %y : tensor<1x2xf32>
+}
