@@ -749,7 +749,9 @@ def emit_weighted(
     factor = _compact(np.asarray(factor, dtype=np.float64))
     if factor.size > 1:
         factor = factor.reshape((1,) * (len(shape) - 1) + (factor.size,))
-    return emit.scale(product, factor)
+    return (
+        emit.scale(product, factor) if sl.is_integer_tensor(product) else emit.mul(product, factor)
+    )
 
 
 def _product_shape(kind: type, x: SSAValue, matrix: np.ndarray) -> tuple[int, ...]:

@@ -241,6 +241,42 @@ def test_trunc_exact_on_ties(mode: str, version: int):
     _run_both(text, [x[i : i + 4][None, :] for i in range(0, x.size - 4, 4)])
 
 
+MISC = """
+func.func @main(%x: tensor<1x2x3x3xf32>, %y: tensor<1x6xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x4x3x3xf32>, tensor<1x1x3x3xf32>, tensor<1x1x3x3xi64>, tensor<1x3xf32>, tensor<1x6xf32>) {
+  %t = quant.constant dense<[[0.1, 0.7, 1.3], [-0.2, 0.0, 0.5], [0.3, 0.4, 0.5]]> : tensor<3x3xf32>
+  %m = quant.multithreshold %x, %t {out_scale = 0.5 : f32, out_bias = -0.25 : f32, out_dtype = "", data_layout = "NHWC"} : (tensor<1x2x3x3xf32>, tensor<3x3xf32>) -> tensor<1x2x3x3xf32>
+  %c1 = quant.constant dense<1.5> : tensor<f32>
+  %s = quant.sub %c1, %m : (tensor<f32>, tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %cat = quant.concat %s, %x {axis = 1 : i64} : (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) -> tensor<1x4x3x3xf32>
+  %v, %i = quant.topk %cat {k = 1 : i64, axis = 1 : i64} : (tensor<1x4x3x3xf32>) -> (tensor<1x1x3x3xf32>, tensor<1x1x3x3xi64>)
+  %w = quant.constant dense<[[0.5, -1.0, 2.0], [1.0, 0.25, -0.5], [0.0, 1.0, 1.0], [2.0, 2.0, -2.0], [0.5, 0.5, 0.5], [1.0, -1.0, 1.0]]> : tensor<6x3xf32>
+  %ws = quant.constant dense<[[0.5], [0.25], [1.0], [0.5], [0.5], [2.0]]> : tensor<6x1xf32>
+  %z = quant.constant dense<0.0> : tensor<f32>
+  %b = quant.constant dense<3.0> : tensor<f32>
+  %wq = quant.quant %w scale %ws zeropt %z bitwidth %b {signed = true, narrow = false, rounding_mode = "ROUND"} : (tensor<6x3xf32>, tensor<6x1xf32>, tensor<f32>, tensor<f32>) -> tensor<6x3xf32>
+  %cc = quant.constant dense<[[1.0, 2.0, 3.0]]> : tensor<1x3xf32>
+  %g = quant.gemm %y, %wq, %cc {alpha = 0.5 : f32, beta = 2.0 : f32, trans_a = false, trans_b = false} : (tensor<1x6xf32>, tensor<6x3xf32>, tensor<1x3xf32>) -> tensor<1x3xf32>
+  %d = quant.constant dense<[[2.0, 4.0, 8.0, 0.5, 0.25, 1.0]]> : tensor<1x6xf32>
+  %q = quant.div %y, %d : (tensor<1x6xf32>, tensor<1x6xf32>) -> tensor<1x6xf32>
+  func.return %s, %cat, %v, %i, %g, %q : tensor<1x2x3x3xf32>, tensor<1x4x3x3xf32>, tensor<1x1x3x3xf32>, tensor<1x1x3x3xi64>, tensor<1x3xf32>, tensor<1x6xf32>
+}
+"""
+
+
+def test_misc_ops_match():
+    """NHWC-layout MultiThreshold with float out_scale/out_bias, constant - tensor, 4-D
+    Concat and channel TopK, Gemm with alpha/beta and a per-input-channel weight scale
+    (float weights), Div by a per-element constant."""
+    module = parse_module(MISC)
+    lowered = lower(module.clone())
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        x = rng.uniform(-1, 2, (1, 2, 3, 3)).astype(np.float32)
+        y = rng.uniform(-2, 2, (1, 6)).astype(np.float32)
+        for expected, actual in zip(execute(module, [x, y]), execute(lowered, [x, y]), strict=True):
+            np.testing.assert_allclose(actual, expected, rtol=1e-6, atol=1e-6)
+
+
 # --------------------------------------------------------------------------- errors
 
 
