@@ -176,3 +176,40 @@ def test_model_streamlines(path: Path):
     assert float_ops_between_integers(module) == []
     for x, expected in zip(inputs, before, strict=True):
         _assert_same(expected, execute(module, [x]), argmax=True)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_absorb_and_round_exhaustive(seed: int):
+    """mt(x * m + a) on every int<4> input: m per channel of either sign (zero included,
+    one sign per op), dyadic values so that ties with the thresholds really occur."""
+    rng = np.random.default_rng(seed)
+    sign = 1 if seed % 2 else -1
+    m = sign * rng.integers(0, 9, size=3) / 4
+    a = rng.integers(-8, 9, size=3) / 8
+    t = np.sort(rng.integers(-24, 25, size=(3, 4)) / 8, axis=1)
+    strict = rng.integers(0, 2, size=4)
+
+    def fmt(values: np.ndarray) -> str:
+        return ", ".join(repr(float(e)) for e in np.ravel(values))
+
+    rows = ", ".join(f"[{fmt(r)}]" for r in t)
+    text = f"""
+func.func @main(%x: tensor<16x3x!quant.int<4>>) -> tensor<16x3x!quant.int<3>> {{
+  %m = quant.constant dense<[{fmt(m)}]> : tensor<3xf64>
+  %xm = streamline.mul %x, %m : (tensor<16x3x!quant.int<4>>, tensor<3xf64>) -> tensor<16x3xf32>
+  %a = quant.constant dense<[{fmt(a)}]> : tensor<3xf64>
+  %xa = streamline.add %xm, %a : (tensor<16x3xf32>, tensor<3xf64>) -> tensor<16x3xf32>
+  %t = quant.constant dense<[{rows}]> : tensor<3x4xf64>
+  %q = streamline.multithreshold %xa, %t {{out_scale = 1 : i64, out_bias = -2 : i64,
+      strict = array<i64: {", ".join(map(str, strict))}>}}
+      : (tensor<16x3xf32>, tensor<3x4xf64>) -> tensor<16x3x!quant.int<3>>
+  func.return %q : tensor<16x3x!quant.int<3>>
+}}
+"""
+    x = np.repeat(np.arange(-8, 8, dtype=np.int64)[:, None], 3, axis=1)
+    before = execute(parse_module(text), [x])
+    module = parse_module(text)
+    Streamline().apply(make_context(), module)
+    ops = [op.name for op in module.walk()]
+    assert "streamline.mul" not in ops and "streamline.add" not in ops
+    _assert_same(before, execute(module, [x]))
