@@ -98,6 +98,9 @@ class IntType(_WidthType):
     name = "quant.int"
     width: IntAttr  # re-declared: parameters only count for equality where declared
 
+    def __init__(self, width: int | IntAttr):
+        super().__init__(width)
+
     @property
     def min_value(self) -> int:
         return -(1 << (self.bitwidth - 1))
@@ -113,6 +116,9 @@ class UIntType(_WidthType):
 
     name = "quant.uint"
     width: IntAttr  # re-declared: parameters only count for equality where declared
+
+    def __init__(self, width: int | IntAttr):
+        super().__init__(width)
 
     @property
     def min_value(self) -> int:
