@@ -645,8 +645,9 @@ class DivOp(ElementwiseBinaryOp):
 class BatchNormOp(QuantDialectOp):
     """ONNX `BatchNormalization` in inference mode, channel axis 1:
     `y = scale[c] * (x - mean[c]) / sqrt(var[c] + epsilon) + bias[c]`, computed in float32
-    as onnxruntime does: `y = x * a[c] + b[c]` with `a = scale / sqrt(var + epsilon)` and
-    `b = bias - mean * a` (the Mul + Add that streamlining turns it into)."""
+    as onnxruntime does (bit-exact): `y = x * a[c] + b[c]` with
+    `a = scale * (1 / sqrt(var + epsilon))` and `b = bias - mean * a` (the Mul + Add that
+    streamlining turns it into)."""
 
     name = "quant.batchnorm"
     x = operand_def(TensorType)

@@ -434,11 +434,12 @@ def batchnorm(
     var: np.ndarray,
     epsilon: float,
 ) -> np.ndarray:
-    """ONNX `BatchNormalization` (inference, channel axis 1) as onnxruntime computes it:
-    `x * a + b` with `a = scale / sqrt(var + epsilon)`, `b = bias - mean * a`."""
+    """ONNX `BatchNormalization` (inference, channel axis 1) as onnxruntime computes it
+    (bit-exact in float32): `x * a + b` with `a = scale * (1 / sqrt(var + epsilon))` and
+    `b = bias - mean * a`."""
     dtype = x.dtype
     eps = dtype.type(epsilon)
-    a = scale.astype(dtype) / np.sqrt(var.astype(dtype) + eps)
+    a = scale.astype(dtype) * (dtype.type(1) / np.sqrt(var.astype(dtype) + eps))
     b = bias.astype(dtype) - mean.astype(dtype) * a
     shape = (-1, *([1] * (x.ndim - 2)))
     return x * a.reshape(shape) + b.reshape(shape)
