@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 from xdsl.dialects.builtin import (
@@ -80,7 +81,8 @@ def i64_array(values: Sequence[int]) -> DenseArrayBase:
 
 
 def ints(array: DenseArrayBase) -> tuple[int, ...]:
-    return tuple(int(v) for v in array.get_values())
+    """The values of an integer array property (`array<i64: ...>`)."""
+    return tuple(int(v) for v in cast(DenseArrayBase[IntegerType], array).get_values())
 
 
 def shape_of(value: SSAValue | Attribute) -> tuple[int, ...]:
