@@ -13,8 +13,6 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from qdialects.ir import parse_module
-
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 BIN = Path(sys.executable).parent
 QNN_OPT = str(BIN / "qnn-opt")
@@ -37,24 +35,6 @@ def assert_user_error(result: subprocess.CompletedProcess[str], tool: str) -> st
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"{tool}: error: "), lines[0]
     return lines[0].removeprefix(f"{tool}: error: ")
-
-
-def semantics_ready() -> bool:
-    from qdialects.semantics import execute
-
-    text = """
-    func.func @main(%x: tensor<2xf32>) -> tensor<2xf32> {
-      %y = quant.relu %x : (tensor<2xf32>) -> tensor<2xf32>
-      func.return %y : tensor<2xf32>
-    }"""
-    try:
-        execute(parse_module(text), [np.zeros(2, np.float32)])
-    except Exception:
-        return False
-    return True
-
-
-needs_semantics = pytest.mark.xfail(not semantics_ready(), reason="semantics pending", strict=True)
 
 
 @pytest.fixture
@@ -212,7 +192,6 @@ def qonnx_output(model: Path, x: np.ndarray) -> np.ndarray:
     return execute_onnx(wrapper, {name_in: x})[name_out]
 
 
-@needs_semantics
 @pytest.mark.parametrize("name", RUN_FIXTURES)
 def test_qnn_run_matches_qonnx(tmp_path: Path, name: str):
     model = MODELS_DIR / f"{name}.onnx"
@@ -226,7 +205,6 @@ def test_qnn_run_matches_qonnx(tmp_path: Path, name: str):
     assert np.argmax(y) == np.argmax(ref)
 
 
-@needs_semantics
 def test_qnn_run_summary_and_mlir_input(tmp_path: Path):
     name = "tfc_like_ts"
     x_path = MODELS_DIR / f"{name}.in.npy"
