@@ -2,22 +2,27 @@
 
     from passes.pipeline import run_pipeline
     run_pipeline(module, "canonicalize,cse")      # xDSL syntax: comma-separated, {k=v} options
+    run_pipeline(module, "streamline", verify_each=VerifyEach())   # like qnn-opt --verify-each
+    run_pipeline(module, [MyPass()])              # pass instances instead of a string
 
 Every qnn pass (`passes.registry.QNN_PASSES`) and every xDSL pass is available.
+`verify_each` (a `passes.verify_each.VerifyEach`) executes the module after every pass and
+raises `VerificationError` at the first pass that changes its results.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.passes import ModulePass, PassPipeline
+from xdsl.passes import ModulePass, PassPipeline, PassPipelineCallbackType
 from xdsl.utils.exceptions import ArgSpecParseError
 
 from passes.registry import QNN_PASSES
+from passes.verify_each import VerifyEach
 
 
 class PipelineError(Exception):
@@ -33,17 +38,44 @@ def available_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     return passes
 
 
-def parse_pipeline(spec: str, *, verify: bool = True) -> PassPipeline:
+def parse_pipeline(
+    spec: str, *, verify: bool = True, verify_each: VerifyEach | None = None
+) -> PassPipeline:
     """The pipeline `spec` describes; with `verify`, the module is verified before the
-    first pass and after every pass."""
-
-    def check(_previous: ModulePass | None, module: ModuleOp, _next: ModulePass | None) -> None:
-        module.verify()
-
+    first pass and after every pass; with `verify_each`, it is then also executed and
+    compared (see `passes.verify_each`)."""
     try:
-        return PassPipeline.parse_spec(available_passes(), spec, check if verify else None)
+        return PassPipeline.parse_spec(
+            available_passes(), spec, pipeline_callback(verify=verify, verify_each=verify_each)
+        )
     except (ArgSpecParseError, ValueError) as error:
         raise pipeline_error(error, spec) from None
+
+
+def _verify(_previous: ModulePass | None, module: ModuleOp, _next: ModulePass | None) -> None:
+    module.verify()
+
+
+def pipeline_callback(
+    *,
+    verify: bool = True,
+    verify_each: VerifyEach | None = None,
+    first: PassPipelineCallbackType | None = None,
+) -> PassPipelineCallbackType | None:
+    """One `PassPipeline` callback that runs `first` (e.g. `qnn-opt`'s own: verification,
+    --print-between-passes, --time-passes), then verifies the module (with `verify`),
+    then runs `verify_each`; None if there is nothing to run."""
+    callbacks = [c for c in (first, _verify if verify else None, verify_each) if c is not None]
+    if not callbacks:
+        return None
+    if len(callbacks) == 1:
+        return callbacks[0]
+
+    def callback(previous: ModulePass | None, module: ModuleOp, next_: ModulePass | None) -> None:
+        for c in callbacks:
+            c(previous, module, next_)
+
+    return callback
 
 
 def pipeline_error(error: BaseException, spec: str) -> PipelineError:
@@ -58,10 +90,23 @@ def pipeline_error(error: BaseException, spec: str) -> PipelineError:
 
 
 def run_pipeline(
-    module: ModuleOp, spec: str, ctx: Context | None = None, *, verify: bool = True
+    module: ModuleOp,
+    spec: str | Sequence[ModulePass],
+    ctx: Context | None = None,
+    *,
+    verify: bool = True,
+    verify_each: VerifyEach | None = None,
 ) -> ModuleOp:
-    """Apply the passes of `spec` to `module` in place and return it."""
+    """Apply the passes of `spec` (a pipeline string or pass instances) to `module` in
+    place and return it. With `verify_each`, raise `VerificationError` at the first pass
+    that changes the module's results."""
     from qdialects import make_context
 
-    parse_pipeline(spec, verify=verify).apply(ctx or make_context(), module)
+    if isinstance(spec, str):
+        pipeline = parse_pipeline(spec, verify=verify, verify_each=verify_each)
+    else:
+        pipeline = PassPipeline(
+            tuple(spec), pipeline_callback(verify=verify, verify_each=verify_each)
+        )
+    pipeline.apply(ctx or make_context(), module)
     return module

@@ -34,12 +34,14 @@ class UserError(Exception):
 def _user_errors() -> tuple[type[BaseException], ...]:
     from frontend import QonnxImportError
     from passes.pipeline import PipelineError
+    from passes.verify_each import VerificationError
     from qdialects.semantics import ExecutionError
 
     return (
         UserError,
         QonnxImportError,
         PipelineError,
+        VerificationError,
         ExecutionError,
         ParseError,
         ArgSpecParseError,

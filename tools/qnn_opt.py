@@ -3,6 +3,14 @@ passes and targets registered).
 
     qnn-opt model.onnx                       # import a QONNX model, print the quant module
     qnn-opt in.mlir -p streamline -o out.mlir
+    qnn-opt model.onnx -p lower-quant-to-streamline,streamline --verify-each
+
+`--verify-each` executes the module after every pass of `-p` and compares its results
+with those before the pass (`passes.verify_each`): on `--verify-input X.npy` (one per
+argument of @main, in order), or else on `--verify-samples N` (default 4) random inputs
+with a fixed seed (float arguments uniform in [0, 1), integer-typed ones uniform over
+their datatype). The first pass that changes a result stops qnn-opt with one line naming
+the pass, the result and the first differing element.
 
 An `.onnx` input is imported with `frontend.import_qonnx` (from its path, so external
 weight data beside it is found); `.mlir` is parsed. User errors print one line,
@@ -18,11 +26,13 @@ from collections.abc import Sequence
 from typing import IO, NoReturn
 
 from xdsl.dialects.builtin import ModuleOp
+from xdsl.passes import PassPipeline
 from xdsl.utils.exceptions import ArgSpecParseError
 from xdsl.xdsl_opt_main import xDSLOptMain
 
-from passes.pipeline import pipeline_error
+from passes.pipeline import pipeline_callback, pipeline_error
 from passes.registry import QNN_PASSES
+from passes.verify_each import DEFAULT_SAMPLES, VerifyEach
 from qdialects import QNN_DIALECTS
 from tools.errors import AtomicFile, UserError, run_cli
 
@@ -59,12 +69,61 @@ class QnnOptMain(xDSLOptMain):
             raise UserError(f"{message} (see --help)")
 
         arg_parser.error = usage_error  # one line and exit 1, like every other error
+        arg_parser.add_argument(
+            "--verify-each",
+            action="store_true",
+            help="execute the module after every pass and stop at the first pass that "
+            "changes its results",
+        )
+        arg_parser.add_argument(
+            "--verify-input",
+            action="append",
+            default=[],
+            metavar="X.npy",
+            help="an input for --verify-each, one per argument of @main, in order "
+            "(default: random inputs, see --verify-samples)",
+        )
+        arg_parser.add_argument(
+            "--verify-samples",
+            type=int,
+            default=None,
+            metavar="N",
+            help=f"how many random inputs --verify-each runs (default {DEFAULT_SAMPLES})",
+        )
 
     def setup_pipeline(self) -> None:
         try:
             super().setup_pipeline()
         except (ArgSpecParseError, ValueError) as error:
             raise pipeline_error(error, self.args.passes) from None
+        verify_each = self._verify_each()
+        if verify_each is not None:
+            # After xDSL's own callback (verification, --print-between-passes, ...).
+            callback = pipeline_callback(
+                verify=False, verify_each=verify_each, first=self.pipeline.callback
+            )
+            self.pipeline = PassPipeline(self.pipeline.passes, callback)
+
+    def _verify_each(self) -> VerifyEach | None:
+        args = self.args
+        if not args.verify_each:
+            for flag, given in (
+                ("--verify-input", args.verify_input),
+                ("--verify-samples", args.verify_samples is not None),
+            ):
+                if given:
+                    raise UserError(f"{flag} requires --verify-each (see --help)")
+            return None
+        if args.verify_input and args.verify_samples is not None:
+            raise UserError("--verify-samples and --verify-input exclude each other (see --help)")
+        if args.verify_samples is not None and args.verify_samples < 1:
+            raise UserError(f"--verify-samples must be at least 1, got {args.verify_samples}")
+        if not args.verify_input:
+            return VerifyEach(samples=args.verify_samples or DEFAULT_SAMPLES)
+        from tools.qnn_run import load_input
+
+        inputs = [load_input(path) for path in args.verify_input]
+        return VerifyEach(inputs=inputs, names=args.verify_input)
 
     def prepare_input(self):
         try:
