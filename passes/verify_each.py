@@ -42,6 +42,12 @@ from xdsl.dialects.func import FuncOp
 from xdsl.ir import Attribute
 from xdsl.passes import ModulePass
 
+from qdialects.semantics.inputs import (
+    ExecutionError,
+    argument_labels,
+    check_input,
+    entry_function,
+)
 from qdialects.types import BipolarType, QDataType
 
 RTOL = 1e-5
@@ -185,12 +191,9 @@ class VerifyEach:
             self._reference[sample] = results
 
     def _prepare_inputs(self, module: ModuleOp) -> list[list[np.ndarray]]:
-        from tools.errors import UserError
-        from tools.qnn_run import check_input, entry_function
-
         try:
             function = entry_function(module, self.entry)
-        except UserError as error:
+        except ExecutionError as error:
             raise VerificationError(f"verify-each: {error}") from None
         if self.inputs is None:
             return random_inputs(function, self.samples, self.seed)
@@ -201,20 +204,16 @@ class VerifyEach:
                 f"got {len(self.inputs)} verification input(s)"
             )
         names = self.names or [f"verification input {i}" for i in range(len(self.inputs))]
-        labels = [
-            f"#{i} %{arg.name_hint}" if arg.name_hint else f"#{i}"
-            for i, arg in enumerate(function.args)
-        ]
         try:
             return [
                 [
                     check_input(label, np.asarray(array), type_, name)
                     for label, array, type_, name in zip(
-                        labels, self.inputs, arg_types, names, strict=True
+                        argument_labels(function), self.inputs, arg_types, names, strict=True
                     )
                 ]
             ]
-        except UserError as error:
+        except ExecutionError as error:
             raise VerificationError(f"verify-each: {error}") from None
 
     def _sample_name(self, sample: int) -> str:

@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import NoReturn
 
 import numpy as np
-from xdsl.dialects.builtin import AnyFloat, IntegerType, ModuleOp, TensorType
-from xdsl.dialects.func import FuncOp
-from xdsl.ir import Attribute
+from xdsl.dialects.builtin import ModuleOp
 
-from qdialects.types import QDataType
+from qdialects.semantics.inputs import argument_labels, check_input, entry_function
 from tools.errors import AtomicFile, UserError, run_cli
 
 SUMMARY_VALUES = 8
@@ -43,56 +41,6 @@ def load_module(path: str) -> ModuleOp:
     module = parse_module(text, name=path)
     module.verify()
     return module
-
-
-def entry_function(module: ModuleOp, name: str) -> FuncOp:
-    for op in module.walk():
-        if isinstance(op, FuncOp) and op.sym_name.data == name:
-            return op
-    raise UserError(f"the module has no function @{name}")
-
-
-def _describe_type(type_: Attribute) -> str:
-    if isinstance(type_, TensorType):
-        shape = "x".join(str(d) for d in type_.get_shape())
-        return f"tensor<{shape}{'x' if shape else ''}{type_.element_type}>"
-    return str(type_)
-
-
-def check_input(label: str, array: np.ndarray, type_: Attribute, source: str) -> np.ndarray:
-    """`array` converted for the argument `label` of type `type_`, or a one-line UserError."""
-    index = f"{label} ({source})"
-    if not isinstance(type_, TensorType):
-        raise UserError(f"argument {index} has type {type_}; only tensor arguments are supported")
-    expected = tuple(type_.get_shape())
-    if array.shape != expected:
-        raise UserError(
-            f"argument {index}: expected shape {expected} "
-            f"({_describe_type(type_)}), got {array.shape}"
-        )
-    element = type_.element_type
-    if isinstance(element, AnyFloat):
-        if array.dtype.kind != "f":
-            raise UserError(
-                f"argument {index}: expected a float array for "
-                f"{_describe_type(type_)}, got dtype {array.dtype}"
-            )
-        return array.astype(np.float32)
-    if isinstance(element, IntegerType | QDataType):
-        if array.dtype.kind not in "iub" and not (
-            array.dtype.kind == "f" and bool(np.all(np.round(array) == array))
-        ):
-            raise UserError(
-                f"argument {index}: expected integers for "
-                f"{_describe_type(type_)}, got dtype {array.dtype}"
-            )
-        values = array.astype(np.int64)
-        if isinstance(element, QDataType) and not element.allows(values):
-            raise UserError(
-                f"argument {index}: values [{values.min()}, {values.max()}] do not fit {element}"
-            )
-        return values
-    raise UserError(f"argument {index} has unsupported element type {element}")
 
 
 def load_input(path: str) -> np.ndarray:
@@ -157,13 +105,11 @@ def _main(args: Sequence[str] | None) -> None:
         raise UserError(
             f"@{options.entry} takes {len(arg_types)} input(s), got {len(options.input)} --input"
         )
-    labels = [
-        f"#{i} %{arg.name_hint}" if arg.name_hint else f"#{i}"
-        for i, arg in enumerate(function.args)
-    ]
     inputs = [
         check_input(label, load_input(path), type_, path)
-        for label, path, type_ in zip(labels, options.input, arg_types, strict=True)
+        for label, path, type_ in zip(
+            argument_labels(function), options.input, arg_types, strict=True
+        )
     ]
     result_count = len(function.function_type.outputs.data)
     if options.output and len(options.output) != result_count:

@@ -15,8 +15,11 @@ from xdsl.interpreter import Interpreter, InterpreterFunctions
 from xdsl.interpreters.func import FuncFunctions
 
 from qdialects.semantics.dataflow import DataflowFunctions
+from qdialects.semantics.inputs import ExecutionError
 from qdialects.semantics.quant import QuantFunctions
 from qdialects.semantics.streamline import StreamlineFunctions
+
+__all__ = ["SEMANTICS", "ExecutionError", "execute", "make_interpreter"]
 
 SEMANTICS: tuple[type[InterpreterFunctions], ...] = (
     FuncFunctions,
@@ -25,10 +28,6 @@ SEMANTICS: tuple[type[InterpreterFunctions], ...] = (
     DataflowFunctions,
 )
 """The interpreter functions of every dialect a qnn module may contain."""
-
-
-class ExecutionError(Exception):
-    """A module could not be executed on the given inputs (wrong arity, shape, ...)."""
 
 
 def make_interpreter(module: ModuleOp) -> Interpreter:
