@@ -3,7 +3,8 @@ plain `xdsl-opt` (see `[project.entry-points.'xdsl.universe']` in pyproject.toml
 
 from xdsl.universe import Universe
 
+from backend_hls.targets import QNN_TARGETS
 from passes.registry import QNN_PASSES
 from qdialects import QNN_DIALECTS
 
-QNN_UNIVERSE = Universe(all_dialects=QNN_DIALECTS, all_passes=QNN_PASSES)
+QNN_UNIVERSE = Universe(all_dialects=QNN_DIALECTS, all_passes=QNN_PASSES, all_targets=QNN_TARGETS)

@@ -30,6 +30,7 @@ from xdsl.passes import PassPipeline
 from xdsl.utils.exceptions import ArgSpecParseError
 from xdsl.xdsl_opt_main import xDSLOptMain
 
+from backend_hls.targets import QNN_TARGETS
 from passes.pipeline import pipeline_callback, pipeline_error
 from passes.registry import QNN_PASSES
 from passes.verify_each import DEFAULT_SAMPLES, VerifyEach
@@ -50,6 +51,10 @@ class QnnOptMain(xDSLOptMain):
         super().register_all_passes()
         for name, load in QNN_PASSES.items():
             self.register_pass(name, load)
+
+    def register_all_targets(self) -> None:
+        super().register_all_targets()
+        self.available_targets.update(QNN_TARGETS)
 
     def register_all_frontends(self) -> None:
         super().register_all_frontends()
