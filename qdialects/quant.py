@@ -24,7 +24,6 @@ from xdsl.dialects.builtin import (
     IntegerType,
     StringAttr,
     TensorType,
-    i64,
 )
 from xdsl.ir import Attribute, Dialect, Operation, SSAValue
 from xdsl.irdl import (
@@ -45,7 +44,19 @@ from xdsl.utils.exceptions import VerifyException
 
 from qdialects.ir import print_dense
 from qdialects.types import DATATYPES, QDataType
-from qdialects.utils import broadcast_shape, ints, numpy_from_dense, require, shape_of
+from qdialects.utils import (
+    broadcast_shape,
+    concatenated_shape,
+    ints,
+    numpy_from_dense,
+    permuted_shape,
+    require,
+    require_i64_indices,
+    require_shape,
+    require_view,
+    shape_of,
+    topk_shape,
+)
 
 ROUNDING_MODES = ("ROUND", "CEIL", "FLOOR", "UP", "DOWN", "HALF_UP", "HALF_DOWN")
 """QONNX rounding modes: ROUND is half-to-even (np.round), DOWN rounds toward zero (np.fix),
@@ -68,10 +79,7 @@ def _tensor_type(value: SSAValue) -> TensorType[Attribute]:
 
 
 def _require_shape(op: Operation, actual: Sequence[int], expected: Sequence[int]) -> None:
-    require(
-        tuple(actual) == tuple(expected),
-        f"{op.name}: result shape {tuple(actual)} does not match the expected {tuple(expected)}",
-    )
+    require_shape(op.name, actual, expected)
 
 
 def _op_checked(op: Operation, check, *args):
@@ -809,10 +817,7 @@ class ReshapeOp(QuantDialectOp):
         super().__init__(operands=[x], result_types=[result_type])
 
     def verify_(self) -> None:
-        require(
-            math.prod(shape_of(self.x)) == math.prod(shape_of(self.result)),
-            f"quant.reshape: cannot view {shape_of(self.x)} as {shape_of(self.result)}",
-        )
+        require_view(self.name, shape_of(self.x), shape_of(self.result))
 
 
 @irdl_op_definition
@@ -844,12 +849,8 @@ class TransposeOp(QuantDialectOp):
     assembly_format = "$x attr-dict `:` functional-type(operands, results)"
 
     def verify_(self) -> None:
-        x_shape, perm = shape_of(self.x), ints(self.perm)
-        require(
-            sorted(perm) == list(range(len(x_shape))),
-            f"quant.transpose: perm {list(perm)} is not a permutation of the {len(x_shape)} axes",
-        )
-        _require_shape(self, shape_of(self.result), [x_shape[p] for p in perm])
+        expected = permuted_shape(self.name, shape_of(self.x), ints(self.perm))
+        _require_shape(self, shape_of(self.result), expected)
 
 
 @irdl_op_definition
@@ -863,22 +864,8 @@ class ConcatOp(QuantDialectOp):
     assembly_format = "$inputs attr-dict `:` functional-type(operands, results)"
 
     def verify_(self) -> None:
-        require(len(self.inputs) >= 1, "quant.concat: needs at least one input")
         shapes = [shape_of(v) for v in self.inputs]
-        axis = self.axis.value.data
-        require(0 <= axis < len(shapes[0]), f"quant.concat: axis {axis} out of range")
-        for shape in shapes:
-            require(
-                len(shape) == len(shapes[0])
-                and all(
-                    d == e
-                    for i, (d, e) in enumerate(zip(shape, shapes[0], strict=True))
-                    if i != axis
-                ),
-                f"quant.concat: input shapes {shapes} differ outside axis {axis}",
-            )
-        expected = list(shapes[0])
-        expected[axis] = sum(s[axis] for s in shapes)
+        expected = concatenated_shape(self.name, shapes, self.axis.value.data)
         _require_shape(self, shape_of(self.result), expected)
 
 
@@ -919,16 +906,10 @@ class TopKOp(QuantDialectOp):
     assembly_format = "$x attr-dict `:` functional-type(operands, results)"
 
     def verify_(self) -> None:
-        x_shape = shape_of(self.x)
-        axis, k = self.axis.value.data, self.k.value.data
-        require(0 <= axis < len(x_shape), f"quant.topk: axis {axis} out of range")
-        require(1 <= k <= x_shape[axis], f"quant.topk: k={k} must be in [1, {x_shape[axis]}]")
-        expected = list(x_shape)
-        expected[axis] = k
+        expected = topk_shape(self.name, shape_of(self.x), self.axis.value.data, self.k.value.data)
         _require_shape(self, shape_of(self.values), expected)
         _require_shape(self, shape_of(self.indices), expected)
-        indices_type = _tensor_type(self.indices)
-        require(indices_type.element_type == i64, "quant.topk: indices must be i64")
+        require_i64_indices(self.name, self.indices.type)
 
 
 Quant = Dialect(

@@ -43,7 +43,19 @@ from xdsl.traits import Pure
 
 from qdialects.quant import constant_value, matmul_shape, window_output_size
 from qdialects.types import BipolarType, element_datatype
-from qdialects.utils import broadcast_shape, i64_array, ints, require, shape_of
+from qdialects.utils import (
+    broadcast_shape,
+    concatenated_shape,
+    i64_array,
+    ints,
+    permuted_shape,
+    require,
+    require_i64_indices,
+    require_shape,
+    require_view,
+    shape_of,
+    topk_shape,
+)
 
 
 def is_integer_tensor(value: SSAValue | Attribute) -> bool:
@@ -77,12 +89,7 @@ def _require_element(op: Operation, value: SSAValue, what: str) -> None:
 
 def _require_result(op: Operation, expected_shape: Sequence[int], integer: bool | None) -> None:
     result = op.results[0]
-    actual = shape_of(result)
-    require(
-        tuple(actual) == tuple(expected_shape),
-        f"{op.name}: result shape {tuple(actual)} does not match the expected "
-        f"{tuple(expected_shape)}",
-    )
+    require_shape(op.name, shape_of(result), expected_shape)
     if integer is None:
         return
     require(
@@ -216,13 +223,9 @@ def matmul_range(x_range: tuple[int, int], weights: np.ndarray) -> tuple[int, in
     return int(low.min()), int(high.max())
 
 
-@irdl_op_definition
-class MatMulOp(StreamlineOp):
-    """Matrix product `y[..., m] = Σ_k x[..., k] * w[k, m]` (numpy.matmul). Exact when both
-    operands are integer; then the result datatype must hold every possible sum (checked
-    exactly when `w` is a constant)."""
+class ProductOp(StreamlineOp):
+    """Base of the products of an activation `x` with a weight matrix `w`."""
 
-    name = "streamline.matmul"
     x = operand_def(TensorType)
     w = operand_def(TensorType)
     result = result_def(TensorType)
@@ -231,30 +234,42 @@ class MatMulOp(StreamlineOp):
     def __init__(self, x: SSAValue, w: SSAValue, result_type: Attribute):
         super().__init__(operands=[x, w], result_types=[result_type])
 
-    def verify_(self) -> None:
+    def _require_weight_matrix(self, what: str) -> tuple[int, int]:
+        w_shape = shape_of(self.w)
+        require(len(w_shape) == 2, f"{self.name}: weights must be {what}")
+        return w_shape[0], w_shape[1]
+
+    def _verify_exact_product(self, expected_shape: Sequence[int]) -> None:
+        """Float or integer operands; an integer result must hold every possible sum
+        (checked exactly when `w` is a constant)."""
         _require_element(self, self.x, "input")
         _require_element(self, self.w, "weight")
-        require(len(shape_of(self.w)) == 2, "streamline.matmul: weights must be K x M")
         integer = is_integer_tensor(self.x) and is_integer_tensor(self.w)
-        _require_result(self, matmul_shape(shape_of(self.x), shape_of(self.w)), integer)
+        _require_result(self, expected_shape, integer)
         weights, x_range = constant_value(self.w), value_range(self.x)
         if integer and weights is not None and x_range is not None:
             _require_fits(self, *matmul_range(x_range, weights))
 
 
 @irdl_op_definition
-class XnorPopcountOp(StreamlineOp):
+class MatMulOp(ProductOp):
+    """Matrix product `y[..., m] = Σ_k x[..., k] * w[k, m]` (numpy.matmul). Exact when both
+    operands are integer; then the result datatype must hold every possible sum (checked
+    exactly when `w` is a constant)."""
+
+    name = "streamline.matmul"
+
+    def verify_(self) -> None:
+        self._require_weight_matrix("K x M")
+        self._verify_exact_product(matmul_shape(shape_of(self.x), shape_of(self.w)))
+
+
+@irdl_op_definition
+class XnorPopcountOp(ProductOp):
     """Binary matrix product: `y[..., m] = Σ_k [x[..., k] == w[k, m]]`, the number of
     agreeing signs, for bipolar `x` and `w`. (The bipolar product `Σ x·w` is `2y - K`.)"""
 
     name = "streamline.xnor_popcount"
-    x = operand_def(TensorType)
-    w = operand_def(TensorType)
-    result = result_def(TensorType)
-    assembly_format = "$x `,` $w attr-dict `:` functional-type(operands, results)"
-
-    def __init__(self, x: SSAValue, w: SSAValue, result_type: Attribute):
-        super().__init__(operands=[x, w], result_types=[result_type])
 
     def verify_(self) -> None:
         for what, value in (("input", self.x), ("weight", self.w)):
@@ -262,40 +277,26 @@ class XnorPopcountOp(StreamlineOp):
                 isinstance(element_datatype(value.type), BipolarType),
                 f"streamline.xnor_popcount: {what} must be bipolar, got {value.type}",
             )
-        require(len(shape_of(self.w)) == 2, "streamline.xnor_popcount: weights must be K x M")
+        k, _ = self._require_weight_matrix("K x M")
         _require_result(self, matmul_shape(shape_of(self.x), shape_of(self.w)), integer=True)
-        _require_fits(self, 0, shape_of(self.w)[0])
+        _require_fits(self, 0, k)
 
 
 @irdl_op_definition
-class DepthwiseMatMulOp(StreamlineOp):
+class DepthwiseMatMulOp(ProductOp):
     """Depthwise product over im2col columns: `y[..., c] = Σ_k w[k, c] * x[..., k*C + c]`
     for `x` of last axis `K*C` (the `streamline.im2col` order) and `w` of shape `K x C`."""
 
     name = "streamline.dw_matmul"
-    x = operand_def(TensorType)
-    w = operand_def(TensorType)
-    result = result_def(TensorType)
-    assembly_format = "$x `,` $w attr-dict `:` functional-type(operands, results)"
-
-    def __init__(self, x: SSAValue, w: SSAValue, result_type: Attribute):
-        super().__init__(operands=[x, w], result_types=[result_type])
 
     def verify_(self) -> None:
-        _require_element(self, self.x, "input")
-        _require_element(self, self.w, "weight")
-        x_shape, w_shape = shape_of(self.x), shape_of(self.w)
-        require(len(w_shape) == 2, "streamline.dw_matmul: weights must be K x C")
+        x_shape = shape_of(self.x)
+        k, c = self._require_weight_matrix("K x C")
         require(
-            x_shape[-1] == w_shape[0] * w_shape[1],
-            f"streamline.dw_matmul: input has {x_shape[-1]} columns, weights need "
-            f"{w_shape[0]} x {w_shape[1]}",
+            x_shape[-1] == k * c,
+            f"streamline.dw_matmul: input has {x_shape[-1]} columns, weights need {k} x {c}",
         )
-        integer = is_integer_tensor(self.x) and is_integer_tensor(self.w)
-        _require_result(self, (*x_shape[:-1], w_shape[1]), integer)
-        weights, x_range = constant_value(self.w), value_range(self.x)
-        if integer and weights is not None and x_range is not None:
-            _require_fits(self, *matmul_range(x_range, weights))
+        self._verify_exact_product((*x_shape[:-1], c))
 
 
 class AffineOp(StreamlineOp):
@@ -484,10 +485,7 @@ class ReshapeOp(StreamlineOp):
         super().__init__(operands=[x], result_types=[result_type])
 
     def verify_(self) -> None:
-        require(
-            math.prod(shape_of(self.x)) == math.prod(shape_of(self.result)),
-            f"streamline.reshape: cannot view {shape_of(self.x)} as {shape_of(self.result)}",
-        )
+        require_view(self.name, shape_of(self.x), shape_of(self.result))
         _require_same_element(self, self.x)
 
 
@@ -502,12 +500,7 @@ class TransposeOp(StreamlineOp):
     assembly_format = "$x attr-dict `:` functional-type(operands, results)"
 
     def verify_(self) -> None:
-        x_shape, perm = shape_of(self.x), ints(self.perm)
-        require(
-            sorted(perm) == list(range(len(x_shape))),
-            f"streamline.transpose: perm {list(perm)} is not a permutation",
-        )
-        _require_result(self, [x_shape[p] for p in perm], integer=None)
+        _require_result(self, permuted_shape(self.name, shape_of(self.x), ints(self.perm)), None)
         _require_same_element(self, self.x)
 
 
@@ -522,12 +515,8 @@ class ConcatOp(StreamlineOp):
     assembly_format = "$inputs attr-dict `:` functional-type(operands, results)"
 
     def verify_(self) -> None:
-        require(len(self.inputs) >= 1, "streamline.concat: needs at least one input")
         shapes = [shape_of(v) for v in self.inputs]
-        axis = self.axis.value.data
-        require(0 <= axis < len(shapes[0]), f"streamline.concat: axis {axis} out of range")
-        expected = list(shapes[0])
-        expected[axis] = sum(s[axis] for s in shapes)
+        expected = concatenated_shape(self.name, shapes, self.axis.value.data)
         _require_result(self, expected, integer=None)
         for value in self.inputs:
             _require_same_element(self, value)
@@ -546,14 +535,11 @@ class TopKOp(StreamlineOp):
     assembly_format = "$x attr-dict `:` functional-type(operands, results)"
 
     def verify_(self) -> None:
-        x_shape, k = shape_of(self.x), self.k.value.data
-        require(1 <= k <= x_shape[-1], f"streamline.topk: k={k} must be in [1, {x_shape[-1]}]")
-        expected = (*x_shape[:-1], k)
-        require(shape_of(self.values) == expected, "streamline.topk: values have the wrong shape")
-        require(shape_of(self.indices) == expected, "streamline.topk: indices have the wrong shape")
-        indices_type = self.indices.type
-        assert isinstance(indices_type, TensorType)
-        require(indices_type.element_type == i64, "streamline.topk: indices must be i64")
+        x_shape = shape_of(self.x)
+        expected = topk_shape(self.name, x_shape, len(x_shape) - 1, self.k.value.data)
+        require_shape(self.name, shape_of(self.values), expected)
+        require_shape(self.name, shape_of(self.indices), expected)
+        require_i64_indices(self.name, self.indices.type)
 
 
 Streamline = Dialect(

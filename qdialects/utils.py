@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import cast
 
@@ -119,3 +120,66 @@ def require(condition: bool, message: str) -> None:
     """Raise a VerifyException with `message` unless `condition` holds."""
     if not condition:
         raise VerifyException(message)
+
+
+# --------------------------------------------------------------------------- shape rules
+# Verifier rules shared by the data-movement ops of several dialects; each raises a
+# VerifyException whose message starts with the op's name.
+
+
+def require_shape(op_name: str, actual: Sequence[int], expected: Sequence[int]) -> None:
+    """The result shape `actual` must be `expected`."""
+    require(
+        tuple(actual) == tuple(expected),
+        f"{op_name}: result shape {tuple(actual)} does not match the expected {tuple(expected)}",
+    )
+
+
+def require_view(op_name: str, x_shape: Sequence[int], result_shape: Sequence[int]) -> None:
+    """A reshape keeps the number of elements."""
+    require(
+        math.prod(x_shape) == math.prod(result_shape),
+        f"{op_name}: cannot view {tuple(x_shape)} as {tuple(result_shape)}",
+    )
+
+
+def permuted_shape(op_name: str, x_shape: Sequence[int], perm: Sequence[int]) -> tuple[int, ...]:
+    """The shape of `numpy.transpose(x, perm)`; `perm` must permute the axes."""
+    require(
+        sorted(perm) == list(range(len(x_shape))),
+        f"{op_name}: perm {list(perm)} is not a permutation of the {len(x_shape)} axes",
+    )
+    return tuple(x_shape[p] for p in perm)
+
+
+def concatenated_shape(op_name: str, shapes: Sequence[Sequence[int]], axis: int) -> tuple[int, ...]:
+    """The shape of the inputs joined along `axis`; all other axes must agree."""
+    require(len(shapes) >= 1, f"{op_name}: needs at least one input")
+    require(0 <= axis < len(shapes[0]), f"{op_name}: axis {axis} out of range")
+    for shape in shapes:
+        require(
+            len(shape) == len(shapes[0])
+            and all(
+                d == e for i, (d, e) in enumerate(zip(shape, shapes[0], strict=True)) if i != axis
+            ),
+            f"{op_name}: input shapes {[tuple(s) for s in shapes]} differ outside axis {axis}",
+        )
+    expected = list(shapes[0])
+    expected[axis] = sum(s[axis] for s in shapes)
+    return tuple(expected)
+
+
+def topk_shape(op_name: str, x_shape: Sequence[int], axis: int, k: int) -> tuple[int, ...]:
+    """The shape of the `k` largest values (and of their indices) along `axis`."""
+    require(0 <= axis < len(x_shape), f"{op_name}: axis {axis} out of range")
+    require(1 <= k <= x_shape[axis], f"{op_name}: k={k} must be in [1, {x_shape[axis]}]")
+    expected = list(x_shape)
+    expected[axis] = k
+    return tuple(expected)
+
+
+def require_i64_indices(op_name: str, type_: Attribute) -> None:
+    require(
+        isinstance(type_, TensorType) and type_.element_type == i64,
+        f"{op_name}: indices must be i64",
+    )

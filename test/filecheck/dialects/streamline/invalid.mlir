@@ -469,7 +469,7 @@ func.func @t51(%x: tensor<1x4xf32>) {
   %v, %i = streamline.topk %x {k = 2 : i64} : (tensor<1x4xf32>) -> (tensor<1x3xf32>, tensor<1x2xi64>)
   func.return
 }
-// CHECK: Operation does not verify: streamline.topk: values have the wrong shape
+// CHECK: Operation does not verify: streamline.topk: result shape
 
 // -----
 
@@ -478,7 +478,7 @@ func.func @t52(%x: tensor<1x4xf32>) {
   %v, %i = streamline.topk %x {k = 2 : i64} : (tensor<1x4xf32>) -> (tensor<1x2xf32>, tensor<1x3xi64>)
   func.return
 }
-// CHECK: Operation does not verify: streamline.topk: indices have the wrong shape
+// CHECK: Operation does not verify: streamline.topk: result shape
 
 // -----
 
