@@ -21,3 +21,8 @@ class LoweringError(QnnPassError):
 
 class StreamlineError(QnnPassError):
     """`streamline` could not make the body integer-only (or met unsupported IR)."""
+
+
+class ConversionError(QnnPassError):
+    """`convert-to-dataflow` met an op inside the integer region that has no dataflow
+    layer (a transpose, a float op, a non-constant weight, ...)."""

@@ -19,8 +19,15 @@ def _lower_quant_to_streamline() -> type[ModulePass]:
     return LowerQuantToStreamline
 
 
+def _convert_to_dataflow() -> type[ModulePass]:
+    from passes.convert_to_dataflow import ConvertToDataflow
+
+    return ConvertToDataflow
+
+
 QNN_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "streamline": _streamline,
     "lower-quant-to-streamline": _lower_quant_to_streamline,
+    "convert-to-dataflow": _convert_to_dataflow,
 }
 """Pass name -> a loader returning the pass class (lazy, as xDSL's universe expects)."""
