@@ -11,5 +11,35 @@ from collections.abc import Callable
 
 from xdsl.utils.target import Target
 
-QNN_TARGETS: dict[str, Callable[[], type[Target]]] = {}
+
+def _vitis_tcl() -> type[Target]:
+    from backend_hls.emit_tcl import VitisTclTarget
+
+    return VitisTclTarget
+
+
+def _vivado_tcl() -> type[Target]:
+    from backend_hls.emit_tcl import VivadoTclTarget
+
+    return VivadoTclTarget
+
+
+def _estimates() -> type[Target]:
+    from backend_hls.estimates_target import EstimatesTarget
+
+    return EstimatesTarget
+
+
+def _folding_json() -> type[Target]:
+    from backend_hls.estimates_target import FoldingJsonTarget
+
+    return FoldingJsonTarget
+
+
+QNN_TARGETS: dict[str, Callable[[], type[Target]]] = {
+    "vitis-tcl": _vitis_tcl,
+    "vivado-tcl": _vivado_tcl,
+    "estimates": _estimates,
+    "folding-json": _folding_json,
+}
 """Target name -> a loader returning the target class."""
