@@ -25,9 +25,16 @@ def _convert_to_dataflow() -> type[ModulePass]:
     return ConvertToDataflow
 
 
+def _minimize_bit_width() -> type[ModulePass]:
+    from passes.minimize_bit_width import MinimizeBitWidth
+
+    return MinimizeBitWidth
+
+
 QNN_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "streamline": _streamline,
     "lower-quant-to-streamline": _lower_quant_to_streamline,
     "convert-to-dataflow": _convert_to_dataflow,
+    "minimize-bit-width": _minimize_bit_width,
 }
 """Pass name -> a loader returning the pass class (lazy, as xDSL's universe expects)."""
