@@ -74,6 +74,8 @@ def stages(model: Path) -> list[tuple[str, Callable[[dict[str, Any]], Any]]]:
             "execute streamline",
             lambda r: execute(r["streamline"], [sample_input(model, r["print"])]),
         ),
+        # convert-to-dataflow on a copy of the streamlined module (the pass works in place)
+        ("dataflow", lambda r: run_pipeline(r["streamline"].clone(), "convert-to-dataflow")),
     ]
 
 

@@ -136,9 +136,9 @@ def datatype_of(op: Operation, value: SSAValue) -> QDataType:
 def int_constant(op: Operation, value: SSAValue, what: str) -> np.ndarray:
     array = constant_value(value)
     if array is None or not is_const(value):
-        raise fail(op, f"its {what} {name_of(value)} is not a constant")
+        raise fail(op, f"its {what} {name_of(value)}: not a constant")
     if not is_int(value):
-        raise fail(op, f"its {what} {name_of(value)} are not integer ({value.type})")
+        raise fail(op, f"its {what} {name_of(value)}: not integer ({value.type})")
     return array.astype(np.int64)
 
 

@@ -281,7 +281,7 @@ def convert_concat(b: Builder, op: Operation) -> None:
     assert isinstance(op, sl.ConcatOp)
     rank = len(shape_of(op.result))
     if op.axis.value.data != rank - 1 or rank < 2:
-        raise fail(op, f"a concat along axis {op.axis.value.data} (only channels, the last axis)")
+        raise fail(op, f"a concat along axis {op.axis.value.data} (dataflow.concat joins channels, the last axis)")
     for value in op.inputs:
         if is_const(value):
             raise fail(op, f"its input {name_of(value)} is a constant, not a stream")
@@ -339,7 +339,7 @@ def _check_types(op: Operation) -> None:
 def convert_op(b: Builder, op: Operation) -> None:
     converter = CONVERTERS.get(type(op))
     if converter is None:
-        raise fail(op, "has no dataflow layer inside the integer region")
+        raise fail(op, "no dataflow layer implements it, and it lies between integer tensors")
     if op not in b.fused:
         _check_types(op)
     converter(b, op)
