@@ -45,6 +45,12 @@ Object = tuple[str, str]
 """(kind, name): kind is cell, pin, intf_pin, port, intf_port, project, fileset, core."""
 
 
+CELL_CLOCK_RESET: dict[str, tuple[str, str]] = {
+    "xilinx.com:ip:axis_data_fifo:2.0": ("s_axis_aclk", "s_axis_aresetn"),
+}
+"""Clock and reset pins of the Xilinx IPs used; HLS IPs have `ap_clk` / `ap_rst_n`."""
+
+
 class DryRunError(RuntimeError):
     """A script failed under the stand-ins; the message is tclsh's error."""
 
@@ -70,7 +76,7 @@ def dry_run(script: str | os.PathLike[str], tool: Tool, *, timeout: float = 60.0
         lines = record_path.read_text().splitlines() if record_path.exists() else []
     if proc.returncode != 0:
         message = proc.stderr.strip().splitlines()
-        raise DryRunError(f"{script}: " + (message[0] if message else f"exit {proc.returncode}"))
+        raise DryRunError(message[0] if message else f"{script}: exit {proc.returncode}")
     record: Record = [json.loads(line) for line in lines]
     return record
 
@@ -196,7 +202,7 @@ class BlockDesign:
         nets = self.nets if kind == "pin" else self.intf_nets
         return {name for net in nets for k, name in net if k == kind}
 
-    def _endpoint_problem(self, end: Object, pins: dict[str, set[str]] | None) -> str | None:
+    def _endpoint_problem(self, end: Object, intf_pins: dict[str, set[str]] | None) -> str | None:
         kind, name = end
         if kind in ("port", "intf_port"):
             known = self.ports if kind == "port" else self.intf_ports
@@ -204,17 +210,27 @@ class BlockDesign:
         cell, _, pin = name.partition("/")
         if cell not in self.cells:
             return f"{kind} {name}: cell {cell} was never created"
-        if pins is not None and cell in pins and pin not in pins[cell]:
-            return f"{kind} {name}: {cell} has no pin {pin} (it has {sorted(pins[cell])})"
+        if intf_pins is None or cell not in intf_pins:
+            return None
+        if kind == "intf_pin" and pin not in intf_pins[cell]:
+            return f"{kind} {name}: {cell} has no such interface (it has {sorted(intf_pins[cell])})"
+        if (
+            kind == "pin"
+            and cell in intf_pins
+            and pin
+            not in CELL_CLOCK_RESET.get(self.cells[cell], (naming.CLOCK_PIN, naming.RESET_PIN))
+        ):
+            return f"{kind} {name}: {cell} has no such clock/reset pin"
         return None
 
-    def problems(self, pins: dict[str, set[str]] | None = None) -> list[str]:
-        """What is wrong with the design (module docstring). `pins`: cell -> every pin
-        name it has (interface and plain), for cells whose pins are known."""
+    def problems(self, intf_pins: dict[str, set[str]] | None = None) -> list[str]:
+        """What is wrong with the design (module docstring). `intf_pins`: cell -> its
+        AXI-stream interface pins, for cells whose pins are known: then every connection
+        must use one of them (or the cell's clock/reset) and each must be connected."""
         found: list[str] = []
         for a, b in self.nets + self.intf_nets:
             for end in (a, b):
-                problem = self._endpoint_problem(end, pins)
+                problem = self._endpoint_problem(end, intf_pins)
                 if problem:
                     found.append(problem)
         uses = Counter(end for net in self.intf_nets for end in net)
@@ -224,9 +240,15 @@ class BlockDesign:
             for name in self.intf_ports
             if ("intf_port", name) not in uses
         ]
-        for (k, n), _ in uses.items():
-            if k == "intf_port" and self.intf_ports.get(n) is None:
-                found.append(f"interface port {n} was never created")
+        for cell, pins in (intf_pins or {}).items():
+            if cell not in self.cells:
+                found.append(f"cell {cell} was never created")
+                continue
+            found += [
+                f"interface pin {cell}/{pin} is not connected"
+                for pin in sorted(pins)
+                if ("intf_pin", f"{cell}/{pin}") not in uses
+            ]
         found += self._clock_reset_problems()
         expected = [
             "validate_bd_design",
@@ -252,13 +274,12 @@ class BlockDesign:
             found.append(f"clock port {clock} has no frequency")
         if self.prop("port", reset, "CONFIG.POLARITY") != "ACTIVE_LOW":
             found.append(f"reset port {reset} is not active low")
-        for port in (clock, reset):
-            reached = {
-                b[1].partition("/")[0]
-                for a, b in self.nets
-                if a == ("port", port) and b[0] == "pin"
-            }
-            found += [f"{port} does not reach cell {c}" for c in self.cells if c not in reached]
+        for index, port in enumerate((clock, reset)):
+            reached = {b[1] for a, b in self.nets if a == ("port", port) and b[0] == "pin"}
+            for cell, vlnv in self.cells.items():
+                pin = CELL_CLOCK_RESET.get(vlnv, (naming.CLOCK_PIN, naming.RESET_PIN))[index]
+                if f"{cell}/{pin}" not in reached:
+                    found.append(f"{port} does not reach {cell}/{pin}")
         return found
 
 
@@ -275,7 +296,9 @@ class TreeCheck:
     problems: list[str]
 
 
-def check_tree(out: str | os.PathLike[str], pins: dict[str, set[str]] | None = None) -> TreeCheck:
+def check_tree(
+    out: str | os.PathLike[str], intf_pins: dict[str, set[str]] | None = None
+) -> TreeCheck:
     """Dry-run every script of an emitted tree; see the module docstring."""
     root = Path(out)
     problems: list[str] = []
@@ -286,7 +309,7 @@ def check_tree(out: str | os.PathLike[str], pins: dict[str, set[str]] | None = N
         runs[layer] = run
         problems += [f"{script.name}: {p}" for p in run.problems(expected_top=layer)]
     design = BlockDesign.from_record(dry_run(root / "vivado" / "stitch.tcl", "vivado"))
-    problems += [f"stitch.tcl: {p}" for p in design.problems(pins)]
+    problems += [f"stitch.tcl: {p}" for p in design.problems(intf_pins)]
     exported = {e["vlnv"]: e["ip_dir"] for run in runs.values() for e in run.exports}
     repo = {os.path.normpath(p) for p in design.repo_paths}
     for cell, vlnv in design.cells.items():
@@ -302,11 +325,8 @@ def check_tree(out: str | os.PathLike[str], pins: dict[str, set[str]] | None = N
 
 
 def expected_pins(layers: dict[str, tuple[list[str], list[str]]]) -> dict[str, set[str]]:
-    """cell -> pins for HLS cells whose `naming.port_names` are given."""
-    return {
-        name: {*inputs, *outputs, naming.CLOCK_PIN, naming.RESET_PIN}
-        for name, (inputs, outputs) in layers.items()
-    }
+    """cell -> interface pins, from each HLS cell's `naming.port_names`."""
+    return {name: {*inputs, *outputs} for name, (inputs, outputs) in layers.items()}
 
 
 def main(argv: list[str] | None = None) -> int:

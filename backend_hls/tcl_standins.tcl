@@ -45,6 +45,10 @@ proc ::qnn::json {s} {
             append out "\\\""
         } elseif {$code == 92} {
             append out "\\\\"
+        } elseif {$code > 0xFFFF} {
+            set code [expr {$code - 0x10000}]
+            append out [format "\\u%04x\\u%04x" \
+                [expr {0xD800 + ($code >> 10)}] [expr {0xDC00 + ($code & 0x3FF)}]]
         } elseif {$code < 32 || $code > 126} {
             append out [format "\\u%04x" $code]
         } else {
