@@ -402,7 +402,7 @@ def test_hostile_layer_and_model_names(tmp_path: Path) -> None:
     for i, op in enumerate(layers):
         op.attributes[naming.NAME_ATTR] = StringAttr(HOSTILE[i % len(HOSTILE)])
     model = 'model "$x" [exit 1]; ../../é 😀\nproc'
-    options = TclOptions(name=model)
+    options = TclOptions(name=model, part='xc7z020$[exit]"{;}-1', clock_ns=7.5)
     out = emit_tree(module, tmp_path, options)
     for text in (
         (tmp_path / "vivado" / "stitch.tcl").read_text(),
@@ -577,3 +577,18 @@ def test_qnn_opt_targets(tmp_path: Path) -> None:
         assert "xc7z010clg400-1" in text
     record = dry_run(tmp_path / "vivado-tcl.tcl", "vivado")
     assert ["create_bd_port", "I", "clk", "ap_clk", "200000000"] in record
+
+
+def test_tcl_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from backend_hls.tcl_check import main
+
+    out = emit_tree(parse_module(CONV), tmp_path)
+    assert main([str(out)]) == 0
+    assert capsys.readouterr().out.strip().endswith("streams: ok")
+    stitch = out / "vivado" / "stitch.tcl"
+    stitch.write_text(stitch.read_text().replace("CONFIG.POLARITY ACTIVE_LOW", "CONFIG.X 1"))
+    assert main([str(out)]) == 1
+    assert "reset port ap_rst_n is not active low" in capsys.readouterr().out
+    stitch.write_text("create_bd_cell -type ip -vlnv a:b:c:1.0 c\n")
+    assert main([str(out)]) == 1
+    assert "create_bd_cell before create_bd_design" in capsys.readouterr().err
