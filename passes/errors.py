@@ -23,6 +23,11 @@ class StreamlineError(QnnPassError):
     """`streamline` could not make the body integer-only (or met unsupported IR)."""
 
 
+class FoldingError(QnnPassError):
+    """A folding (PE/SIMD, memory style) that a dataflow layer cannot take: the message
+    names the layer, the attribute and the impossible value (`passes.dataflow_folding`)."""
+
+
 class ConversionError(QnnPassError):
     """`convert-to-dataflow` met an op inside the integer region that has no dataflow
     layer (a transpose, a float op, a non-constant weight, ...)."""

@@ -25,6 +25,24 @@ def _convert_to_dataflow() -> type[ModulePass]:
     return ConvertToDataflow
 
 
+def _set_folding() -> type[ModulePass]:
+    from passes.set_folding import SetFolding
+
+    return SetFolding
+
+
+def _apply_folding() -> type[ModulePass]:
+    from passes.apply_folding import ApplyFolding
+
+    return ApplyFolding
+
+
+def _insert_dwc() -> type[ModulePass]:
+    from passes.insert_dwc import InsertDWC
+
+    return InsertDWC
+
+
 def _minimize_bit_width() -> type[ModulePass]:
     from passes.minimize_bit_width import MinimizeBitWidth
 
@@ -35,6 +53,9 @@ QNN_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "streamline": _streamline,
     "lower-quant-to-streamline": _lower_quant_to_streamline,
     "convert-to-dataflow": _convert_to_dataflow,
+    "set-folding": _set_folding,
+    "apply-folding": _apply_folding,
+    "insert-dwc": _insert_dwc,
     "minimize-bit-width": _minimize_bit_width,
 }
 """Pass name -> a loader returning the pass class (lazy, as xDSL's universe expects)."""
