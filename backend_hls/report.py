@@ -469,10 +469,20 @@ PANEL_GAP = 18.0
 HEAD_H = 40.0
 
 
+CHART_SKIPS = frozenset({"fifo", "reshape"})
+"""Layers the chart leaves out (the table lists them): FIFOs take no cycles of their own
+and little logic, reshapes none; with a FIFO on every edge they would double the rows."""
+
+
 def chart_svg(estimates: Mapping[str, Any]) -> str:
     """Horizontal bars per layer: cycles (bottleneck in red, the target as a dashed line),
-    then LUT and BRAM18 (and URAM/DSP when any layer uses them), each on its own scale."""
-    layers = list(estimates.get("layers") or [])
+    then LUT and BRAM18 (and URAM/DSP when any layer uses them), each on its own scale.
+    FIFOs and reshapes are left out (`CHART_SKIPS`)."""
+    layers = [
+        layer
+        for layer in estimates.get("layers") or []
+        if short_op(str(layer.get("op", ""))) not in CHART_SKIPS
+    ]
     if not layers:
         return ""
     network = estimates.get("network") or {}
@@ -573,6 +583,7 @@ th, td { padding:4px 8px; border-bottom:1px solid var(--line); text-align:left; 
 th { font-size:12px; color:var(--muted); font-weight:600; background:#f8fafc; position:sticky; top:0; }
 td.n, th.n { text-align:right; }
 tr.hot td { background:#fef2f2; }
+tr.plumbing td { color:#94a3b8; }
 tr.total td { font-weight:600; border-top:2px solid #cbd5e1; }
 .op { display:inline-block; padding:1px 7px; border-radius:9px; font-size:12px; border:1px solid; }
 .lanes { color:var(--muted); font-size:12px; }
@@ -692,7 +703,12 @@ def _table(estimates: Mapping[str, Any], module: ModuleOp) -> str:
         _, fill, stroke = style_of(op)
         for key in totals:
             totals[key] += int(row.get(key) or 0)
-        hot = ' class="hot"' if row.get("name") == bottleneck else ""
+        if row.get("name") == bottleneck:
+            hot = ' class="hot"'
+        elif short_op(op) in COMPACT_OPS:
+            hot = ' class="plumbing"'
+        else:
+            hot = ""
         in_cell = _dtype_cell(layer.input_streams()) if layer is not None else DASH
         out_cell = _dtype_cell(layer.output_streams()) if layer is not None else DASH
         note = row.get("note")
@@ -772,7 +788,7 @@ def _csim_section(csim: Mapping[str, Any]) -> str:
     return f"<section><h2>C simulation vs qonnx</h2>{text}{table}{more}</section>"
 
 
-SIDE_GRAPH_MAX_WIDTH = 480.0
+SIDE_GRAPH_MAX_WIDTH = 380.0
 """A dataflow graph at most this wide goes beside the table and charts, a wider one below."""
 
 
@@ -827,7 +843,8 @@ def render_html(
         ),
         f"<section><h2>Layers</h2>{_table(estimates, module)}{notes_html}</section>",
         f'<section><h2>Cycles and resources per layer</h2><div class="scroll">'
-        f"{chart_svg(estimates)}</div></section>",
+        f'{chart_svg(estimates)}</div><p class="notes">FIFOs and reshapes are in the table '
+        "only.</p></section>",
     ]
     if csim is not None:
         parts.append(_csim_section(csim))

@@ -109,10 +109,9 @@ def test_html_has_every_layer_both_svgs_and_nothing_external(fixture, request):
     assert layers
     for layer in layers:
         # a table row, a chart row and a graph box per layer
-        assert f'<tr id="layer-{layer["name"]}"' in page or (
-            f'<tr class="hot" id="layer-{layer["name"]}"' in page
-        )
-        assert page.count(f">{layer['name']}<") >= 2, layer["name"]
+        assert re.search(f'<tr( class="[a-z]+")? id="layer-{layer["name"]}"', page)
+        assert page.count(f">{layer['name']}<") >= 1, layer["name"]  # table
+        assert f">{layer['name']}</text>" in page or f">{layer['name']} · " in page  # graph
     assert page.count("<svg") == 2
     assert 'class="chart"' in page and 'class="graph"' in page
     # self-contained: no scripts, stylesheets, images or fonts fetched
@@ -145,7 +144,8 @@ def test_chart_marks_the_bottleneck(cnv):
     svg = chart_svg(estimates)
     assert svg.count('fill="#dc2626"') == 1  # one red bar: the bottleneck's cycles
     for layer in estimates["layers"]:
-        assert f">{layer['name']}</text>" in svg
+        shown = f">{layer['name']}</text>" in svg
+        assert shown == (layer["op"] not in ("dataflow.fifo", "dataflow.reshape"))
 
 
 def test_graph_edges_and_layout_of_a_residual_block(residual):
