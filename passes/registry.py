@@ -49,6 +49,12 @@ def _minimize_bit_width() -> type[ModulePass]:
     return MinimizeBitWidth
 
 
+def _insert_fifos() -> type[ModulePass]:
+    from passes.insert_fifos import InsertFIFOs
+
+    return InsertFIFOs
+
+
 QNN_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "streamline": _streamline,
     "lower-quant-to-streamline": _lower_quant_to_streamline,
@@ -57,5 +63,6 @@ QNN_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "apply-folding": _apply_folding,
     "insert-dwc": _insert_dwc,
     "minimize-bit-width": _minimize_bit_width,
+    "insert-fifos": _insert_fifos,
 }
 """Pass name -> a loader returning the pass class (lazy, as xDSL's universe expects)."""
