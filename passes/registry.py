@@ -55,6 +55,12 @@ def _insert_fifos() -> type[ModulePass]:
     return InsertFIFOs
 
 
+def _size_fifos() -> type[ModulePass]:
+    from passes.size_fifos import SizeFIFOs
+
+    return SizeFIFOs
+
+
 QNN_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "streamline": _streamline,
     "lower-quant-to-streamline": _lower_quant_to_streamline,
@@ -64,5 +70,6 @@ QNN_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "insert-dwc": _insert_dwc,
     "minimize-bit-width": _minimize_bit_width,
     "insert-fifos": _insert_fifos,
+    "size-fifos": _size_fifos,
 }
 """Pass name -> a loader returning the pass class (lazy, as xDSL's universe expects)."""

@@ -1,0 +1,335 @@
+"""`size-fifos`: each `dataflow.fifo`'s depth from a cycle model of the layers around it.
+
+Every FIFO gets `depth = max(2, burst, join)` words (recomputed from scratch, so the pass
+is idempotent; 2 is FINN's minimum). Both terms come from one description of each layer
+as the `backend_hls/lib` kernels behave:
+
+**need.** For an output word `k` of a layer (per frame, 1-based), `need_i(k)` is the
+number of words of input stream `i` it must have read before it can write word `k`:
+
+| layer | need(k) |
+|---|---|
+| mvau | `ceil(k / NF) · SF` — a whole vector (SF = MW/SIMD words) before each of its NF = MH/PE output words |
+| vvau | `k · K/SIMD` — the kernel words of a channel fold, then one output word |
+| swg, maxpool, pool | whole input rows: `min(H, oy·SH + (KH-1)·DH + 1) · W·C/lanes`, `oy` the output row of word k (line buffer, rows read before each output row) |
+| fm_padding, concat | how many of the first k output words come from that input |
+| global_acc_pool | `in_words - C/PE + k` (emitted while the last pixel streams in) |
+| label_select | the whole frame |
+| dwc | `ceil(k · in_words / out_words)` |
+| others (fifo, reshape, thresholding, channelwise, add_streams, duplicate_streams) | `k` |
+
+Needs compose along paths: `need` of a value `v` in words of an earlier value `u`
+(`need_from`) is the composition of the layers' needs on the way (the maximum over the
+inputs of a join on the way).
+
+**join** (the deadlock term). A join (`add_streams`, `concat`) reads its inputs in
+lockstep; when they come from one split (a `duplicate_streams`: every word goes to all
+branches at once), the split can only push a word when every branch can take it. Let
+`u` be the branches' nearest common ancestor stream and `E_i(k)` the words of `u`
+that branch `i` needs for the join's k-th output word, `E(k) = max_i E_i(k)`. To let
+the join produce word k the split must push `E(k)` words, of which branch `i`'s layers
+have taken only `E_i(k)` (it can deliver word k and then waits); the rest must sit in a
+FIFO on branch `i`: branch `i`'s first FIFO after the split gets
+`max_k (E(k) - E_i(k)) + 1` words (the +1: the FIFO itself holds the word the join is
+waiting to pair). For a residual block this is the latency of the long branch in
+words of the shortcut — e.g. a 3x3 conv on the long branch must read
+`(KH-1)·DH + 1` rows and a whole im2col vector before its first output pixel — and a
+shallower shortcut deadlocks the design. (Converted into that FIFO's own words by the
+ratio of words per frame when it does not carry `u`'s words.)
+
+**burst** (the throughput term). Some consumers pause reading while they work: the MVAU
+for `(NF-1)·SF` cycles after each vector (the other neuron folds re-use its buffer), a
+window layer for the `OW·KH·KW·C/lanes` cycles of each output row, label_select for
+its k output words. A producer emitting `r = out_words / cycles_per_frame` words per
+cycle (1 for a partition input) fills `ceil(r · pause)` words meanwhile. This only pays
+when the consumer is not the slower one on average (`r <= in_words / cycles_per_frame`
+of the consumer); otherwise the producer stalls whatever the depth, and the term is 0.
+Capped at one frame of the stream.
+
+FIFOs are found as `insert-fifos` places them (after a producer, reshapes looked
+through); a join whose branch has no FIFO where one is needed is an error naming it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from xdsl.context import Context
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp, i64
+from xdsl.ir import Block, Operation, SSAValue
+from xdsl.passes import ModulePass
+
+from passes.errors import QnnPassError
+from qdialects import dataflow as df
+from qdialects.utils import ints
+
+MIN_DEPTH = 2
+
+
+# --------------------------------------------------------------------------- need
+
+
+def _words(value: SSAValue) -> int:
+    return df.stream_type(value).words_per_frame()
+
+
+def _from_mask(mask: np.ndarray) -> np.ndarray:
+    """need(k) for an output word sequence where `mask[j]` says word j comes from the
+    input (0-based): the cumulative count, with need(0) = 0 in front."""
+    return np.concatenate([[0], np.cumsum(mask.astype(np.int64))])
+
+
+def _window_need(op: df.SWGOp | df.MaxPoolOp | df.PoolOp, out_words: int) -> np.ndarray:
+    x = df.stream_type(op.x)
+    h, w, c = x.shape
+    row_words = w * c // x.lanes
+    kh = ints(op.kernel)[0]
+    sh = ints(op.stride)[0]
+    dh = ints(op.dilation)[0] if isinstance(op, df.SWGOp) else 1
+    rows_out = df.stream_type(op.result).shape[0]
+    per_row = out_words // rows_out
+    k = np.arange(1, out_words + 1)
+    oy = (k - 1) // per_row
+    need = np.minimum(h, oy * sh + (kh - 1) * dh + 1) * row_words
+    return np.concatenate([[0], need])
+
+
+def _padding_need(op: df.FMPaddingOp) -> np.ndarray:
+    top, left, bottom, right = ints(op.pads)
+    h, w, c = df.stream_type(op.x).shape
+    folds = c // df.stream_type(op.x).lanes
+    real = np.zeros((h + top + bottom, w + left + right, folds), dtype=bool)
+    real[top : top + h, left : left + w, :] = True
+    return _from_mask(real.reshape(-1))
+
+
+def _concat_need(op: df.ConcatOp, index: int) -> np.ndarray:
+    simd = op.simd.value.data
+    folds = [df.stream_type(v).shape[-1] // simd for v in op.inputs]
+    pixels = _words(op.result) // sum(folds)
+    pattern = np.concatenate([np.full(f, i == index) for i, f in enumerate(folds)])
+    return _from_mask(np.tile(pattern, pixels))
+
+
+def layer_need(op: Operation, index: int) -> np.ndarray:
+    """`need` of stream operand `index` of `op` for its (first) stream result, as an array
+    over k = 0..out_words (need(0) = 0). See the module docstring."""
+    stream_operands = [v for v in op.operands if isinstance(v.type, df.StreamType)]
+    x = stream_operands[index]
+    out = next(r for r in op.results if isinstance(r.type, df.StreamType))
+    in_words, out_words = _words(x), _words(out)
+    k = np.arange(out_words + 1, dtype=np.int64)
+    if isinstance(op, df.MVAUOp):
+        mw, mh = op.matrix_shape()
+        sf, nf = mw // op.simd_value, mh // op.pe_value
+        return -(-k // nf) * sf
+    if isinstance(op, df.VVAUOp):
+        kernel, _ = op.kernel_channels()
+        return k * (kernel // op.simd_value)
+    if isinstance(op, df.SWGOp | df.MaxPoolOp | df.PoolOp):
+        return _window_need(op, out_words)
+    if isinstance(op, df.FMPaddingOp):
+        return _padding_need(op)
+    if isinstance(op, df.ConcatOp):
+        return _concat_need(op, index)
+    if isinstance(op, df.GlobalAccPoolOp):
+        return np.where(k == 0, 0, in_words - out_words + k)
+    if isinstance(op, df.LabelSelectOp):
+        return np.where(k == 0, 0, in_words)
+    if isinstance(op, df.DWCOp):
+        return -(-k * in_words // out_words)
+    return np.minimum(k, in_words)
+
+
+def pause_cycles(op: Operation) -> int:
+    """The longest stretch in which `op` reads none of its input while producing."""
+    if isinstance(op, df.MVAUOp):
+        mw, mh = op.matrix_shape()
+        return (mh // op.pe_value - 1) * (mw // op.simd_value)
+    if isinstance(op, df.SWGOp | df.MaxPoolOp | df.PoolOp):
+        x, out = df.stream_type(op.x), df.stream_type(op.result)
+        kh, kw = ints(op.kernel)
+        return out.shape[1] * kh * kw * (x.shape[2] // x.lanes)  # one output row
+    if isinstance(op, df.LabelSelectOp):
+        return _words(op.result)
+    return 0
+
+
+# --------------------------------------------------------------------------- graph
+
+
+@dataclass
+class _Graph:
+    """The stream values of a partition in program order, with memoised ancestry."""
+
+    block: Block
+    order: dict[SSAValue, int] = field(default_factory=dict[SSAValue, int])
+    _ancestors: dict[SSAValue, frozenset[SSAValue]] = field(
+        default_factory=dict[SSAValue, frozenset[SSAValue]]
+    )
+    _need: dict[tuple[SSAValue, SSAValue], np.ndarray | None] = field(
+        default_factory=dict[tuple[SSAValue, SSAValue], np.ndarray | None]
+    )
+
+    def __post_init__(self) -> None:
+        position = 0
+        for arg in self.block.args:
+            self.order[arg] = position
+            position += 1
+        for op in self.block.ops:
+            for r in op.results:
+                self.order[r] = position
+                position += 1
+
+    @staticmethod
+    def inputs(value: SSAValue) -> list[SSAValue]:
+        owner = value.owner
+        if isinstance(owner, Block):
+            return []
+        return [v for v in owner.operands if isinstance(v.type, df.StreamType)]
+
+    def ancestors(self, value: SSAValue) -> frozenset[SSAValue]:
+        """`value` and every stream it is computed from."""
+        cached = self._ancestors.get(value)
+        if cached is None:
+            result = {value}
+            for v in self.inputs(value):
+                result |= self.ancestors(v)
+            cached = self._ancestors[value] = frozenset(result)
+        return cached
+
+    def need_from(self, u: SSAValue, v: SSAValue) -> np.ndarray | None:
+        """Words of `u` needed for the first k words of `v` (k = 0..words(v)), or None
+        when `v` does not depend on `u`."""
+        key = (u, v)
+        if key in self._need:
+            return self._need[key]
+        result: np.ndarray | None = None
+        if v is u:
+            result = np.arange(_words(v) + 1, dtype=np.int64)
+        elif u in self.ancestors(v):
+            owner = v.owner
+            assert isinstance(owner, Operation)
+            for i, x in enumerate(self.inputs(v)):
+                upstream = self.need_from(u, x)
+                if upstream is None:
+                    continue
+                through = upstream[layer_need(owner, i)]
+                result = through if result is None else np.maximum(result, through)
+        self._need[key] = result
+        return result
+
+
+def _consumers(value: SSAValue) -> list[df.Layer]:
+    """The layers reading `value`, looking through reshapes."""
+    result: list[df.Layer] = []
+    for use in value.uses:
+        user = use.operation
+        if isinstance(user, df.ReshapeOp):
+            result.extend(_consumers(user.result))
+        elif isinstance(user, df.Layer):
+            result.append(user)
+    return result
+
+
+def _rate(value: SSAValue) -> float:
+    """Words per cycle the producer of `value` emits on average."""
+    owner = value.owner
+    if isinstance(owner, df.FIFOOp | df.ReshapeOp):
+        return _rate(owner.x)
+    if isinstance(owner, df.Layer):
+        cycles = owner.cycles_per_frame()
+        return min(1.0, _words(value) / cycles) if cycles else 1.0
+    return 1.0  # a partition input: the host streams a word per cycle
+
+
+def burst_depth(fifo: df.FIFOOp) -> int:
+    """The burst term of the module docstring."""
+    rate = _rate(fifo.x)
+    depth = 0
+    for consumer in _consumers(fifo.result):
+        pause = pause_cycles(consumer)
+        cycles = consumer.cycles_per_frame()
+        if not pause or not cycles:
+            continue
+        in_words = max(t.words_per_frame() for t in consumer.input_streams())
+        if rate <= in_words / cycles:
+            depth = max(depth, math.ceil(rate * pause))
+    return min(depth, _words(fifo.result))
+
+
+def _first_fifo(graph: _Graph, u: SSAValue, target: SSAValue) -> df.FIFOOp | None:
+    """The FIFO closest to `u` on the paths from `u` to `target` (not one `u` is)."""
+    best: df.FIFOOp | None = None
+    for v in graph.ancestors(target):
+        owner = v.owner
+        if v is u or not isinstance(owner, df.FIFOOp) or u not in graph.ancestors(owner.x):
+            continue
+        if best is None or graph.order[v] < graph.order[best.result]:
+            best = owner
+    return best
+
+
+def join_depths(graph: _Graph, join: Operation) -> dict[df.FIFOOp, int]:
+    """The join term for the branches of `join` (module docstring)."""
+    inputs = graph.inputs(join.results[0])
+    if len(inputs) < 2:
+        return {}
+    common = frozenset.intersection(*(graph.ancestors(v) for v in inputs))
+    if not common:
+        return {}  # independent partition inputs: nothing is split
+    u = max(common, key=lambda v: graph.order[v])
+    needs: list[np.ndarray] = []
+    for i, x in enumerate(inputs):
+        upstream = graph.need_from(u, x)
+        assert upstream is not None
+        needs.append(upstream[layer_need(join, i)])
+    most = np.maximum.reduce(needs)
+    depths: dict[df.FIFOOp, int] = {}
+    for x, need in zip(inputs, needs, strict=True):
+        words = int((most - need).max()) + 1
+        if words <= MIN_DEPTH:
+            continue
+        fifo = _first_fifo(graph, u, x)
+        if fifo is None:
+            raise QnnPassError(
+                f"size-fifos: {join.name} needs a FIFO of {words} words on the branch from "
+                f"{u.name_hint or 'its split'}, but that branch has none (run insert-fifos first)"
+            )
+        depth = math.ceil(words * _words(fifo.result) / _words(u))
+        depths[fifo] = max(depths.get(fifo, 0), depth)
+    return depths
+
+
+def fifo_depths(partition: df.PartitionOp) -> dict[df.FIFOOp, int]:
+    """The depth of every FIFO of `partition` under the model."""
+    graph = _Graph(partition.block)
+    depths = {
+        op: max(MIN_DEPTH, burst_depth(op))
+        for op in partition.block.ops
+        if isinstance(op, df.FIFOOp)
+    }
+    for op in partition.block.ops:
+        if isinstance(op, df.AddStreamsOp | df.ConcatOp):
+            for fifo, depth in join_depths(graph, op).items():
+                depths[fifo] = max(depths[fifo], depth)
+    return depths
+
+
+def size_fifos(partitions: Sequence[df.PartitionOp]) -> None:
+    for partition in partitions:
+        for fifo, depth in fifo_depths(partition).items():
+            fifo.depth = IntegerAttr(depth, i64)
+
+
+@dataclass(frozen=True)
+class SizeFIFOs(ModulePass):
+    """Set every FIFO's depth from the cycle model (module docstring)."""
+
+    name = "size-fifos"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        size_fifos([o for o in op.walk() if isinstance(o, df.PartitionOp)])
