@@ -76,6 +76,8 @@ def stages(model: Path) -> list[tuple[str, Callable[[dict[str, Any]], Any]]]:
         ),
         # convert-to-dataflow on a copy of the streamlined module (the pass works in place)
         ("dataflow", lambda r: run_pipeline(r["streamline"].clone(), "convert-to-dataflow")),
+        # set-folding (on a copy: it works in place) at FINN's CNV/TFC comparison target
+        ("fold", lambda r: run_pipeline(r["dataflow"].clone(), "set-folding{target-fps=3000}")),
     ]
 
 
