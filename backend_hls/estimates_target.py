@@ -70,14 +70,17 @@ def estimates_report(module: ModuleOp, clock_ns: float | None = None) -> dict[st
     layers: list[dict[str, Any]] = []
     total = Resources()
     max_cycles, bottleneck, latency = 0, None, 0
+    bottleneck_params = False
     for layer, name in fold.layer_names(partition).items():
         params = fold.params(layer)
         cycles = layer.cycles_per_frame()
         resources = layer.estimates()
         total = total + resources
         latency += cycles
-        if cycles > max_cycles:
-            max_cycles, bottleneck = cycles, name
+        # the bottleneck: the slowest layer; a converter only when no layer with a
+        # folding is as slow (a converter is never slower than both its neighbours)
+        if cycles > max_cycles or (cycles == max_cycles and params and not bottleneck_params):
+            max_cycles, bottleneck, bottleneck_params = cycles, name, bool(params)
         entry: dict[str, Any] = {
             "name": name,
             "op": layer.name,
