@@ -150,6 +150,8 @@ def dataflow_thresholds(mt: sl.MultiThresholdOp, lo: int, hi: int) -> np.ndarray
     """`mt`'s thresholds as non-strict integer thresholds for inputs in [lo, hi]:
     strict `x > t` is `x >= t + 1`; each row clipped to [lo, hi + 1] and sorted."""
     thresholds = int_constant(mt, mt.thresholds, "thresholds")
+    if thresholds.shape[1] == 0:
+        raise fail(mt, "it has no thresholds (a constant output has no dataflow layer)")
     thresholds = thresholds + np.asarray(mt.strictness(), dtype=np.int64)[None, :]
     return np.sort(np.clip(thresholds, lo, hi + 1), axis=1)
 
