@@ -281,7 +281,10 @@ def convert_concat(b: Builder, op: Operation) -> None:
     assert isinstance(op, sl.ConcatOp)
     rank = len(shape_of(op.result))
     if op.axis.value.data != rank - 1 or rank < 2:
-        raise fail(op, f"a concat along axis {op.axis.value.data} (dataflow.concat joins channels, the last axis)")
+        raise fail(
+            op,
+            f"a concat along axis {op.axis.value.data} (dataflow.concat joins channels, the last axis)",
+        )
     for value in op.inputs:
         if is_const(value):
             raise fail(op, f"its input {name_of(value)} is a constant, not a stream")
