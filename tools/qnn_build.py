@@ -246,6 +246,7 @@ class Build:
         self.ir_count = 0
         self.csim_error: str | None = None
         self.frames: np.ndarray | None = None
+        self.csim_stats: dict[str, float] = {}
         if options.csim is not None:  # a bad input fails before the build starts
             self.frames = load_frames(options.csim, options.model)
 
@@ -313,8 +314,10 @@ class Build:
     def stage_folding(self) -> str:
         opts = self.options
         if opts.folding is not None:
+            # FIFO entries (a folding.json written by qnn-build has them) name layers that
+            # exist only after insert-fifos: the hardware stage applies the file again
             apply_folding: Any = _load_pass("apply-folding")
-            folding = apply_folding(config=str(opts.folding))
+            folding = apply_folding(config=str(opts.folding), allow_unknown=True)
         else:
             set_folding: Any = _load_pass("set-folding")
             folding = set_folding(target_fps=opts.target_fps, clock_ns=opts.clock_ns)
@@ -328,7 +331,14 @@ class Build:
         return f"{_fmt_int(fps)} fps est. ({source})"
 
     def stage_hardware(self) -> str:
-        _run(self.mod, _passes(*HARDWARE_PASSES))
+        passes = _passes(*HARDWARE_PASSES)
+        if self.options.folding is not None:
+            # the whole configuration again, now that FIFOs exist: their depths (and
+            # ram_style) override size-fifos', and a layer name that matches no layer at
+            # all is an error here
+            apply_folding: Any = _load_pass("apply-folding")
+            passes.append(apply_folding(config=str(self.options.folding)))
+        _run(self.mod, passes)
         self.dump_ir("hardware")
         from qdialects.dataflow import FIFOOp
 
@@ -337,21 +347,9 @@ class Build:
 
     def stage_emit(self) -> str:
         import backend_hls
+        from backend_hls.emit_tcl import TclOptions, emit_tcl
 
-        emit = getattr(backend_hls, "emit", None)
-        if emit is None:
-            try:
-                importlib.import_module("backend_hls.emit_cpp")
-            except ImportError:
-                raise StageUnavailable("emit (HLS C++)") from None
-            emit = getattr(backend_hls, "emit", None)
-            if emit is None:
-                raise StageUnavailable("emit (HLS C++)")
-        try:
-            from backend_hls.emit_tcl import TclOptions, emit_tcl
-        except ImportError:
-            raise StageUnavailable("emit (TCL)") from None
-        emit(self.mod, self.tmp)
+        backend_hls.emit(self.mod, self.tmp, self.options.hls_include)
         tcl_options = TclOptions(
             part=self.options.part, clock_ns=self.options.clock_ns, name=self.options.design_name
         )
@@ -360,7 +358,11 @@ class Build:
             path = self.tmp / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        files = sum(1 for p in self.tmp.rglob("*") if p.is_file() and p.parts[-2:][0] != "ir")
+        files = sum(
+            1
+            for p in self.tmp.rglob("*")
+            if p.is_file() and p.relative_to(self.tmp).parts[0] != "ir"
+        )
         kernels = len(scripts) - 1
         return f"{_plural(kernels, 'kernel')}, {_plural(files, 'file')}"
 
@@ -414,7 +416,11 @@ class Build:
                 f"see report/csim.json"
             )
         verdict = "all agree" if summary["agree"] else f"{summary['mismatched_frames']} DIFFER"
-        return f"{_plural(summary['frames'], 'frame')}, {verdict}"
+        stats = self.csim_stats
+        timing = ""
+        if "build_seconds" in stats and "run_seconds" in stats:
+            timing = f" (g++ {stats['build_seconds']:.1f} s, run {stats['run_seconds']:.2f} s)"
+        return f"{_plural(summary['frames'], 'frame')}, {verdict}{timing}"
 
 
 # --------------------------------------------------------------------------- csim
@@ -496,38 +502,15 @@ def compare_frame(reference: np.ndarray, got: np.ndarray) -> dict[str, Any]:
     }
 
 
-def _csim_function() -> Callable[..., Any]:
-    import backend_hls
-
-    csim = getattr(backend_hls, "csim", None)
-    if csim is None:
-        try:
-            csim_module = importlib.import_module("backend_hls.csim")
-            csim = getattr(csim_module, "csim", None) or getattr(csim_module, "run_csim", None)
-        except ImportError:
-            csim = None
-    if csim is None or not callable(csim):
-        raise StageUnavailable("csim")
-    return csim
-
-
 def run_csim(build: Build, frames: np.ndarray) -> dict[str, Any]:
     """C simulation of every frame (one `backend_hls.csim` call on the batch), compared
     with qonnx frame by frame."""
-    csim = _csim_function()
+    import backend_hls
+
     options = build.options
-    include = options.hls_include
-    saved = os.environ.get("QNN_AP_TYPES_DIR")
-    if include is not None:
-        os.environ["QNN_AP_TYPES_DIR"] = str(include)
-    try:
-        outputs = csim(build.tmp, frames)
-    finally:
-        if include is not None:
-            if saved is None:
-                os.environ.pop("QNN_AP_TYPES_DIR", None)
-            else:
-                os.environ["QNN_AP_TYPES_DIR"] = saved
+    stats: dict[str, float] = {}
+    outputs = backend_hls.csim(build.tmp, frames, hls_include=options.hls_include, stats=stats)
+    build.csim_stats = stats
     got = _csim_frames(outputs, len(frames))
     reference = qonnx_reference(options.model, frames)
     rows = []
@@ -734,7 +717,10 @@ def build(options: BuildOptions) -> int:
                 raise
             job.times[name] = time.perf_counter() - begin
             progress.done(name, detail, job.times[name])
-        job.write_json("report/build-info.json", build_info(options, job.times, started))
+        info = build_info(options, job.times, started)
+        if job.csim_stats:
+            info["csim"] = {k: round(float(v), 4) for k, v in job.csim_stats.items()}
+        job.write_json("report/build-info.json", info)
         commit(tmp, options)
         committed = True
         if job.csim_report is not None:
@@ -839,8 +825,9 @@ def parse_arguments(args: Sequence[str] | None) -> BuildOptions | None:
     parser.add_argument(
         "--hls-include",
         metavar="DIR",
-        help="directory with the Xilinx simulation headers (ap_int.h, hls_stream.h) for "
-        "--csim (default: hls4ml's copy, or $QNN_AP_TYPES_DIR)",
+        help="directory with the Xilinx simulation headers (ap_int.h, hls_stream.h) that "
+        "--csim compiles against and OUT/csim/build.sh records (default: $QNN_AP_TYPES_DIR, "
+        "else hls4ml's copy)",
     )
     parser.add_argument(
         "--force", action="store_true", help="replace OUT if it exists and is not empty"
@@ -890,12 +877,10 @@ def parse_arguments(args: Sequence[str] | None) -> BuildOptions | None:
             raise UserError(f"{csim}: no such file")
     include: Path | None = None
     if ns.hls_include is not None:
-        if csim is None:
-            raise UserError("--hls-include requires --csim (see --help)")
-        include = Path(ns.hls_include)
+        include = Path(ns.hls_include).resolve()
         for header in ("ap_int.h", "hls_stream.h"):
             if not (include / header).is_file():
-                raise UserError(f"{include}: no {header} there")
+                raise UserError(f"{ns.hls_include}: no {header} there (--hls-include)")
     if not ns.part or any(c.isspace() or not c.isprintable() for c in ns.part):
         raise UserError(f"--part must be a non-empty word, got {ns.part!r}")
     return BuildOptions(
