@@ -4,6 +4,12 @@ passes and targets registered).
     qnn-opt model.onnx                       # import a QONNX model, print the quant module
     qnn-opt in.mlir -p streamline -o out.mlir
     qnn-opt model.onnx -p lower-quant-to-streamline,streamline --verify-each
+    qnn-opt df.mlir -t hls-cpp -o OUT        # a tree target: -o is a directory
+
+A target that writes a directory tree (`backend_hls.targets.TreeTarget`, e.g. `hls-cpp`)
+takes `-o DIR`: the tree is built beside DIR and renamed to it; DIR may be missing, empty,
+or a previous tree (it holds `.qnn-tree`), which is replaced; any other existing DIR is
+refused. Without `-o` such a target prints a listing.
 
 `--verify-each` executes the module after every pass of `-p` and compares its results
 with those before the pass (`passes.verify_each`): on `--verify-input X.npy` (one per
@@ -21,16 +27,19 @@ weight data beside it is found); `.mlir` is parsed. User errors print one line,
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
-from collections.abc import Sequence
-from typing import IO, NoReturn
+from collections.abc import Callable, Sequence
+from io import StringIO
+from typing import IO, NoReturn, cast
 
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import PassPipeline
+from xdsl.utils.arg_spec import parse_spec
 from xdsl.utils.exceptions import ArgSpecParseError
 from xdsl.xdsl_opt_main import xDSLOptMain
 
-from backend_hls.targets import QNN_TARGETS
+from backend_hls.targets import QNN_TARGETS, TreeTarget, check_tree_output
 from passes.pipeline import pipeline_callback, pipeline_error
 from passes.registry import QNN_PASSES
 from passes.verify_each import DEFAULT_SAMPLES, VerifyEach
@@ -40,6 +49,7 @@ from tools.errors import AtomicFile, UserError, run_cli
 
 class QnnOptMain(xDSLOptMain):
     _pending_output: AtomicFile | None = None
+    _tree_written = False
 
     def register_all_dialects(self) -> None:
         super().register_all_dialects()
@@ -136,12 +146,39 @@ class QnnOptMain(xDSLOptMain):
         except ValueError as error:  # unknown file extension
             raise UserError(f"{self.get_input_name()}: {error} (expected .mlir or .onnx)") from None
 
+    def _tree_target(self) -> type[TreeTarget] | None:
+        """The selected target's class if it writes a directory tree (`-o` is then a
+        directory, see `backend_hls.targets`)."""
+        loader = self.available_targets.get(parse_spec(self.args.target).name)
+        if loader is None or inspect.signature(loader).parameters:
+            return None
+        target = cast(Callable[[], object], loader)()
+        return target if isinstance(target, type) and issubclass(target, TreeTarget) else None
+
     def prepare_output(self) -> IO[str]:
         if self.args.output_file is None:
             return sys.stdout
+        if self._tree_target() is not None:
+            # `-o DIR`: the tree is written (atomically) by output_resulting_program.
+            check_tree_output(self.args.output_file)
+            self._tree_written = False
+            return StringIO()
         # Renamed into place by `run` only when everything succeeded.
         self._pending_output = AtomicFile(self.args.output_file)
         return self._pending_output.stream
+
+    def output_resulting_program(self, prog: ModuleOp) -> str:
+        out_dir = self.args.output_file
+        tree = self._tree_target() if out_dir is not None else None
+        if tree is None or out_dir is None:
+            return super().output_resulting_program(prog)
+        if self._tree_written:
+            raise UserError(f"-t {tree.name} -o DIR writes one module; the input has several")
+        target = tree.from_spec(parse_spec(self.args.target))
+        assert isinstance(target, TreeTarget)
+        target.write_tree(self.ctx, prog, out_dir)
+        self._tree_written = True
+        return ""
 
     def run(self) -> None:
         try:
