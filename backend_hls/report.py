@@ -494,7 +494,7 @@ def chart_svg(estimates: Mapping[str, Any]) -> str:
             continue
         panels.append((key, label, 170.0 if key == "LUT" else 120.0, "#0d9488"))
     width = LABEL_W + sum(p[2] + PANEL_GAP for p in panels) + 10
-    height = HEAD_H + ROW_H * len(layers) + 10
+    height = HEAD_H + ROW_H * len(layers) + 24  # room for the target's label below
     out = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" '
         f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
@@ -520,7 +520,7 @@ def chart_svg(estimates: Mapping[str, Any]) -> str:
         )
         out.append(
             f'<line class="axis" x1="{x0:.0f}" y1="{HEAD_H - 6:.0f}" x2="{x0:.0f}" '
-            f'y2="{height - 6:.0f}"/>'
+            f'y2="{height - 16:.0f}"/>'
         )
         bar_w = panel_w - 52
         for i, (layer, value) in enumerate(zip(layers, values, strict=True)):
@@ -541,11 +541,12 @@ def chart_svg(estimates: Mapping[str, Any]) -> str:
         if key == "cycles" and target and top > 0 and target <= top * 1.25:
             tx = x0 + bar_w * min(target / top, 1.25)
             out.append(
-                f'<line class="target" x1="{tx:.1f}" y1="{HEAD_H - 10:.0f}" x2="{tx:.1f}" '
-                f'y2="{height - 6:.0f}"><title>target {fmt_int(target)} cycles</title></line>'
+                f'<line class="target" x1="{tx:.1f}" y1="{HEAD_H - 6:.0f}" x2="{tx:.1f}" '
+                f'y2="{height - 16:.0f}"><title>target {fmt_int(target)} cycles</title></line>'
             )
             out.append(
-                f'<text class="target-label" x="{tx:.1f}" y="{HEAD_H - 12:.0f}">target</text>'
+                f'<text class="target-label" x="{tx:.1f}" y="{height - 4:.0f}">'
+                f"target {fmt_int(target)}</text>"
             )
         x0 += panel_w + PANEL_GAP
     out.append("</svg>")
