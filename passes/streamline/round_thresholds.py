@@ -6,6 +6,11 @@ from scale arithmetic must not move a threshold that is exactly an integer. The 
 are clipped to `[min - 1, max + 1]` of the input's range (any lower threshold is always
 reached, any higher never) and stored as an integer `quant.constant` of the tightest
 datatype; every comparison is then non-strict.
+
+A NaN threshold (the model computes NaN, e.g. a BatchNormalization with an infinite or
+NaN parameter: qonnx's quantizer then outputs NaN, which no integer can stand for) is a
+`StreamlineError`; casting it would silently give an arbitrary integer. Infinite
+thresholds are exact: they clip to `min - 1` (always counts) or `max + 1` (never).
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
-from passes.streamline.common import const, int_const, is_int, value_range
+from passes.errors import StreamlineError
+from passes.streamline.common import const, int_const, is_int, ssa_name, value_range
 from qdialects import streamline as sl
 
 SNAP = 1e-9
@@ -38,6 +44,13 @@ class RoundThresholds(RewritePattern):
         thresholds, x_range = const(op.thresholds), value_range(op.x)
         if thresholds is None or x_range is None:
             return
+        if np.isnan(thresholds).any():
+            raise StreamlineError(
+                f"streamline: the multithreshold on {ssa_name(op.x)} has NaN thresholds "
+                f"({int(np.isnan(thresholds).sum())} of {thresholds.size}): the model "
+                "computes NaN there (an infinite or NaN parameter, e.g. in a "
+                "BatchNormalization), which has no integer form"
+            )
         strict = np.asarray(op.strictness(), dtype=bool)
         t_op = int_const(round_thresholds(thresholds, strict, *x_range), name="thresholds")
         mt = sl.MultiThresholdOp(
