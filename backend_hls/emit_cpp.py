@@ -211,17 +211,18 @@ class Table:
     comment: str
 
 
-def _nest(rows: list[str], dims: tuple[int, ...], indent: str = "  ") -> str:
+def _nest(rows: list[str], dims: tuple[int, ...], depth: int = 0) -> str:
     """The brace-nested initializer of an array with `dims` from its innermost rows."""
     if len(dims) == 1:
         assert len(rows) == 1
         return "{" + rows[0] + "}"
+    pad = "  " * (depth + 1)
     if len(dims) == 2:
-        inner = [f"{indent}{{{r.replace(chr(10), chr(10) + indent + ' ')}}}" for r in rows]
-        return "{\n" + ",\n".join(inner) + "\n}"
-    per = len(rows) // dims[0]
-    parts = [_nest(rows[i * per : (i + 1) * per], dims[1:], indent + "  ") for i in range(dims[0])]
-    return "{\n" + ",\n".join(indent + p.replace("\n", "\n" + indent) for p in parts) + "\n}"
+        items = ["{" + r.replace("\n", "\n" + pad + " ") + "}" for r in rows]
+    else:
+        per = len(rows) // dims[0]
+        items = [_nest(rows[i * per : (i + 1) * per], dims[1:], depth + 1) for i in range(dims[0])]
+    return "{\n" + ",\n".join(pad + item for item in items) + "\n" + "  " * depth + "}"
 
 
 def word_table(
@@ -727,7 +728,7 @@ def params_source(op: Operation, name: str, tables: Sequence[Table]) -> str:
             "#ifdef __SYNTHESIS__",
             f"static const {t.element} {t.name}{dims} =",
             "#else",
-            f"static const {t.raw} {t.name}_raw{dims} =",
+            f"static {t.raw} const {t.name}_raw{dims} =",
             "#endif",
             f"{init};",
             "#ifndef __SYNTHESIS__",
