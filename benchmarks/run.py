@@ -6,11 +6,19 @@ Without arguments it measures every model in ../shared/models (when present) and
 test/models. Each stage runs `--repeat` times (default 3); the table shows the best time and
 the peak Python heap (tracemalloc, numpy buffers included) of one more, traced run.
 Later stages consume the previous stage's result, as the compiler does.
+
+The backend stages run on the folded module: `emit` (`backend_hls.emit` of the HLS C++
+tree into a temporary directory), `g++ build` (the C simulation's one g++ run; measured
+once, no heap column: it is a subprocess) and `csim` (`CSIM_FRAMES` copies of the sample
+through the compiled testbench, once; the note gives the testbench's frames per second,
+the time of the `top()` calls alone).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -35,10 +43,15 @@ class Measurement:
     result: Any
 
 
-def measure(stage: Callable[[], Any], repeat: int) -> Measurement:
+def measure(stage: Callable[[], Any], repeat: int, trace: bool = True) -> Measurement:
     """Best wall time of `repeat` plain runs, then the peak heap of one traced run
-    (tracing slows Python down several times, so it never overlaps the timed runs)."""
+    (tracing slows Python down several times, so it never overlaps the timed runs).
+    Without `trace`, one run whose result is kept and no heap figure (NaN)."""
     seconds = float("inf")
+    if not trace:
+        start = time.perf_counter()
+        result = stage()
+        return Measurement(time.perf_counter() - start, math.nan, result)
     for _ in range(repeat):
         start = time.perf_counter()
         stage()
@@ -78,7 +91,48 @@ def stages(model: Path) -> list[tuple[str, Callable[[dict[str, Any]], Any]]]:
         ("dataflow", lambda r: run_pipeline(r["streamline"].clone(), "convert-to-dataflow")),
         # set-folding (on a copy: it works in place) at FINN's CNV/TFC comparison target
         ("fold", lambda r: run_pipeline(r["dataflow"].clone(), "set-folding{target-fps=3000}")),
+        ("emit", lambda r: _emit(r["fold"])),
+        ("g++ build", lambda r: _build(r["emit"])),
+        ("csim", lambda r: _csim(model, r["print"], r["emit"])),
     ]
+
+
+SINGLE_RUN = frozenset({"g++ build", "csim"})
+"""Stages measured once without heap tracing (they run g++ / the compiled testbench)."""
+CSIM_FRAMES = 4
+_TREES: list[tempfile.TemporaryDirectory[str]] = []
+
+
+def _emit(module: Any) -> Path:
+    import backend_hls
+
+    tree = tempfile.TemporaryDirectory(prefix="qnn-bench-")
+    _TREES.append(tree)
+    backend_hls.emit(module, tree.name)
+    return Path(tree.name)
+
+
+def _build(tree: Path) -> Path:
+    from backend_hls.csim import build
+
+    build(tree)
+    return tree
+
+
+@dataclass
+class Note:
+    text: str
+
+
+def _csim(model: Path, module_text: str, tree: Path) -> Note:
+    import backend_hls
+
+    x = sample_input(model, module_text).astype(np.float32)
+    frames = np.repeat(x[None], CSIM_FRAMES, axis=0)
+    stats: dict[str, float] = {}
+    backend_hls.csim(tree, frames, stats=stats)
+    fps = stats["frames"] / stats["run_seconds"] if stats["run_seconds"] else math.inf
+    return Note(f"{fps:,.0f} fps ({int(stats['frames'])} frames in {stats['run_seconds']:.3f} s)")
 
 
 def default_models() -> list[Path]:
@@ -98,14 +152,20 @@ def main() -> None:
         results: dict[str, Any] = {}
         for name, stage in stages(model):
             try:
-                m = measure(lambda stage=stage, results=results: stage(results), args.repeat)
+                m = measure(
+                    lambda stage=stage, results=results: stage(results),
+                    args.repeat,
+                    trace=name not in SINGLE_RUN,
+                )
             except Exception as error:  # a stage a model does not support yet
                 print(
                     f"{model.stem:<22} {name:<20} {'failed':>9}  {str(error).splitlines()[0][:60]}"
                 )
                 break
             results[name] = m.result
-            print(f"{model.stem:<22} {name:<20} {m.seconds:9.3f} {m.peak_mib:9.1f}")
+            note = f"  {m.result.text}" if isinstance(m.result, Note) else ""
+            peak = "" if math.isnan(m.peak_mib) else f"{m.peak_mib:9.1f}"
+            print(f"{model.stem:<22} {name:<20} {m.seconds:9.3f} {peak:>9}{note}")
 
 
 if __name__ == "__main__":
