@@ -10,6 +10,10 @@ from xdsl.dialects.builtin import Builtin
 from xdsl.dialects.func import Func
 from xdsl.ir import Dialect
 
+from qdialects import xdsl_fixes
+
+xdsl_fixes.apply()
+
 
 def _quant() -> Dialect:
     from qdialects.quant import Quant

@@ -1,0 +1,41 @@
+"""Fuzzing of the ONNX importer and the IR parser (`test/fuzz/qnn_fuzz.py`).
+
+* A bounded, deterministic hypothesis run per target (`derandomize=True`): every mutated
+  input compiles or fails with a one-line user error, within the time bound.
+  `FUZZ_EXAMPLES=N` changes the number of examples per target (default `CI_EXAMPLES`);
+  `test/fuzz/run.py --minutes 10` runs a random campaign.
+* Regressions: the inputs the campaigns found, each with the fix's expectation.
+* The command-line level: `qnn-opt` and `qnn-build` on mutated models print one line on
+  stderr, exit 1 and write no output.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+FUZZ_DIR = Path(__file__).resolve().parents[1] / "fuzz"
+sys.path.insert(0, str(FUZZ_DIR))
+
+import qnn_fuzz  # noqa: E402
+
+
+def check_ir_error(text: str, pipeline: str = qnn_fuzz.ONNX_PIPELINE) -> str:
+    """The one-line error `text` fails with (the property holds, else FuzzFailure)."""
+    outcome = qnn_fuzz.check_ir(text, pipeline)
+    assert not outcome.ok, "expected an error"
+    return outcome.message
+
+
+# --------------------------------------------------------------------------- regressions
+
+
+def test_unterminated_string_literal_is_a_quick_parse_error() -> None:
+    # xDSL's lexer backtracked exponentially on an unterminated string (a hang).
+    text = (
+        "builtin.module {\n  %0 = quant.constant dense<1.0> : tensor<f32> "
+        '{a = "' + "1, 0, " * 2000 + "}\n}\n"
+    )
+    message = check_ir_error(text)
+    assert message.startswith("<string>:2:"), message
+    assert message.endswith("End of file reached before closing string literal."), message
