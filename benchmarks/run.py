@@ -1,6 +1,7 @@
 """Compile-time benchmarks: one table row per model and stage, with time and peak memory.
 
     python benchmarks/run.py [MODEL.onnx ...] [--repeat N]
+    python benchmarks/run.py --mobilenet [--size 224] [--width 1.0]
 
 Without arguments it measures every model in ../shared/models (when present) and
 test/models. Each stage runs `--repeat` times (default 3); the table shows the best time and
@@ -12,13 +13,26 @@ tree into a temporary directory), `g++ build` (the C simulation's one g++ run; m
 once, no heap column: it is a subprocess) and `csim` (`CSIM_FRAMES` copies of the sample
 through the compiled testbench, once; the note gives the testbench's frames per second,
 the time of the `top()` calls alone).
+
+`--mobilenet` generates the MobileNet-v1 of `test/models/mobilenet.py` (224x224x3, width
+1.0, 4.2 M 4-bit weights, seeded) into a temporary directory and measures the stages of
+`qnn-build` once each, in process (wall time and the process's peak RSS so far: RSS rather
+than the traced heap, because tracing a 4 M-weight build slows it several times), then
+`qnn-build` end to end in a child process (wall time, the child's peak RSS, and the stage
+times from its `report/build-info.json`).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
 import math
+import resource
+import subprocess
+import sys
 import tempfile
+import textwrap
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -141,11 +155,127 @@ def default_models() -> list[Path]:
     return found + sorted((ROOT / "test" / "models").glob("*.onnx"))
 
 
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+_CHILD = textwrap.dedent(
+    """
+    import json, resource, subprocess, sys, time
+    start = time.perf_counter()
+    proc = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+    print(json.dumps({"rc": proc.returncode, "stderr": proc.stderr,
+                      "seconds": time.perf_counter() - start,
+                      "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+    """
+)
+
+
+def measure_child(command: list[str]) -> dict[str, Any]:
+    """Wall time and peak RSS of `command` (measured by a fresh Python around it, so
+    that RUSAGE_CHILDREN counts this command only)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, *command], capture_output=True, text=True, check=True
+    )
+    return json.loads(proc.stdout)
+
+
+def mobilenet_module() -> Any:
+    path = ROOT / "test" / "models" / "mobilenet.py"
+    spec = importlib.util.spec_from_file_location("qnn_test_mobilenet", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_mobilenet(size: int, width: float) -> None:
+    """The MobileNet-v1 rows (module docstring)."""
+    import backend_hls
+    from backend_hls.emit_tcl import TclOptions, emit_tcl
+    from backend_hls.estimates_target import estimates_report
+    from passes.dataflow_folding import write_folding_json
+    from tools.qnn_build import HARDWARE_PASSES
+
+    mobilenet = mobilenet_module()
+    label = f"mobilenet_v1_{size}_{width:g}"
+    print(f"{'model':<22} {'stage':<20} {'seconds':>9} {'peak RSS MiB':>13}")
+
+    def row(stage: str, seconds: float, peak: float, note: str = "") -> None:
+        print(f"{label:<22} {stage:<20} {seconds:9.2f} {peak:13.0f}  {note}".rstrip(), flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="qnn-bench-") as tmp:
+        work = Path(tmp)
+        start = time.perf_counter()
+        model = mobilenet.mobilenet_v1(size=size, width=width)
+        path = mobilenet.save(model, work / f"{label}.onnx")
+        row(
+            "generate",
+            time.perf_counter() - start,
+            _peak_rss_mib(),
+            f"{mobilenet.weight_count(model):,} weights, {path.stat().st_size / 2**20:.1f} MiB",
+        )
+        del model
+
+        state: dict[str, Any] = {}
+
+        def hardware() -> None:
+            run_pipeline(state["module"], ",".join(HARDWARE_PASSES))
+
+        def emit() -> None:
+            backend_hls.emit(state["module"], work / "out")
+            for relative, text in emit_tcl(state["module"], TclOptions(name=label)).items():
+                target = work / "out" / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text)
+
+        def report() -> None:
+            json.dumps(estimates_report(state["module"], 10.0))
+            json.dumps(write_folding_json(state["module"]))
+
+        steps: list[tuple[str, Callable[[], Any]]] = [
+            ("import", lambda: state.__setitem__("module", import_qonnx(path))),
+            ("print (IR dump)", lambda: print_module(state["module"])),
+            (
+                "streamline",
+                lambda: run_pipeline(state["module"], "lower-quant-to-streamline,streamline"),
+            ),
+            ("convert-to-dataflow", lambda: run_pipeline(state["module"], "convert-to-dataflow")),
+            ("set-folding", lambda: run_pipeline(state["module"], "set-folding{target-fps=10000}")),
+            ("hardware", hardware),
+            ("emit (C++ + TCL)", emit),
+            ("estimates + folding", report),
+        ]
+        for name, step in steps:
+            start = time.perf_counter()
+            step()
+            row(name, time.perf_counter() - start, _peak_rss_mib())
+
+        out = work / "qnn-build-out"
+        qnn_build = str(Path(sys.executable).parent / "qnn-build")
+        m = measure_child([qnn_build, str(path), "-o", str(out), "-q"])
+        if m["rc"] != 0:
+            row("qnn-build", m["seconds"], m["peak_mib"], "FAILED: " + m["stderr"].strip()[:80])
+            return
+        info = json.loads((out / "report" / "build-info.json").read_text())
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in info["seconds"].items())
+        row("qnn-build (child)", m["seconds"], m["peak_mib"], stages)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("models", nargs="*", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--mobilenet", action="store_true", help="measure a generated MobileNet-v1 instead"
+    )
+    parser.add_argument("--size", type=int, default=224, help="MobileNet input size")
+    parser.add_argument("--width", type=float, default=1.0, help="MobileNet width multiplier")
     args = parser.parse_args()
+    if args.mobilenet:
+        run_mobilenet(args.size, args.width)
+        return
     models = args.models or default_models()
     print(f"{'model':<22} {'stage':<20} {'seconds':>9} {'peak MiB':>9}")
     for model in models:
