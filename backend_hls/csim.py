@@ -31,6 +31,7 @@ inputs of the wrong shape.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -57,7 +58,9 @@ class CsimError(DiagnosticException):
 STAMP = "csim/build.stamp"
 
 
+@functools.cache
 def _datatype(text: str) -> QDataType:
+    """The datatype printed as `text` (`!quant.int<8>`)."""
     from xdsl.dialects.builtin import TensorType
 
     from qdialects.ir import parse_module
