@@ -83,6 +83,7 @@ from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.utils.exceptions import DiagnosticException
 
 from backend_hls import naming, toolchain
+from backend_hls.limits import AP_INT_MAX_W
 from backend_hls.packing import hex_literals, lane_codes, pack_words
 from backend_hls.targets import TreeTarget
 from qdialects import dataflow as df
@@ -98,8 +99,6 @@ from qdialects.types import (
 )
 from qdialects.utils import ints
 
-AP_INT_MAX_W = 4096
-"""Widest `ap_(u)int` the generated code may use (`qnn/common.h` sets AP_INT_MAX_W)."""
 TOP = "top"
 CXXFLAGS: tuple[str, ...] = ("-std=c++14", "-O2", "-Wall", "-Wextra", "-Werror")
 """The C simulation's compiler flags (`csim/build.sh`)."""

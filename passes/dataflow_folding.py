@@ -551,6 +551,18 @@ class Probe:
     def cycles(self) -> int:
         return max(layer.cycles_per_frame() for layer in self.layers)
 
+    def widest_word(self) -> int:
+        """The widest stream or weight word (bits) of the probed folding."""
+        widths = [
+            w for layer in self.layers for w in (*layer.input_widths(), *layer.output_widths())
+        ]
+        widths += [
+            (layer.simd.value.data) * layer.weight_dtype().bitwidth
+            for layer in self.layers
+            if isinstance(layer, df.MVAUOp)
+        ]
+        return max(widths, default=0)
+
     def estimates(self) -> Resources:
         total = Resources()
         for layer in self.layers:

@@ -58,6 +58,7 @@ from xdsl.dialects.builtin import (
 from xdsl.passes import ModulePass
 
 from backend_hls.estimates import Resources
+from backend_hls.limits import AP_INT_MAX_W
 from passes import dataflow_folding as fold
 from passes.errors import FoldingError
 from qdialects import dataflow as df
@@ -95,6 +96,8 @@ class Candidate:
     simd: int | None
     cycles: int
     within_cap: bool
+    fits: bool
+    """Every stream and weight word is at most AP_INT_MAX_W bits wide."""
     cost: int | None = None
 
     def order(self) -> tuple[int, int]:
@@ -127,7 +130,8 @@ class FoldingUnit:
         if key not in self._seen:
             self.probe.set(pe, simd)
             within = not self.weight_bits or (simd or 1) * self.weight_bits <= self.max_weight_width
-            self._seen[key] = Candidate(pe, simd, self.probe.cycles(), within)
+            fits = self.probe.widest_word() <= AP_INT_MAX_W
+            self._seen[key] = Candidate(pe, simd, self.probe.cycles(), within, fits)
         return self._seen[key]
 
     def cost(self, candidate: Candidate) -> int:
@@ -136,8 +140,17 @@ class FoldingUnit:
             candidate.cost = resource_cost(self.probe.estimates())
         return candidate.cost
 
-    def fully_unfolded(self) -> Candidate:
+    def widest(self) -> Candidate:
         return self.candidate(self.pes[-1], self.simds[-1])
+
+    def fully_unfolded(self) -> Candidate:
+        """The most parallel folding whose words fit AP_INT_MAX_W."""
+        fitting = [
+            c
+            for c in (self.candidate(pe, simd) for simd in self.simds for pe in self.pes)
+            if c.fits
+        ]
+        return min(fitting or [self.candidate(self.pes[0], self.simds[0])], key=lambda c: c.cycles)
 
     def _least_pe_meeting(self, simd: int | None, target: float) -> Candidate | None:
         lo, hi = 0, len(self.pes)
@@ -152,7 +165,9 @@ class FoldingUnit:
     def select(self, target: float) -> Candidate | None:
         """The least parallel folding meeting `target` (within the weight-width cap when
         one is), cheapest among equal cycles; None when even full unfolding misses it."""
-        meeting = [c for c in (self._least_pe_meeting(simd, target) for simd in self.simds) if c]
+        meeting = [
+            c for c in (self._least_pe_meeting(simd, target) for simd in self.simds) if c and c.fits
+        ]
         pool = [c for c in meeting if c.within_cap] or meeting
         if not pool:
             return None
@@ -215,9 +230,14 @@ def fold_partition(
                 full = unit.fully_unfolded()
                 unit.chosen = full
                 achievable = max(achievable, full.cycles)
+                limit = (
+                    "fully unfolded"
+                    if full == unit.widest()
+                    else (f"at its widest folding within {AP_INT_MAX_W}-bit words")
+                )
                 unit.note = (
                     f"target not reachable: layer {unit.name} needs {full.cycles} cycles per "
-                    f"frame even fully unfolded ({_describe(full)}), the target is "
+                    f"frame even {limit} ({_describe(full)}), the target is "
                     f"{target:g} cycles ({target_fps:g} fps at {clock_ns:g} ns)"
                 )
         if relax and achievable > target:
