@@ -21,16 +21,44 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.parser import Parser
 from xdsl.printer import Printer
+from xdsl.utils.exceptions import ParseError
+from xdsl.utils.lexer import Input, Span
 
 HEX_THRESHOLD = 100
 """xDSL prints a non-splat dense attribute with more elements than this as one hex string."""
 
 
-def parse_module(text: str, ctx: Context | None = None, name: str = "<string>") -> ModuleOp:
-    """Parse a module (xDSL syntax). Raises xDSL's `ParseError` (with line:column)."""
+def parse_module(
+    text: str | bytes,
+    ctx: Context | None = None,
+    name: str = "<string>",
+    *,
+    implicit_module: bool = True,
+) -> ModuleOp:
+    """Parse a module (xDSL syntax; `bytes` must be UTF-8). Raises xDSL's `ParseError`
+    (with line:column), also for input that is not UTF-8 and for the values xDSL's
+    attribute constructors reject with a ValueError or OverflowError (an integer out of its
+    type's range, a float too large for f32)."""
     from qdialects import make_context
 
-    return Parser(ctx or make_context(), text, name).parse_module()
+    if isinstance(text, bytes):
+        text = _decode(text, name)
+    parser = Parser(ctx or make_context(), text, name)
+    try:
+        return parser.parse_module(implicit_module)
+    except (ValueError, OverflowError) as error:
+        message = next((s.strip() for s in str(error).splitlines() if s.strip()), "")
+        raise ParseError(parser._current_token.span, message or type(error).__name__) from error
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        text = data.decode("utf-8", errors="replace")
+        start = len(data[: error.start].decode("utf-8", errors="replace"))
+        span = Span(start, start + 1, Input(text, name))
+        raise ParseError(span, f"invalid UTF-8 (byte {data[error.start]:#04x})") from None
 
 
 def print_module(module: ModuleOp) -> str:

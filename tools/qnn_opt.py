@@ -44,6 +44,7 @@ from passes.pipeline import pipeline_callback, pipeline_error
 from passes.registry import QNN_PASSES
 from passes.verify_each import DEFAULT_SAMPLES, VerifyEach
 from qdialects import QNN_DIALECTS
+from qdialects.ir import parse_module
 from tools.errors import AtomicFile, UserError, run_cli
 
 
@@ -68,7 +69,18 @@ class QnnOptMain(xDSLOptMain):
 
     def register_all_frontends(self) -> None:
         super().register_all_frontends()
+        self.available_frontends["mlir"] = self._parse_mlir
         self.available_frontends["onnx"] = self._import_onnx
+
+    def _parse_mlir(self, stream: IO[bytes]) -> ModuleOp:
+        # qdialects.ir.parse_module: xDSL's parser, with ParseErrors for what it would
+        # otherwise crash on (invalid UTF-8, out-of-range attribute values).
+        return parse_module(
+            stream.read(),
+            self.ctx,
+            self.get_input_name(),
+            implicit_module=not self.args.no_implicit_module,
+        )
 
     def _import_onnx(self, stream: IO[bytes]) -> ModuleOp:
         from frontend import import_qonnx, import_qonnx_bytes

@@ -14,6 +14,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 FUZZ_DIR = Path(__file__).resolve().parents[1] / "fuzz"
 sys.path.insert(0, str(FUZZ_DIR))
 
@@ -39,3 +41,24 @@ def test_unterminated_string_literal_is_a_quick_parse_error() -> None:
     message = check_ir_error(text)
     assert message.startswith("<string>:2:"), message
     assert message.endswith("End of file reached before closing string literal."), message
+
+
+def test_attribute_values_xdsl_rejects_with_value_errors_are_parse_errors() -> None:
+    # xDSL's attribute constructors raised ValueError/OverflowError out of the parser.
+    out_of_range = "builtin.module {\n  %0 = quant.constant dense<256> : tensor<i8>\n}\n"
+    assert "out of range for type i8" in check_ir_error(out_of_range)
+    too_large = (
+        "builtin.module {\n  %0 = quant.constant dense<1" + "0" * 40 + "> : tensor<f32>\n}\n"
+    )
+    assert "float too large" in check_ir_error(too_large)
+
+
+def test_invalid_utf8_is_a_parse_error() -> None:
+    from xdsl.utils.exceptions import ParseError
+
+    from qdialects.ir import parse_module
+
+    data = b'builtin.module {\n  %0 = quant.constant dense<1.0> : tensor<f32> loc("\xff")\n}\n'
+    with pytest.raises(ParseError, match=r"invalid UTF-8 \(byte 0xff\)") as error:
+        parse_module(data, name="x.mlir")
+    assert str(error.value.span.get_location()) == "x.mlir:2:53"
