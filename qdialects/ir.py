@@ -7,6 +7,8 @@ back.
 
 from __future__ import annotations
 
+import math
+import re
 from io import StringIO
 
 import numpy as np
@@ -24,6 +26,8 @@ from xdsl.printer import Printer
 from xdsl.utils.exceptions import ParseError
 from xdsl.utils.lexer import Input, Span
 
+from qdialects.utils import MAX_TENSOR_ELEMENTS
+
 HEX_THRESHOLD = 100
 """xDSL prints a non-splat dense attribute with more elements than this as one hex string."""
 
@@ -36,19 +40,40 @@ def parse_module(
     implicit_module: bool = True,
 ) -> ModuleOp:
     """Parse a module (xDSL syntax; `bytes` must be UTF-8). Raises xDSL's `ParseError`
-    (with line:column), also for input that is not UTF-8 and for the values xDSL's
-    attribute constructors reject with a ValueError or OverflowError (an integer out of its
-    type's range, a float too large for f32)."""
+    (with line:column), also for input that is not UTF-8, for a shape with more than
+    `MAX_TENSOR_ELEMENTS` elements, and for the values xDSL's attribute constructors
+    reject with a ValueError or OverflowError (an integer out of its type's range, a float
+    too large for f32)."""
     from qdialects import make_context
 
     if isinstance(text, bytes):
         text = _decode(text, name)
+    _check_tensor_sizes(text, name)
     parser = Parser(ctx or make_context(), text, name)
     try:
         return parser.parse_module(implicit_module)
     except (ValueError, OverflowError) as error:
         message = next((s.strip() for s in str(error).splitlines() if s.strip()), "")
         raise ParseError(parser._current_token.span, message or type(error).__name__) from error
+
+
+_STRING_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_SHAPED_TYPE = re.compile(r"\b(?:tensor|vector|memref)<((?:\d+x)+)")
+
+
+def _check_tensor_sizes(text: str, name: str) -> None:
+    """Refuse a shaped type with more than `MAX_TENSOR_ELEMENTS` elements: xDSL would
+    expand a splat `dense<0> : tensor<65536x65536xf32>` into a 16 GiB buffer."""
+    code = _STRING_LITERAL.sub(lambda m: " " * len(m.group()), text)  # positions kept
+    for match in _SHAPED_TYPE.finditer(code):
+        dims = [int(d) for d in match.group(1).split("x")[:-1]]
+        if math.prod(dims) > MAX_TENSOR_ELEMENTS:
+            span = Span(match.start(), match.end(1), Input(text, name))
+            raise ParseError(
+                span,
+                f"shape {'x'.join(map(str, dims))} has {math.prod(dims)} elements "
+                f"(more than {MAX_TENSOR_ELEMENTS})",
+            )
 
 
 def _decode(data: bytes, name: str) -> str:

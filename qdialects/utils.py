@@ -26,6 +26,10 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, SSAValue
 from xdsl.utils.exceptions import VerifyException
 
+MAX_TENSOR_ELEMENTS = 2**31 - 1
+"""The most elements a tensor may have: the parser and the importer refuse larger
+shapes as absurd (one line) before anything allocates them."""
+
 _NUMPY_OF_ELEMENT: dict[Attribute, type[np.generic]] = {
     f32: np.float32,
     f64: np.float64,

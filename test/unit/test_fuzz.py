@@ -62,3 +62,14 @@ def test_invalid_utf8_is_a_parse_error() -> None:
     with pytest.raises(ParseError, match=r"invalid UTF-8 \(byte 0xff\)") as error:
         parse_module(data, name="x.mlir")
     assert str(error.value.span.get_location()) == "x.mlir:2:53"
+
+
+def test_absurd_tensor_shape_is_a_parse_error_before_any_allocation() -> None:
+    # A splat of tensor<65536x65536xf32> made xDSL allocate 16 GiB (MemoryError).
+    text = "builtin.module {\n  %0 = quant.constant dense<0.0> : tensor<65536x65536xf32>\n}\n"
+    assert check_ir_error(text) == (
+        "<string>:2:36: shape 65536x65536 has 4294967296 elements (more than 2147483647)"
+    )
+    # The same text inside a string literal is not a type.
+    text = 'builtin.module {\n  %0 = quant.constant dense<0.0> : tensor<f32> loc("tensor<65536x65536xf32>")\n}\n'
+    assert qnn_fuzz.check_ir(text, "cse").ok
