@@ -21,9 +21,10 @@ from xdsl.dialects.builtin import (
     IntegerType,
     ModuleOp,
 )
+from xdsl.ir import Region
 from xdsl.parser import Parser
 from xdsl.printer import Printer
-from xdsl.utils.exceptions import ParseError
+from xdsl.utils.exceptions import ParseError, VerifyException
 from xdsl.utils.lexer import Input, Span
 
 from qdialects.utils import MAX_TENSOR_ELEMENTS
@@ -43,7 +44,8 @@ def parse_module(
     (with line:column), also for input that is not UTF-8, for a shape with more than
     `MAX_TENSOR_ELEMENTS` elements, and for the values xDSL's attribute constructors
     reject with a ValueError or OverflowError (an integer out of its type's range, a float
-    too large for f32)."""
+    too large for f32). An operand used before its definition, which xDSL accepts, is a
+    `VerifyException`."""
     from qdialects import make_context
 
     if isinstance(text, bytes):
@@ -51,10 +53,44 @@ def parse_module(
     _check_tensor_sizes(text, name)
     parser = Parser(ctx or make_context(), text, name)
     try:
-        return parser.parse_module(implicit_module)
+        module = parser.parse_module(implicit_module)
     except (ValueError, OverflowError) as error:
         message = next((s.strip() for s in str(error).splitlines() if s.strip()), "")
         raise ParseError(parser._current_token.span, message or type(error).__name__) from error
+    _check_definitions_precede_uses(module)
+    return module
+
+
+def _check_definitions_precede_uses(module: ModuleOp) -> None:
+    """Raise a VerifyException for an operand defined after its use (or in a region the
+    use is not nested in). xDSL's parser resolves such forward references and its
+    verifier does not check dominance, so passes would meet values used before they
+    exist. Regions with several blocks (and the module's graph region) are not checked
+    between their blocks."""
+    visible: set[int] = set()
+
+    def visit(region: Region, strict: bool) -> None:
+        scope = [v for block in region.blocks for v in block.args]
+        if not strict or len(region.blocks) > 1:
+            scope += [r for block in region.blocks for op in block.ops for r in op.results]
+        added = [id(v) for v in scope if id(v) not in visible]
+        visible.update(added)
+        for block in region.blocks:
+            for op in block.ops:
+                for index, operand in enumerate(op.operands):
+                    if id(operand) not in visible:
+                        shown = f"%{operand.name_hint}" if operand.name_hint else f"#{index}"
+                        raise VerifyException(
+                            f"{op.name}: operand {shown} is used before its definition"
+                        )
+                for nested in op.regions:
+                    visit(nested, True)
+                fresh = [id(r) for r in op.results if id(r) not in visible]
+                visible.update(fresh)
+                added += fresh
+        visible.difference_update(added)
+
+    visit(module.body, False)
 
 
 _STRING_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"')

@@ -73,3 +73,18 @@ def test_absurd_tensor_shape_is_a_parse_error_before_any_allocation() -> None:
     # The same text inside a string literal is not a type.
     text = 'builtin.module {\n  %0 = quant.constant dense<0.0> : tensor<f32> loc("tensor<65536x65536xf32>")\n}\n'
     assert qnn_fuzz.check_ir(text, "cse").ok
+
+
+def test_operand_used_before_its_definition_is_a_verify_error() -> None:
+    # xDSL resolves the forward reference and does not check dominance;
+    # convert-to-dataflow then crashed erasing an op whose result was still used.
+    text = (
+        "builtin.module {\n"
+        "  func.func @main(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {\n"
+        "    %y = quant.add %z, %x : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x4xf32>\n"
+        "    %z = quant.relu %x : (tensor<1x4xf32>) -> tensor<1x4xf32>\n"
+        "    func.return %y : tensor<1x4xf32>\n"
+        "  }\n"
+        "}\n"
+    )
+    assert check_ir_error(text) == "quant.add: operand %z is used before its definition"
