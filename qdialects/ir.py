@@ -27,7 +27,7 @@ from xdsl.printer import Printer
 from xdsl.utils.exceptions import ParseError, VerifyException
 from xdsl.utils.lexer import Input, Span
 
-from qdialects.utils import MAX_TENSOR_ELEMENTS
+from qdialects.utils import MAX_TENSOR_ELEMENTS, storage_size
 
 HEX_THRESHOLD = 100
 """xDSL prints a non-splat dense attribute with more elements than this as one hex string."""
@@ -44,8 +44,8 @@ def parse_module(
     (with line:column), also for input that is not UTF-8, for a shape with more than
     `MAX_TENSOR_ELEMENTS` elements, and for the values xDSL's attribute constructors
     reject with a ValueError or OverflowError (an integer out of its type's range, a float
-    too large for f32). An operand used before its definition, which xDSL accepts, is a
-    `VerifyException`."""
+    too large for f32). An operand used before its definition and a dense attribute whose
+    bytes do not match its type, which xDSL accepts, are a `VerifyException`."""
     from qdialects import make_context
 
     if isinstance(text, bytes):
@@ -58,7 +58,24 @@ def parse_module(
         message = next((s.strip() for s in str(error).splitlines() if s.strip()), "")
         raise ParseError(parser._current_token.span, message or type(error).__name__) from error
     _check_definitions_precede_uses(module)
+    _check_dense_sizes(module)
     return module
+
+
+def _check_dense_sizes(module: ModuleOp) -> None:
+    """Raise a VerifyException for a dense attribute whose bytes do not match its type:
+    xDSL's parser accepts a hex literal of any length that yields enough elements
+    (`dense<"0x0000803F00"> : tensor<1xf32>`), and printing it then crashes."""
+    for op in module.walk():
+        for name, attr in [*op.properties.items(), *op.attributes.items()]:
+            if not isinstance(attr, DenseIntOrFPElementsAttr):
+                continue
+            size = storage_size(attr)
+            if size is not None and size != len(attr.data.data):
+                raise VerifyException(
+                    f"{op.name}: '{name}' holds {len(attr.data.data)} bytes of data for "
+                    f"{attr.get_type()} ({size} bytes)"
+                )
 
 
 def _check_definitions_precede_uses(module: ModuleOp) -> None:

@@ -67,6 +67,16 @@ def dense_from_numpy(
     return DenseIntOrFPElementsAttr(type_, BytesAttr(data.tobytes()))  # pyright: ignore[reportArgumentType]
 
 
+def storage_size(attr: DenseIntOrFPElementsAttr) -> int | None:
+    """The bytes a dense attribute of its type holds (None for an element type numpy
+    has no dtype for). xDSL's parser accepts a hex literal of any length that yields
+    enough elements, e.g. 5 bytes for a `tensor<1xf32>`."""
+    dtype = _NUMPY_OF_ELEMENT.get(attr.get_element_type())
+    if dtype is None:
+        return None
+    return math.prod(attr.get_shape()) * np.dtype(dtype).itemsize
+
+
 def numpy_from_dense(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
     """The array a dense attribute holds, with its shape (float32/float64 or int64)."""
     element = attr.get_element_type()

@@ -88,3 +88,12 @@ def test_operand_used_before_its_definition_is_a_verify_error() -> None:
         "}\n"
     )
     assert check_ir_error(text) == "quant.add: operand %z is used before its definition"
+
+
+def test_dense_hex_literal_of_the_wrong_length_is_a_verify_error() -> None:
+    # xDSL accepted 5 bytes for a tensor<1xf32>; printing the module (print_dense's
+    # np.frombuffer) and lower-quant-to-streamline (xDSL's unpack) then raised ValueError.
+    text = 'builtin.module {\n  %0 = quant.constant dense<"0x0000803F00"> : tensor<1xf32>\n}\n'
+    assert check_ir_error(text) == (
+        "quant.constant: 'value' holds 5 bytes of data for tensor<1xf32> (4 bytes)"
+    )
