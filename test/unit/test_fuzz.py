@@ -97,3 +97,19 @@ def test_dense_hex_literal_of_the_wrong_length_is_a_verify_error() -> None:
     assert check_ir_error(text) == (
         "quant.constant: 'value' holds 5 bytes of data for tensor<1xf32> (4 bytes)"
     )
+
+
+def test_matmul_with_a_scalar_operand_is_a_verify_error() -> None:
+    # matmul_shape indexed the last axis of a rank-0 shape: IndexError at import/verify.
+    text = (
+        "builtin.module {\n"
+        "  func.func @main(%x: tensor<f32>) -> tensor<4xf32> {\n"
+        "    %w = quant.constant dense<1.0> : tensor<4x4xf32>\n"
+        "    %y = quant.matmul %x, %w : (tensor<f32>, tensor<4x4xf32>) -> tensor<4xf32>\n"
+        "    func.return %y : tensor<4xf32>\n"
+        "  }\n"
+        "}\n"
+    )
+    assert check_ir_error(text) == (
+        "quant.matmul: matmul operands must have rank >= 1, got () and (4, 4)"
+    )
