@@ -28,7 +28,9 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,7 +202,8 @@ def _cleanup(work: onnx.ModelProto, where: str) -> onnx.ModelProto:
     from qonnx.util.cleanup import cleanup_model
 
     try:
-        cleaned = cleanup_model(ModelWrapper(work)).model
+        with _quiet():
+            cleaned = cleanup_model(ModelWrapper(work)).model
     except Exception as error:
         raise _cleanup_error(work, where, error) from error
     _restore_repeated_inputs(cleaned)
@@ -213,9 +216,24 @@ def _infer_shapes(work: onnx.ModelProto, where: str) -> onnx.ModelProto:
     from qonnx.transformation.infer_shapes import InferShapes
 
     try:
-        return ModelWrapper(work).transform(InferShapes()).model
+        with _quiet():
+            return ModelWrapper(work).transform(InferShapes()).model
     except Exception as error:
         raise _cleanup_error(work, where, error) from error
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """No output from qonnx and onnxruntime: qonnx warns (UserWarning: 'Output shapes
+    disagree after node ...' with the node's protobuf text, 'old-style domain attributes
+    were converted') and onnxruntime logs shape-merge warnings to stderr while cleanup
+    folds constants. The importer reports what matters in its own one-line errors."""
+    import onnxruntime
+
+    onnxruntime.set_default_logger_severity(3)  # errors only
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 def _cleanup_error(work: onnx.ModelProto, where: str, error: Exception) -> QonnxImportError:
