@@ -205,6 +205,8 @@ def read_weight(value: SSAValue, user: Operation) -> Weight | None:
         scale, zeropt, bitwidth = params
         if np.any(zeropt != 0):
             raise fail(owner, "weight quantizer with a non-zero zero-point is not supported")
+        if np.any(np.isnan(x)):
+            raise fail(owner, "weight quantizer of a constant holding NaN")
         signed, narrow = bool(owner.signed.value.data), bool(owner.narrow.value.data)
         ints_ = kernels.quantize_int(
             x.astype(np.float32),

@@ -151,3 +151,14 @@ def test_import_prints_nothing_while_qonnx_cleans_up() -> None:
     model.graph.node[2].input[0] = "s"  # MatMul(scalar, w): the shapes disagree in cleanup
     outcome = qnn_fuzz.check_onnx(model.SerializeToString())
     assert not outcome.ok and outcome.stage == "import"
+
+
+def test_weight_holding_nan_is_a_lowering_error() -> None:
+    # The weight quantizer turned NaN into int64's minimum: lower-quant-to-streamline
+    # emitted a constant that fails its own verifier ('values do not fit !quant.int<4>').
+    model = tiny_model()
+    w = numpy_helper.to_array(model.graph.initializer[3]).copy()
+    w[0, 0] = np.nan
+    model.graph.initializer[3].CopyFrom(numpy_helper.from_array(w, "w"))
+    outcome = qnn_fuzz.check_onnx(model.SerializeToString())
+    assert outcome.message == "quant.quant 'q_w': weight quantizer of a constant holding NaN"
