@@ -44,7 +44,7 @@ def parse_module(
     (with line:column), also for input that is not UTF-8, for a shape with more than
     `MAX_TENSOR_ELEMENTS` elements, and for the values xDSL's attribute constructors
     reject with a ValueError or OverflowError (an integer out of its type's range, a float
-    too large for f32). An operand used before its definition and a dense attribute whose
+    too large for f32) or the parser with an AssertionError (an unexpected token). An operand used before its definition and a dense attribute whose
     bytes do not match its type, which xDSL accepts, are a `VerifyException`."""
     from qdialects import make_context
 
@@ -57,6 +57,9 @@ def parse_module(
     except (ValueError, OverflowError) as error:
         message = next((s.strip() for s in str(error).splitlines() if s.strip()), "")
         raise ParseError(parser._current_token.span, message or type(error).__name__) from error
+    except AssertionError as error:  # xDSL asserts a token's kind in places (complex literals)
+        token = parser._current_token
+        raise ParseError(token.span, f"unexpected '{token.text}'") from error
     _check_definitions_precede_uses(module)
     _check_dense_sizes(module)
     return module

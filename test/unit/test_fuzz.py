@@ -162,3 +162,12 @@ def test_weight_holding_nan_is_a_lowering_error() -> None:
     model.graph.initializer[3].CopyFrom(numpy_helper.from_array(w, "w"))
     outcome = qnn_fuzz.check_onnx(model.SerializeToString())
     assert outcome.message == "quant.quant 'q_w': weight quantizer of a constant holding NaN"
+
+
+def test_malformed_complex_literal_is_a_parse_error() -> None:
+    # xDSL's parser asserted the token after a complex literal's second part
+    # (AssertionError: Unexpected token ..., expected MLIRTokenKind.R_PAREN).
+    text = (
+        "builtin.module {\n  %0 = quant.constant dense<(1.0, 2.0, 3.0)> : tensor<complex<f32>>\n}\n"
+    )
+    assert check_ir_error(text) == "<string>:2:38: unexpected ','"
