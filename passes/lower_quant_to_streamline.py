@@ -991,6 +991,8 @@ class LowerBatchNorm(RewritePattern):
             raise fail(op, "scale, bias, mean and var must be constants")
         scale, bias, mean, var = (p for p in params if p is not None)
         eps = np.float64(np.float32(op.epsilon.value.data))
+        if not np.all(var + eps > 0):
+            raise fail(op, f"var + epsilon must be positive, got {float(np.min(var + eps)):g}")
         a = scale / np.sqrt(var + eps)
         b = bias - mean * a
         shape = shape_of(op.x)

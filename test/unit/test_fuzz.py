@@ -171,3 +171,17 @@ def test_malformed_complex_literal_is_a_parse_error() -> None:
         "builtin.module {\n  %0 = quant.constant dense<(1.0, 2.0, 3.0)> : tensor<complex<f32>>\n}\n"
     )
     assert check_ir_error(text) == "<string>:2:38: unexpected ','"
+
+
+def test_batchnorm_with_negative_variance_is_a_lowering_error() -> None:
+    # sqrt(var + eps) of a negative variance warned 'invalid value encountered in sqrt'
+    # on stderr and lowered to NaN scales.
+    model = onnx.load(qnn_fuzz.MODELS / "signed_input.onnx")
+    for i, tensor in enumerate(model.graph.initializer):
+        if tensor.name == "BatchNormalization_0_param3":  # var
+            var = -numpy_helper.to_array(tensor)
+            model.graph.initializer[i].CopyFrom(numpy_helper.from_array(var, tensor.name))
+    outcome = qnn_fuzz.check_onnx(model.SerializeToString())
+    assert outcome.message.startswith(
+        "quant.batchnorm 'BatchNormalization_0': var + epsilon must be positive, got -0."
+    ), outcome.message
