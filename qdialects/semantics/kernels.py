@@ -112,7 +112,8 @@ def _quantize(
     """The integer part of `int_quant`, still a float array (of x's float dtype)."""
     x, scale, zeropt = (np.asarray(a) for a in (x, scale, zeropt))
     dtype = _float_dtype(x, scale, zeropt)
-    q = x.astype(dtype) / scale.astype(dtype) + zeropt.astype(dtype)
+    with np.errstate(over="ignore"):  # a huge x / scale is clamped below, as infinity is
+        q = x.astype(dtype) / scale.astype(dtype) + zeropt.astype(dtype)
     bitwidth = np.asarray(bitwidth)
     lo, hi = _int_bounds(signed, narrow, bitwidth, dtype)
     integer = round_mode(mode)(_clamp(q, lo, hi))

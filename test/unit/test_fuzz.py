@@ -185,3 +185,13 @@ def test_batchnorm_with_negative_variance_is_a_lowering_error() -> None:
     assert outcome.message.startswith(
         "quant.batchnorm 'BatchNormalization_0': var + epsilon must be positive, got -0."
     ), outcome.message
+
+
+def test_huge_weight_quantizes_without_a_warning() -> None:
+    # x / scale overflowing float32 printed 'RuntimeWarning: overflow encountered in
+    # divide' on stderr; the quotient is clamped to the quantizer's range like infinity.
+    model = tiny_model()
+    w = numpy_helper.to_array(model.graph.initializer[3]).copy()
+    w[0, 0] = 3e38
+    model.graph.initializer[3].CopyFrom(numpy_helper.from_array(w, "w"))
+    assert qnn_fuzz.check_onnx(model.SerializeToString()).ok
