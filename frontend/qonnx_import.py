@@ -59,7 +59,16 @@ from qdialects.utils import dense_from_numpy, i64_array
 
 
 class QonnxImportError(Exception):
-    """The model cannot be imported; the message is one line naming what is wrong."""
+    """The model cannot be imported; the message is one line naming what is wrong
+    (line breaks and other control characters of names in it are escaped)."""
+
+    def __init__(self, message: str):
+        super().__init__(_escape_controls(message))
+
+
+def _escape_controls(text: str) -> str:
+    """`text` with control characters (a tensor named 'a\\nb') escaped as in repr."""
+    return "".join(repr(c)[1:-1] if not c.isprintable() and c != " " else c for c in text)
 
 
 QONNX_DOMAINS = frozenset(

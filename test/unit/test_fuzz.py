@@ -11,18 +11,60 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
 import onnx
 import pytest
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
 from onnx import helper, numpy_helper
 
 FUZZ_DIR = Path(__file__).resolve().parents[1] / "fuzz"
 sys.path.insert(0, str(FUZZ_DIR))
 
 import qnn_fuzz  # noqa: E402
+
+CI_EXAMPLES = 200
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", CI_EXAMPLES))
+FUZZ_SETTINGS = settings(
+    max_examples=EXAMPLES,
+    derandomize=True,  # the same examples on every run: CI is deterministic
+    database=None,
+    deadline=None,  # the harness bounds each example (qnn_fuzz.TIMEOUT)
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+ONNX_SEEDS = qnn_fuzz.onnx_seeds()
+IR_SEEDS = qnn_fuzz.ir_seeds()
+
+
+# --------------------------------------------------------------------------- fuzzing
+
+
+@FUZZ_SETTINGS
+@given(data=st.data())
+def test_fuzz_onnx_import_and_pipeline(data: st.DataObject) -> None:
+    mutated = qnn_fuzz.mutate_onnx(qnn_fuzz.HypothesisChooser(data), ONNX_SEEDS)
+    note(mutated.describe())
+    qnn_fuzz.check_onnx(mutated.data)
+
+
+@FUZZ_SETTINGS
+@given(data=st.data())
+def test_fuzz_ir_parse_and_pipeline(data: st.DataObject) -> None:
+    mutated = qnn_fuzz.mutate_ir(qnn_fuzz.HypothesisChooser(data), IR_SEEDS)
+    note(mutated.describe())
+    qnn_fuzz.check_ir(*mutated.data)
+
+
+def test_seeds_compile() -> None:
+    """Every seed passes unmutated (else the fuzzer would start from an error)."""
+    for name, data in ONNX_SEEDS.items():
+        assert qnn_fuzz.check_onnx(data).ok, name
+    for name, (text, pipeline) in IR_SEEDS.items():
+        assert qnn_fuzz.check_ir(text, pipeline).ok, name
 
 
 def check_ir_error(text: str, pipeline: str = qnn_fuzz.ONNX_PIPELINE) -> str:
@@ -195,3 +237,11 @@ def test_huge_weight_quantizes_without_a_warning() -> None:
     w[0, 0] = 3e38
     model.graph.initializer[3].CopyFrom(numpy_helper.from_array(w, "w"))
     assert qnn_fuzz.check_onnx(model.SerializeToString()).ok
+
+
+def test_import_error_naming_a_tensor_with_a_line_break_is_one_line() -> None:
+    # The message quoted the name as is: two lines.
+    model = tiny_model()
+    model.graph.node[2].input[0] = "never\nproduced"
+    outcome = qnn_fuzz.check_onnx(model.SerializeToString())
+    assert outcome.message == r"MatMul node 'mm': tensor 'never\nproduced' is never produced"
