@@ -36,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 import onnx
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
 from onnx import numpy_helper
 from xdsl.dialects.builtin import (
     BoolAttr,
@@ -132,6 +134,23 @@ def _check_is_model(model: onnx.ModelProto, where: str) -> None:
     # at least a graph output.
     if model.ir_version <= 0 or not model.HasField("graph") or not model.graph.output:
         raise QonnxImportError(f"{where}: not an ONNX model (no IR version or graph)")
+    _check_strings(model, where)
+
+
+def _check_strings(message: Message, where: str) -> None:
+    """Refuse a string field that is not UTF-8: protobuf's upb runtime returns it as
+    `bytes` (a node named b'\\xcdatMul_1'), which no name handling expects."""
+    for field_, value in message.ListFields():
+        values = value if field_.is_repeated else [value]
+        if field_.type == FieldDescriptor.TYPE_STRING:
+            for text in values:
+                if isinstance(text, bytes):
+                    raise QonnxImportError(
+                        f"{where}: {field_.full_name} is not UTF-8 text ({text[:40]!r})"
+                    )
+        elif field_.type == FieldDescriptor.TYPE_MESSAGE:
+            for nested in values:
+                _check_strings(nested, where)
 
 
 def _one_line(error: BaseException) -> str:

@@ -245,3 +245,12 @@ def test_import_error_naming_a_tensor_with_a_line_break_is_one_line() -> None:
     model.graph.node[2].input[0] = "never\nproduced"
     outcome = qnn_fuzz.check_onnx(model.SerializeToString())
     assert outcome.message == r"MatMul node 'mm': tensor 'never\nproduced' is never produced"
+
+
+def test_name_that_is_not_utf8_is_an_import_error() -> None:
+    # protobuf returns such a string field as bytes: TypeError in the importer.
+    model = tiny_model()
+    model.graph.node[2].name = "Zm"
+    data = model.SerializeToString().replace(b"Zm", b"\xcdm")
+    outcome = qnn_fuzz.check_onnx(data)
+    assert outcome.message == r"<stdin>: onnx.NodeProto.name is not UTF-8 text (b'\xcdm')"
