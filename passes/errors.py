@@ -12,7 +12,14 @@ from xdsl.utils.exceptions import PassFailedException
 
 
 class QnnPassError(PassFailedException):
-    """Base of every error a qnn pass raises on input it cannot handle."""
+    """Base of every error a qnn pass raises on input it cannot handle. Control
+    characters in the message (an op named `loc("a\\nb")`) are escaped as in repr, so
+    it stays one line."""
+
+    def __init__(self, message: str):
+        super().__init__(
+            "".join(repr(c)[1:-1] if not c.isprintable() and c != " " else c for c in message)
+        )
 
 
 class LoweringError(QnnPassError):

@@ -254,3 +254,20 @@ def test_name_that_is_not_utf8_is_an_import_error() -> None:
     data = model.SerializeToString().replace(b"Zm", b"\xcdm")
     outcome = qnn_fuzz.check_onnx(data)
     assert outcome.message == r"<stdin>: onnx.NodeProto.name is not UTF-8 text (b'\xcdm')"
+
+
+def test_pass_error_naming_an_op_with_a_line_break_is_one_line() -> None:
+    # The lowering quoted the op's location name as is: two lines.
+    text = (
+        "builtin.module {\n"
+        "  func.func @main(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {\n"
+        "    %s = quant.constant dense<1.0> : tensor<4xf32>\n"
+        "    %v = quant.constant dense<-1.0> : tensor<4xf32>\n"
+        "    %y = quant.batchnorm %x, %s, %s, %s, %v {epsilon = 1.000000e-05 : f32} : (tensor<1x4xf32>,"
+        " tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4xf32>"
+        ' loc("bn\\nx")\n'
+        "    func.return %y : tensor<1x4xf32>\n"
+        "  }\n"
+        "}\n"
+    )
+    assert check_ir_error(text).startswith(r"quant.batchnorm 'bn\nx': var + epsilon")
