@@ -258,7 +258,8 @@ def _run_checked(stages: Sequence[tuple[str, Callable[[], object]]]) -> Outcome:
             if stage == "pipeline" and isinstance(error, VerifyException):
                 # The module verified before the pipeline: a pass made it invalid.
                 raise FuzzFailure(
-                    f"pipeline: a pass produced invalid IR: {_first_line(error)}"
+                    f"pipeline: a pass produced invalid IR: {_first_line(error)}\n"
+                    + "".join(traceback.format_exception(error, limit=-12))[-6000:]
                 ) from error
             line = _user_error_line(error, own)
             if line is None:
@@ -628,7 +629,10 @@ def mutate_parameter(c: Chooser, model: onnx.ModelProto) -> str:
     else:
         name = choice(c, sorted(initializers))
         what = f"initializer '{name}'"
-    old = next(numpy_helper.to_array(t) for t in model.graph.initializer if t.name == name)
+    try:
+        old = next(numpy_helper.to_array(t) for t in model.graph.initializer if t.name == name)
+    except Exception:  # corrupted by an earlier mutation
+        old = np.zeros((), np.float32)
     array, description = _new_array(c, np.asarray(old))
     try:
         _replace_initializer(model, name, array)
