@@ -4,6 +4,7 @@ streams of its results."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -36,11 +37,40 @@ from qdialects.utils import ints, shape_of
 # --------------------------------------------------------------------------- converters
 
 
+MacBuild = Callable[[SSAValue | None, df.StreamType, QDataType, int, int], Operation]
+"""Makes a MAC layer from (thresholds or None, output stream, acc datatype, scale, bias)."""
+
+
+def _mac_builder(b: Builder, layer: Callable[..., Operation], x: SSAValue, w: SSAValue) -> MacBuild:
+    """A MVAU/VVAU maker at the initial folding (PE = SIMD = 1, default memory)."""
+
+    def build(
+        t: SSAValue | None, out: df.StreamType, acc: QDataType, scale: int, bias: int
+    ) -> Operation:
+        return b.add(
+            layer(
+                x,
+                w,
+                t,
+                out,
+                pe=LANES,
+                simd=LANES,
+                acc_dtype=acc,
+                out_scale=scale,
+                out_bias=bias,
+                mem_mode=MEM_MODE,
+                ram_style=RAM_STYLE,
+            )
+        )
+
+    return build
+
+
 def _mac_layer(
     b: Builder,
     op: sl.MatMulOp | sl.XnorPopcountOp | sl.DepthwiseMatMulOp,
     acc_range: tuple[int, int],
-    build: Callable[[SSAValue | None, df.StreamType, QDataType, int, int], Operation],
+    build: MacBuild,
 ) -> None:
     """Shared by MVAU and VVAU: fuse the following multithreshold when possible."""
     acc_dtype = datatype_of(op, op.result)
@@ -74,30 +104,8 @@ def convert_matmul(b: Builder, op: Operation) -> None:
     if len(shape_of(op.x)) < 2:
         raise fail(op, "its input has no batch axis")
     acc_range = (0, weights.shape[0]) if xnor else sl.matmul_range(dtype_range(x_dtype), weights)
-    x = b.stream(op.x, op)
-    w = b.const(op.w)
-
-    def build(
-        t: SSAValue | None, out: df.StreamType, acc: QDataType, scale: int, bias: int
-    ) -> Operation:
-        return b.add(
-            df.MVAUOp(
-                x,
-                w,
-                t,
-                out,
-                simd=LANES,
-                pe=LANES,
-                acc_dtype=acc,
-                binary_xnor=xnor,
-                out_scale=scale,
-                out_bias=bias,
-                mem_mode=MEM_MODE,
-                ram_style=RAM_STYLE,
-            )
-        )
-
-    _mac_layer(b, op, acc_range, build)
+    layer = functools.partial(df.MVAUOp, binary_xnor=xnor)
+    _mac_layer(b, op, acc_range, _mac_builder(b, layer, b.stream(op.x, op), b.const(op.w)))
 
 
 def convert_dw_matmul(b: Builder, op: Operation) -> None:
@@ -113,29 +121,7 @@ def convert_dw_matmul(b: Builder, op: Operation) -> None:
     if isinstance(x_dtype, BipolarType) and isinstance(datatype_of(op, op.w), BipolarType):
         raise fail(op, "a depthwise product of bipolar inputs and weights has no VVAU form")
     acc_range = sl.matmul_range(dtype_range(x_dtype), weights)
-    x = b.stream(op.x, op)
-    w = b.const(op.w)
-
-    def build(
-        t: SSAValue | None, out: df.StreamType, acc: QDataType, scale: int, bias: int
-    ) -> Operation:
-        return b.add(
-            df.VVAUOp(
-                x,
-                w,
-                t,
-                out,
-                pe=LANES,
-                simd=LANES,
-                acc_dtype=acc,
-                out_scale=scale,
-                out_bias=bias,
-                mem_mode=MEM_MODE,
-                ram_style=RAM_STYLE,
-            )
-        )
-
-    _mac_layer(b, op, acc_range, build)
+    _mac_layer(b, op, acc_range, _mac_builder(b, df.VVAUOp, b.stream(op.x, op), b.const(op.w)))
 
 
 def convert_multithreshold(b: Builder, op: Operation) -> None:
