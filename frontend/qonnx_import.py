@@ -258,7 +258,7 @@ def _quiet() -> Iterator[None]:
     folds constants. The importer reports what matters in its own one-line errors."""
     import onnxruntime
 
-    onnxruntime.set_default_logger_severity(3)  # errors only
+    onnxruntime.set_default_logger_severity(4)  # fatal only: errors surface as exceptions
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield

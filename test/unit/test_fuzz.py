@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -271,3 +272,92 @@ def test_pass_error_naming_an_op_with_a_line_break_is_one_line() -> None:
         "}\n"
     )
     assert check_ir_error(text).startswith(r"quant.batchnorm 'bn\nx': var + epsilon")
+
+
+# --------------------------------------------------------------------------- command line
+
+BIN = Path(sys.executable).parent
+
+
+def _cli_cases(tmp: Path) -> dict[str, Path]:
+    """Mutated inputs, each failing in a different place: file name -> path."""
+    cases: dict[str, bytes] = {}
+    cases["truncated.onnx"] = (qnn_fuzz.MODELS / "signed_input.onnx").read_bytes()[:3000]
+    model = tiny_model()
+    model.graph.node[1].op_type = "Foo"
+    cases["unsupported.onnx"] = model.SerializeToString()
+    model = tiny_model()
+    model.graph.node[2].input[0] = "m"  # MatMul reads its own output: a cycle
+    cases["cycle.onnx"] = model.SerializeToString()
+    model = tiny_model()
+    model.graph.node[2].name = "Zm"
+    cases["not_utf8.onnx"] = model.SerializeToString().replace(b"Zm", b"\xcdm")
+    model = tiny_model()
+    w = numpy_helper.to_array(model.graph.initializer[3]).copy()
+    w[0, 0] = np.nan
+    model.graph.initializer[3].CopyFrom(numpy_helper.from_array(w, "w"))
+    cases["nan_weight.onnx"] = model.SerializeToString()  # fails in streamline
+    seed = (qnn_fuzz.CORPUS / "ir" / "signed_input.quant.mlir").read_text()
+    cases["unterminated.mlir"] = seed.replace("ROUND", 'ROUND"', 1).encode()
+    cases["not_utf8.mlir"] = seed.replace('"ROUND"', '"\xff"', 1).encode("latin-1")
+    paths = {}
+    for name, data in cases.items():
+        (tmp / name).write_bytes(data)
+        paths[name] = tmp / name
+    return paths
+
+
+def test_cli_one_line_errors_and_no_output_on_mutated_inputs(tmp_path: Path) -> None:
+    """`qnn-opt bad -p ... -o out.mlir` and `qnn-build bad.onnx -o OUT` (quiet, and with
+    progress lines for one case): exit 1, one error line on stderr, nothing written."""
+    inputs = _cli_cases(tmp_path)
+    runs: dict[tuple[str, str], tuple[list[str], Path]] = {}
+    for name, path in inputs.items():
+        out = tmp_path / f"{name}.out.mlir"
+        command = [str(BIN / "qnn-opt"), str(path), "-p", qnn_fuzz.ONNX_PIPELINE, "-o", str(out)]
+        runs[("qnn-opt", name)] = (command, out)
+        if path.suffix == ".onnx":
+            out = tmp_path / f"{name}.OUT"
+            quiet = [] if name == "nan_weight.onnx" else ["-q"]
+            command = [str(BIN / "qnn-build"), str(path), "-o", str(out), *quiet]
+            runs[("qnn-build", name)] = (command, out)
+    processes = {
+        key: subprocess.Popen(
+            command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for key, (command, _) in runs.items()
+    }
+    for (tool, name), process in processes.items():
+        stdout, stderr = process.communicate(timeout=300)
+        lines = stderr.splitlines()
+        progress = [line for line in lines[:-1] if line.startswith("[")]
+        assert process.returncode == 1, (tool, name, stderr)
+        assert stdout == "", (tool, name, stdout)
+        assert len(lines) == 1 + len(progress), (tool, name, stderr)
+        assert lines[-1].startswith(f"{tool}: error: "), (tool, name, stderr)
+        assert not runs[tool, name][1].exists(), (tool, name)
+        if tool == "qnn-build" and name == "nan_weight.onnx":
+            assert progress and lines[-1].startswith("qnn-build: error: streamline: "), stderr
+    leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name not in inputs)
+    assert leftovers == [], leftovers  # no temporary file or directory left behind
+
+
+def test_onnxruntime_error_during_cleanup_prints_nothing() -> None:
+    # qonnx folds constants with onnxruntime, which logged the failing kernel as an
+    # error ('[E:onnxruntime:...] Non-zero status code ...') before the exception.
+    model = tiny_model()
+    model.graph.initializer.extend(
+        [
+            numpy_helper.from_array(np.ones(3, np.float32), "c"),
+            numpy_helper.from_array(np.array([1, 2], np.int64), "shape"),
+        ]
+    )
+    model.graph.node.extend(
+        [
+            helper.make_node("Reshape", ["c", "shape"], ["cr"], name="rs"),
+            helper.make_node("Add", ["y", "cr"], ["y2"], name="add"),
+        ]
+    )
+    model.graph.output[0].name = "y2"
+    outcome = qnn_fuzz.check_onnx(model.SerializeToString())
+    assert outcome.message.startswith("model 'tiny': qonnx cleanup failed: "), outcome.message
