@@ -67,6 +67,7 @@ from qdialects import quant
 from qdialects import streamline as sl
 from qdialects.semantics import kernels
 from qdialects.types import (
+    MAX_INT_BITS,
     BipolarType,
     QDataType,
     element_datatype,
@@ -207,6 +208,7 @@ def read_weight(value: SSAValue, user: Operation) -> Weight | None:
             raise fail(owner, "weight quantizer with a non-zero zero-point is not supported")
         if np.any(np.isnan(x)):
             raise fail(owner, "weight quantizer of a constant holding NaN")
+        check_bits(owner, bitwidth, "bitwidth")
         signed, narrow = bool(owner.signed.value.data), bool(owner.narrow.value.data)
         ints_ = kernels.quantize_int(
             x.astype(np.float32),
@@ -469,6 +471,12 @@ def integer_and_scale(x: SSAValue, *, allow_vector: bool = False) -> tuple[SSAVa
 # --------------------------------------------------------------------------- quantizers
 
 
+def check_bits(op: Operation, bits: np.ndarray, what: str) -> None:
+    """A bitwidth wider than the widest integer type (or infinite) is an error."""
+    if not np.all(bits <= MAX_INT_BITS):
+        raise fail(op, f"{what} {float(np.max(bits)):.15g} is more than {MAX_INT_BITS} bits")
+
+
 def _activation_param(op: Operation, value: SSAValue, what: str) -> np.ndarray:
     array = _element_array(value)
     if array is None:
@@ -525,6 +533,7 @@ class LowerQuant(RewritePattern):
             bitwidth = _activation_param(op, op.bitwidth, "bitwidth")
             if bitwidth.size != 1:
                 raise fail(op, "a per-channel bitwidth on an activation is not supported")
+            check_bits(op, bitwidth, "bitwidth")
             bits = int(bitwidth.reshape(-1)[0])
             signed, narrow = bool(op.signed.value.data), bool(op.narrow.value.data)
             scale = channel_vector(op, scale, shape, "scale")
@@ -610,6 +619,8 @@ class LowerTrunc(RewritePattern):
         out_bits = _activation_param(op, op.out_bitwidth, "out_bitwidth")
         if in_bits.size != 1 or out_bits.size != 1:
             raise fail(op, "per-channel bitwidths are not supported")
+        check_bits(op, in_bits, "in_bitwidth")
+        check_bits(op, out_bits, "out_bitwidth")
         in_b, out_b = int(in_bits.reshape(-1)[0]), int(out_bits.reshape(-1)[0])
         try:
             mode = normalize_rounding_mode(op.rounding_mode.data)

@@ -361,3 +361,16 @@ def test_onnxruntime_error_during_cleanup_prints_nothing() -> None:
     model.graph.output[0].name = "y2"
     outcome = qnn_fuzz.check_onnx(model.SerializeToString())
     assert outcome.message.startswith("model 'tiny': qonnx cleanup failed: "), outcome.message
+
+
+@pytest.mark.parametrize("bits", ["65.0", "2147483648.0", "0x7F800000"])
+def test_quantizer_wider_than_64_bits_is_a_lowering_error(bits: str) -> None:
+    # 2^31 bits: building the range [-(1 << (b - 1)), ...] and formatting it raised
+    # ValueError (integer string conversion limit); 65 bits: ValueError from
+    # smallest_datatype; both out of lower-quant-to-streamline.
+    seed = (qnn_fuzz.CORPUS / "ir" / "signed_input.quant.mlir").read_text()
+    for old in ("dense<8.000000e+00>", "dense<4.000000e+00>"):  # activation, weight
+        text = seed.replace(old, f"dense<{bits}>", 1)
+        message = check_ir_error(text)
+        assert message.startswith("quant.quant %Quant_"), message
+        assert message.endswith(" is more than 64 bits"), message
