@@ -477,6 +477,21 @@ def check_bits(op: Operation, bits: np.ndarray, what: str) -> None:
         raise fail(op, f"{what} {float(np.max(bits)):.15g} is more than {MAX_INT_BITS} bits")
 
 
+MAX_THRESHOLDS = (1 << 16) - 1
+"""The most thresholds per channel an activation quantizer lowers to (16 bits)."""
+
+
+def check_levels(op: Operation, lo: int, hi: int) -> None:
+    """A quantizer whose range needs more than `MAX_THRESHOLDS` thresholds is an error
+    (a 64-bit activation would need 2^64 - 1)."""
+    if hi - lo > MAX_THRESHOLDS:
+        raise fail(
+            op,
+            f"the output range [{lo}, {hi}] needs {hi - lo} thresholds per channel "
+            f"(at most {MAX_THRESHOLDS}: 16 bits)",
+        )
+
+
 def _activation_param(op: Operation, value: SSAValue, what: str) -> np.ndarray:
     array = _element_array(value)
     if array is None:
@@ -547,6 +562,7 @@ class LowerQuant(RewritePattern):
                 staircase = bipolar_staircase(scale, zeropt)
             else:
                 lo, hi = int_range(signed, narrow, bits)
+                check_levels(op, lo, hi)
                 staircase = quant_staircase(scale, zeropt, lo, hi, mode)
                 if lo == 0 and np.all(zeropt == 0):
                     x = _relu_input(x)
@@ -649,6 +665,7 @@ class LowerTrunc(RewritePattern):
             lo, hi = int_range(signed, narrow, out_b)
             datatype = width_datatype(signed, out_b)
             out_zero = zeropt / np.exp2(shift)
+        check_levels(op, lo, hi)
         try:
             staircase = trunc_staircase(scale, zeropt, shift, lo, hi, mode)
         except TieParityError as error:

@@ -374,3 +374,17 @@ def test_quantizer_wider_than_64_bits_is_a_lowering_error(bits: str) -> None:
         message = check_ir_error(text)
         assert message.startswith("quant.quant %Quant_"), message
         assert message.endswith(" is more than 64 bits"), message
+
+
+def test_activation_quantizer_needing_too_many_thresholds_is_a_lowering_error() -> None:
+    # A 64-bit activation quantizer: np.arange over 2^64 levels raised 'ValueError:
+    # Maximum allowed size exceeded' in quant_staircase.
+    seed = (qnn_fuzz.CORPUS / "ir" / "signed_input.quant.mlir").read_text()
+    text = seed.replace("dense<8.000000e+00>", "dense<64.0>", 1)  # the input quantizer
+    assert check_ir_error(text) == (
+        "quant.quant %Quant_0_out0: the output range [-9223372036854775808, "
+        "9223372036854775807] needs 18446744073709551615 thresholds per channel "
+        "(at most 65535: 16 bits)"
+    )
+    sixteen = seed.replace("dense<8.000000e+00>", "dense<16.0>", 1)
+    assert qnn_fuzz.check_ir(sixteen, "lower-quant-to-streamline").ok
