@@ -26,7 +26,7 @@ from onnx import helper, numpy_helper
 FUZZ_DIR = Path(__file__).resolve().parents[1] / "fuzz"
 sys.path.insert(0, str(FUZZ_DIR))
 
-import qnn_fuzz  # noqa: E402
+import qnn_fuzz  # noqa: E402  # pyright: ignore[reportMissingImports]
 
 CI_EXAMPLES = 200
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", CI_EXAMPLES))
