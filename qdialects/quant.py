@@ -572,7 +572,8 @@ class GemmOp(QuantDialectOp):
 
 def matmul_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
     """numpy.matmul's result shape for ranks >= 1, or a VerifyException."""
-    require(len(a) >= 1 and len(b) >= 1, f"matmul operands must have rank >= 1, got {a} and {b}")
+    if not a or not b:
+        raise VerifyException(f"matmul operands must have rank >= 1, got {a} and {b}")
     a2 = (1, *a) if len(a) == 1 else a
     b2 = (*b, 1) if len(b) == 1 else b
     require(a2[-1] == b2[-2], f"matmul inner dimensions {a2[-1]} and {b2[-2]} differ")
