@@ -953,7 +953,10 @@ class LowerConv(RewritePattern):
 
 def _float_operand(value: SSAValue) -> np.ndarray | None:
     array = fold_constant(value)
-    return None if array is None else np.asarray(array, dtype=np.float64)
+    if array is None:
+        return None
+    with np.errstate(invalid="ignore"):  # a signaling NaN becomes a quiet one silently
+        return np.asarray(array, dtype=np.float64)
 
 
 class LowerBinary(RewritePattern):

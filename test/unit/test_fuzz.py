@@ -388,3 +388,15 @@ def test_activation_quantizer_needing_too_many_thresholds_is_a_lowering_error() 
     )
     sixteen = seed.replace("dense<8.000000e+00>", "dense<16.0>", 1)
     assert qnn_fuzz.check_ir(sixteen, "lower-quant-to-streamline").ok
+
+
+def test_signaling_nan_constant_lowers_without_a_warning() -> None:
+    # Casting a float32 signaling NaN (0x7F800001) to float64 printed 'RuntimeWarning:
+    # invalid value encountered in cast' from _float_operand.
+    model = onnx.load(qnn_fuzz.MODELS / "signed_input.onnx")
+    for i, tensor in enumerate(model.graph.initializer):
+        if tensor.name == "BatchNormalization_0_param1":  # bias, a float operand
+            bias = numpy_helper.to_array(tensor).copy()
+            bias.view(np.uint32)[0] = 0x7F800001
+            model.graph.initializer[i].CopyFrom(numpy_helper.from_array(bias, tensor.name))
+    qnn_fuzz.check_onnx(model.SerializeToString())  # compiles or fails, silently
