@@ -1003,7 +1003,8 @@ class LowerBinary(RewritePattern):
             elif isinstance(op, quant.MulOp):
                 result = emit.mul(x, c)
             else:
-                result = emit.mul(x, 1.0 / c)
+                with np.errstate(divide="ignore"):  # x / 0 = x * inf
+                    result = emit.mul(x, 1.0 / c)
             result = _as_float(emit, result, TensorType(f32, list(shape_of(result))))
         if four_d:
             result = emit.to_nchw(result)

@@ -400,3 +400,13 @@ def test_signaling_nan_constant_lowers_without_a_warning() -> None:
             bias.view(np.uint32)[0] = 0x7F800001
             model.graph.initializer[i].CopyFrom(numpy_helper.from_array(bias, tensor.name))
     qnn_fuzz.check_onnx(model.SerializeToString())  # compiles or fails, silently
+
+
+def test_division_by_a_zero_constant_lowers_without_a_warning() -> None:
+    # Div(x, 0) lowers to mul(x, 1 / 0) = mul(x, inf), which printed 'RuntimeWarning:
+    # divide by zero encountered in divide'.
+    model = onnx.load(qnn_fuzz.MODELS / "tfc_like_dynamo.onnx")
+    for node in model.graph.node:
+        if node.op_type == "Div":
+            node.input[1] = "Quant_5_param1"  # a zero-point: 0.0
+    assert qnn_fuzz.check_onnx(model.SerializeToString()).ok
