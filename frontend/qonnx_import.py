@@ -404,7 +404,10 @@ class _Node:
     def str_attr(self, name: str, default: str) -> str:
         value = self.attr(name, default)
         if isinstance(value, bytes):
-            value = value.decode()
+            try:
+                value = value.decode()
+            except UnicodeDecodeError:
+                raise self.error(f"attribute '{name}' = {value[:40]!r} is not UTF-8 text") from None
         if not isinstance(value, str):
             raise self.error(f"attribute '{name}' must be a string")
         return value

@@ -410,3 +410,12 @@ def test_division_by_a_zero_constant_lowers_without_a_warning() -> None:
         if node.op_type == "Div":
             node.input[1] = "Quant_5_param1"  # a zero-point: 0.0
     assert qnn_fuzz.check_onnx(model.SerializeToString()).ok
+
+
+def test_string_attribute_that_is_not_utf8_is_an_import_error() -> None:
+    # str_attr decoded it: UnicodeDecodeError.
+    model = tiny_model()
+    data = model.SerializeToString().replace(b"ROUND", b"\xffOUND", 1)
+    assert qnn_fuzz.check_onnx(data).message == (
+        r"Quant node 'q_in': attribute 'rounding_mode' = b'\xffOUND' is not UTF-8 text"
+    )
