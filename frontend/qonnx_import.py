@@ -464,7 +464,18 @@ class _Node:
             raise self.error(
                 f"expected {count} output{'s' if count != 1 else ''}, got {len(outputs)}"
             )
-        return [self.importer.graph.tensor_type(o, self.label) for o in outputs]
+        types = [self.importer.graph.tensor_type(o, self.label) for o in outputs]
+        # The element type the op computes is its (first) input's; a graph output or
+        # value_info declaring another one (INT64) would give the op a result type its
+        # lowering does not produce. TopK's second output holds int64 indices.
+        expected = self.importer.graph.tensor_type(self.node.input[0], self.label).element_type
+        for index, (name, type_) in enumerate(zip(outputs, types, strict=True)):
+            if type_.element_type != expected and not (self.node.op_type == "TopK" and index):
+                raise self.error(
+                    f"output '{name}' is declared {type_.element_type}, but the op "
+                    f"computes {expected}"
+                )
+        return list(types)
 
     def axis(self, value: int, rank: int, what: str = "axis", inclusive: bool = False) -> int:
         """`value` normalized to [0, rank) (or [0, rank] when `inclusive`, as Flatten's)."""

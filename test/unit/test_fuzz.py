@@ -419,3 +419,13 @@ def test_string_attribute_that_is_not_utf8_is_an_import_error() -> None:
     assert qnn_fuzz.check_onnx(data).message == (
         r"Quant node 'q_in': attribute 'rounding_mode' = b'\xffOUND' is not UTF-8 text"
     )
+
+
+def test_output_declared_with_another_element_type_is_an_import_error() -> None:
+    # A graph output declared INT64 typed quant.quant's result i64; lowering then
+    # returned f32 from a function declared to return i64 (invalid IR after the pass).
+    model = tiny_model()
+    model.graph.output[0].type.tensor_type.elem_type = onnx.TensorProto.INT64
+    assert qnn_fuzz.check_onnx(model.SerializeToString()).message == (
+        "Quant node 'q_out': output 'global_out' is declared i64, but the op computes f32"
+    )
