@@ -387,7 +387,8 @@ class Emitter:
         if np.all(term == 0) and np.broadcast_shapes(shape_of(x), term.shape) == shape_of(x):
             return x
         term = _compact(term)
-        if sl.is_integer_tensor(x) and np.all(np.round(term) == term):
+        integer = np.all(np.round(term) == term) and np.all(np.abs(term) <= 2.0**62)
+        if sl.is_integer_tensor(x) and integer:  # (a huge term would overflow int64)
             return self.binary(sl.AddOp, x, self.constant(term.astype(np.int64), hint="bias"))
         return self.binary(sl.AddOp, x, self.constant(term, hint="bias"))
 

@@ -429,3 +429,14 @@ def test_output_declared_with_another_element_type_is_an_import_error() -> None:
     assert qnn_fuzz.check_onnx(model.SerializeToString()).message == (
         "Quant node 'q_out': output 'global_out' is declared i64, but the op computes f32"
     )
+
+
+@pytest.mark.parametrize("zeropt", ["9223372036854775807.0", "1.0e30"])
+def test_huge_activation_zero_point_lowers(zeropt: str) -> None:
+    # The integer bias -zeropt overflowed int64: smallest_datatype raised 'ValueError:
+    # range [...] needs more than 64 bits' in Emitter.constant. Such a term is a float bias.
+    seed = (qnn_fuzz.CORPUS / "ir" / "signed_input.quant.mlir").read_text()
+    old = "%Quant_0_param1 = quant.constant dense<0.000000e+00>"
+    text = seed.replace(old, f"%Quant_0_param1 = quant.constant dense<{zeropt}>", 1)
+    assert text != seed
+    assert qnn_fuzz.check_ir(text, qnn_fuzz.ONNX_PIPELINE).ok
