@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import uuid
 from abc import abstractmethod
 from collections.abc import Callable
@@ -68,6 +67,16 @@ def check_tree_output(out_dir: str | os.PathLike[str]) -> Path:
     return out
 
 
+def sibling_directory(path: str | os.PathLike[str], kind: str = "tmp") -> Path:
+    """A new empty directory `.<name>.<random>.<kind>` beside `path`, created with the
+    permissions the user's umask gives any new directory (`tempfile.mkdtemp` makes it
+    0700, which the finished tree would keep when it is renamed to `path`)."""
+    path = Path(path)
+    directory = path.absolute().parent / f".{path.name}.{uuid.uuid4().hex[:12]}.{kind}"
+    directory.mkdir()
+    return directory
+
+
 def write_tree(
     out_dir: str | os.PathLike[str], fill: Callable[[Path], None], owner: str = "qnn"
 ) -> None:
@@ -75,11 +84,10 @@ def write_tree(
     it to `out_dir` (replacing an empty directory or a previous tree)."""
     out = check_tree_output(out_dir)
     parent = out.absolute().parent
-    tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.", suffix=".tmp"))
+    tmp = sibling_directory(out)
     try:
         fill(tmp)
         (tmp / TREE_MARKER).write_text(f"{owner}\n", encoding="utf-8")
-        tmp.chmod(0o755)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -13,6 +13,7 @@ raises `VerificationError` at the first pass that changes its results.
 from __future__ import annotations
 
 import ast
+import difflib
 import re
 from collections.abc import Callable, Sequence
 
@@ -83,10 +84,24 @@ def pipeline_error(error: BaseException, spec: str) -> PipelineError:
     text = str(error)
     unknown = re.fullmatch(r"Unrecognized passes: (\[.*\])", text.strip())
     if unknown is not None:
-        names = ", ".join(repr(n) for n in ast.literal_eval(unknown.group(1)))
-        return PipelineError(f"unknown pass {names} in pipeline {spec!r}")
+        names: list[str] = ast.literal_eval(unknown.group(1))
+        listed = ", ".join(repr(n) for n in names)
+        return PipelineError(f"unknown pass {listed} in pipeline {spec!r}{_suggestions(names)}")
     lines = [line.strip(" ^") for line in text.splitlines() if line.strip(" ^")]
     return PipelineError(f"invalid pass pipeline {spec!r}: {lines[-1] if lines else text}")
+
+
+def _suggestions(unknown: Sequence[str]) -> str:
+    """` (did you mean 'streamline'?)` for the unknown pass names that resemble a known
+    one (qnn's or xDSL's), or ""."""
+    known = list(available_passes())
+    matches = {n: difflib.get_close_matches(n, known, n=1) for n in unknown}
+    found = {n: m[0] for n, m in matches.items() if m}
+    if not found:
+        return ""
+    if len(unknown) == 1:
+        return f" (did you mean {next(iter(found.values()))!r}?)"
+    return " (did you mean " + ", ".join(f"{m!r} for {n!r}" for n, m in found.items()) + "?)"
 
 
 def run_pipeline(

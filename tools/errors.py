@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -92,6 +92,12 @@ def _diagnostic_line(error: DiagnosticException) -> str:
     return message
 
 
+def refuse_directory(model: str | os.PathLike[str]) -> None:
+    """The one message every tool gives for a directory where a model file belongs."""
+    if Path(model).is_dir():
+        raise UserError(f"{model}: is a directory, not a model file")
+
+
 def fail(tool: str, message: str) -> NoReturn:
     print(f"{tool}: error: {message}", file=sys.stderr)
     sys.exit(1)
@@ -116,9 +122,10 @@ class AtomicFile:
         self.path = Path(path)
         if not self.path.parent.is_dir():
             raise UserError(f"{self.path}: directory {self.path.parent} does not exist")
-        self.stream: IO = tempfile.NamedTemporaryFile(  # noqa: SIM115 (kept open until commit)
-            mode, dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp", delete=False
-        )
+        # Created by open() (not tempfile, which makes it 0600), so the renamed file gets
+        # the permissions the user's umask gives any new file.
+        temporary = self.path.parent / f".{self.path.name}.{uuid.uuid4().hex[:12]}.tmp"
+        self.stream: IO = open(temporary, mode.replace("w", "x"))  # noqa: SIM115 (kept open until commit)
 
     def commit(self) -> None:
         self.stream.close()

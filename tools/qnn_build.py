@@ -73,7 +73,15 @@ import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
-from tools.errors import UserError, _user_errors, describe, one_line, run_cli
+from backend_hls.targets import sibling_directory
+from tools.errors import (
+    UserError,
+    _user_errors,
+    describe,
+    one_line,
+    refuse_directory,
+    run_cli,
+)
 
 TOOL = "qnn-build"
 DEFAULT_TARGET_FPS = 10000.0
@@ -700,9 +708,7 @@ def build(options: BuildOptions) -> int:
     after writing OUT). User errors raise (see `tools.errors`)."""
     check_out(options)
     started = time.time()
-    tmp = Path(
-        tempfile.mkdtemp(prefix=f".{options.out.name}.", suffix=".tmp", dir=options.out.parent)
-    )
+    tmp = sibling_directory(options.out)  # with the umask's permissions, unlike mkdtemp
     committed = False
     try:
         job = Build(options, tmp)  # checks the --csim input
@@ -866,6 +872,7 @@ def parse_arguments(args: Sequence[str] | None) -> BuildOptions | None:
     elif ns.model is None:
         raise UserError("missing MODEL (or --example NAME) (see --help)")
     else:
+        refuse_directory(ns.model)
         model = Path(ns.model)
     if ns.output is None:
         raise UserError("missing -o OUT (see --help)")

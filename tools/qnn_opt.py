@@ -45,7 +45,7 @@ from passes.registry import QNN_PASSES
 from passes.verify_each import DEFAULT_SAMPLES, VerifyEach
 from qdialects import QNN_DIALECTS
 from qdialects.ir import parse_module
-from tools.errors import AtomicFile, UserError, run_cli
+from tools.errors import AtomicFile, UserError, refuse_directory, run_cli
 
 
 class QnnOptMain(xDSLOptMain):
@@ -153,6 +153,8 @@ class QnnOptMain(xDSLOptMain):
         return VerifyEach(inputs=inputs, names=args.verify_input)
 
     def prepare_input(self):
+        if self.args.input_file is not None:
+            refuse_directory(self.args.input_file)
         try:
             return super().prepare_input()
         except ValueError as error:  # unknown file extension

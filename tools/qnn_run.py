@@ -20,7 +20,7 @@ import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
 from qdialects.semantics.inputs import argument_labels, check_input, entry_function
-from tools.errors import AtomicFile, UserError, run_cli
+from tools.errors import AtomicFile, UserError, refuse_directory, run_cli
 
 SUMMARY_VALUES = 8
 """How many leading values the summary prints per result."""
@@ -31,6 +31,7 @@ def load_module(path: str) -> ModuleOp:
     from frontend import import_qonnx
     from qdialects.ir import parse_module
 
+    refuse_directory(path)
     file = Path(path)
     if file.suffix == ".onnx":
         return import_qonnx(file)

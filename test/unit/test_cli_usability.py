@@ -1,0 +1,123 @@
+"""What users expect of the three console scripts, run as real subprocesses: outputs with
+the permissions of their umask, one message for a directory given as the model, and
+"did you mean" for a mistyped pass."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+BIN = Path(sys.executable).parent
+QNN_OPT = str(BIN / "qnn-opt")
+QNN_RUN = str(BIN / "qnn-run")
+QNN_BUILD = str(BIN / "qnn-build")
+TFC = MODELS_DIR / "tfc_like_ts.onnx"
+UMASK = 0o027
+"""Neither tempfile's 0600/0700 nor a hard-coded 0644/0755 gives what this umask gives."""
+
+
+def run(*args: str | Path, umask: int = UMASK) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(a) for a in args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        preexec_fn=lambda: os.umask(umask),
+    )
+
+
+def error_line(result: subprocess.CompletedProcess[str], tool: str) -> str:
+    """The message of the one line `<tool>: error: ...` a failing tool prints (exit 1)."""
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"{tool}: error: "), line
+    return line.removeprefix(f"{tool}: error: ")
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+# --------------------------------------------------------------------------- umask
+
+
+def test_qnn_opt_and_qnn_run_files_honour_the_umask(tmp_path: Path):
+    assert run(QNN_OPT, TFC, "-o", tmp_path / "m.mlir").returncode == 0
+    result = run(
+        QNN_RUN,
+        TFC,
+        "--input",
+        MODELS_DIR / "tfc_like_ts.in.npy",
+        "--output",
+        tmp_path / "y.npy",
+    )
+    assert result.returncode == 0, result.stderr
+    assert mode(tmp_path / "m.mlir") == 0o666 & ~UMASK
+    assert mode(tmp_path / "y.npy") == 0o666 & ~UMASK
+
+
+def test_tree_targets_and_qnn_build_honour_the_umask(tmp_path: Path):
+    pipeline = "lower-quant-to-streamline,streamline,convert-to-dataflow"
+    tree = run(QNN_OPT, TFC, "-p", pipeline, "-t", "hls-cpp", "-o", tmp_path / "hls")
+    assert tree.returncode == 0, tree.stderr
+    build = run(QNN_BUILD, TFC, "-o", tmp_path / "out", "-q")
+    assert build.returncode == 0, build.stderr
+    for directory in (tmp_path / "hls", tmp_path / "out", tmp_path / "out" / "report"):
+        assert mode(directory) == 0o777 & ~UMASK, directory
+    assert mode(tmp_path / "out" / "report" / "estimates.json") == 0o666 & ~UMASK
+
+
+# --------------------------------------------------------------------------- a directory as the model
+
+
+@pytest.mark.parametrize("tool", [QNN_OPT, QNN_RUN, QNN_BUILD])
+@pytest.mark.parametrize("name", ["model.onnx", "models"])
+def test_a_directory_as_the_model_is_one_message_in_every_tool(
+    tmp_path: Path, tool: str, name: str
+):
+    directory = tmp_path / name
+    directory.mkdir()
+    args: list[str | Path] = ["-o", tmp_path / "out"] if tool == QNN_BUILD else []
+    message = error_line(run(tool, directory, *args), Path(tool).name)
+    assert message == f"{directory}: is a directory, not a model file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+# --------------------------------------------------------------------------- did you mean
+
+
+@pytest.mark.parametrize(
+    ("pipeline", "expected"),
+    [
+        (
+            "streamlin",
+            "unknown pass 'streamlin' in pipeline 'streamlin' (did you mean 'streamline'?)",
+        ),
+        (
+            "setfolding{target-fps=1}",
+            "unknown pass 'setfolding' in pipeline 'setfolding{target-fps=1}' "
+            "(did you mean 'set-folding'?)",
+        ),
+        (
+            "canonicalise",
+            "unknown pass 'canonicalise' in pipeline 'canonicalise' (did you mean 'canonicalize'?)",
+        ),
+        (
+            "convert-to-dataflo,insert-fifo",
+            "unknown pass 'convert-to-dataflo', 'insert-fifo' in pipeline "
+            "'convert-to-dataflo,insert-fifo' (did you mean 'convert-to-dataflow' for "
+            "'convert-to-dataflo', 'insert-fifos' for 'insert-fifo'?)",
+        ),
+        ("cse,qqqqq", "unknown pass 'qqqqq' in pipeline 'cse,qqqqq'"),
+    ],
+)
+def test_unknown_pass_suggests_the_closest_name(pipeline: str, expected: str):
+    assert error_line(run(QNN_OPT, TFC, "-p", pipeline), "qnn-opt") == expected
