@@ -13,10 +13,10 @@ from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 
 from passes.errors import LoweringError
-from passes.lower_quant_to_streamline.constants import element_array
 from passes.quantizer_thresholds import Staircase
 from qdialects import quant
 from qdialects import streamline as sl
+from qdialects.quant import constant_value
 from qdialects.types import QDataType, smallest_datatype
 from qdialects.utils import dense_from_numpy, i64_array, ints, shape_of
 
@@ -252,7 +252,7 @@ def integer_and_scale(x: SSAValue, *, allow_vector: bool = False) -> tuple[SSAVa
     constant (a scalar, or with `allow_vector` a channels-last vector); else `(x, 1)`."""
     owner = x.owner
     if isinstance(owner, sl.MulOp) and sl.is_integer_tensor(owner.x):
-        scale = element_array(owner.y)
+        scale = constant_value(owner.y)
         if scale is not None and scale.dtype.kind == "f":
             if scale.size == 1:
                 return owner.x, scale.reshape(())

@@ -19,16 +19,17 @@ from passes.lower_quant_to_streamline.builder import (
     integer_and_scale,
     lowered_vector,
 )
-from passes.lower_quant_to_streamline.constants import element_array, fold_constant
+from passes.lower_quant_to_streamline.constants import fold_constant
 from passes.lower_quant_to_streamline.weights import Weight, read_weight
 from qdialects import quant
 from qdialects import streamline as sl
+from qdialects.quant import constant_value
 from qdialects.types import BipolarType, element_datatype, smallest_datatype
 from qdialects.utils import i64_array, ints, shape_of
 
 
 def _matmul_result(x: SSAValue, w: SSAValue, shape: Sequence[int]) -> Attribute:
-    weights, x_range = element_array(w), sl.value_range(x)
+    weights, x_range = constant_value(w), sl.value_range(x)
     if weights is not None and x_range is not None and sl.is_integer_tensor(w):
         lo, hi = sl.matmul_range(x_range, weights)
         return TensorType(smallest_datatype(min(lo, 0), max(hi, 0)), list(shape))

@@ -16,7 +16,6 @@ from passes.lower_quant_to_streamline.builder import (
     fail,
     lowered_vector,
 )
-from passes.lower_quant_to_streamline.constants import element_array
 from passes.lower_quant_to_streamline.weights import (
     check_bits,
     quantizer_datatype,
@@ -36,6 +35,7 @@ from passes.quantizer_thresholds import (
 )
 from qdialects import quant
 from qdialects import streamline as sl
+from qdialects.quant import constant_value
 from qdialects.types import BipolarType, QDataType, element_datatype, smallest_datatype
 from qdialects.utils import shape_of
 
@@ -52,7 +52,7 @@ def check_levels(op: Operation, lo: int, hi: int) -> None:
 
 
 def _activation_param(op: Operation, value: SSAValue, what: str) -> np.ndarray:
-    array = element_array(value)
+    array = constant_value(value)
     if array is None:
         raise fail(op, f"{what} must be a constant")
     return np.asarray(array, dtype=np.float64)
@@ -83,12 +83,12 @@ class LowerQuant(RewritePattern):
         self, op: quant.QuantOp | quant.BipolarQuantOp, rewriter: PatternRewriter
     ) -> None:
         emit = Emitter(op)
-        if element_array(op.x) is not None:
+        if constant_value(op.x) is not None:
             weight = read_weight(op.results[0], op)
             if weight is None or weight.ints is None or weight.scale is None:
                 raise fail(op, "quantizer parameters must be constants")
             ints_ = emit.constant(weight.ints, weight.datatype, hint="int")
-            scale = element_array(op.scale)
+            scale = constant_value(op.scale)
             assert scale is not None
             result = emit.scale(ints_, compact(scale.astype(np.float64)))
             emit.replace(rewriter, [result])
@@ -239,7 +239,7 @@ class LowerMultiThreshold(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: quant.MultiThresholdOp, rewriter: PatternRewriter) -> None:
         emit = Emitter(op)
-        thresholds = element_array(op.thresholds)
+        thresholds = constant_value(op.thresholds)
         if thresholds is None:
             raise fail(op, "thresholds must be a constant")
         shape = shape_of(op.v)
@@ -284,7 +284,7 @@ class CheckRelu(RewritePattern):
                     params is not None
                     and not user.signed.value.data
                     and np.all(params[1] == 0)
-                    and element_array(user.x) is None
+                    and constant_value(user.x) is None
                 ):
                     return  # LowerQuant drops it
         if not uses:

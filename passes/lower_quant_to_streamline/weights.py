@@ -9,9 +9,10 @@ import numpy as np
 from xdsl.ir import Operation, SSAValue
 
 from passes.lower_quant_to_streamline.builder import fail
-from passes.lower_quant_to_streamline.constants import element_array, fold_constant
+from passes.lower_quant_to_streamline.constants import fold_constant
 from qdialects import quant
 from qdialects import streamline as sl
+from qdialects.quant import constant_value
 from qdialects.semantics import kernels
 from qdialects.types import (
     MAX_INT_BITS,
@@ -43,7 +44,7 @@ class Weight:
 
 
 def quantizer_params(op: quant.QuantOp) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    params = [element_array(v) for v in (op.scale, op.zeropt, op.bitwidth)]
+    params = [constant_value(v) for v in (op.scale, op.zeropt, op.bitwidth)]
     if any(p is None for p in params):
         return None
     scale, zeropt, bitwidth = (np.asarray(p, dtype=np.float64) for p in params if p is not None)
@@ -73,7 +74,7 @@ def read_weight(value: SSAValue, user: Operation) -> Weight | None:
     A weight quantizer with a non-zero zero-point is an error.
     """
     owner = value.owner
-    if isinstance(owner, quant.QuantOp) and (x := element_array(owner.x)) is not None:
+    if isinstance(owner, quant.QuantOp) and (x := constant_value(owner.x)) is not None:
         params = quantizer_params(owner)
         if params is None:
             return None
@@ -98,8 +99,8 @@ def read_weight(value: SSAValue, user: Operation) -> Weight | None:
         floats = fold_constant(value)
         assert floats is not None
         return Weight(ints_, datatype, full_scale, floats)
-    if isinstance(owner, quant.BipolarQuantOp) and (x := element_array(owner.x)) is not None:
-        scale = element_array(owner.scale)
+    if isinstance(owner, quant.BipolarQuantOp) and (x := constant_value(owner.x)) is not None:
+        scale = constant_value(owner.scale)
         if scale is None:
             return None
         ints_ = np.where(x >= 0, 1, -1).astype(np.int64)
@@ -108,9 +109,9 @@ def read_weight(value: SSAValue, user: Operation) -> Weight | None:
         full_scale = np.broadcast_to(scale.astype(np.float64), x.shape)
         return Weight(ints_, BipolarType(), full_scale, floats)
     if isinstance(owner, sl.MulOp):
-        ints_ = element_array(owner.x)
+        ints_ = constant_value(owner.x)
         datatype = element_datatype(owner.x.type)
-        scale = element_array(owner.y)
+        scale = constant_value(owner.y)
         if ints_ is not None and datatype is not None and scale is not None:
             floats = fold_constant(value)
             assert floats is not None

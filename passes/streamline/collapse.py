@@ -3,9 +3,9 @@
 - `mul(mul(x, a), b) -> mul(x, a*b)` and `add(add(x, a), b) -> add(x, a+b)` (float outer op);
 - `mul(x, 1)` / `add(x, 0)` with an unchanged type -> `x`;
 - `mul`/`add`/`reshape`/`transpose` of constants -> one constant holding exactly what the
-  op's semantics compute (f32 results rounded to f32). An integer weight times its float
-  scale is left alone while a matmul uses it: `move_affine` moves that scale past the
-  matmul instead, keeping the weights integer.
+  op's reference semantics compute (the interpreter evaluates it; f32 results rounded to
+  f32). An integer weight times its float scale is left alone while a matmul uses it:
+  `move_affine` moves that scale past the matmul instead, keeping the weights integer.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewri
 
 from passes.streamline.common import (
     affine_parts,
-    const,
     float_const,
     int_const,
     is_float,
@@ -26,8 +25,8 @@ from passes.streamline.common import (
 )
 from qdialects import streamline as sl
 from qdialects.quant import ConstantOp
-from qdialects.semantics.streamline import as_result
-from qdialects.utils import dense_from_numpy, ints, shape_of
+from qdialects.semantics.fold import fold_op
+from qdialects.utils import dense_from_numpy, shape_of
 
 
 class CollapseRepeatedMul(RewritePattern):
@@ -82,47 +81,41 @@ class RemoveIdentityAffine(RewritePattern):
         rewriter.replace(op, [], [x])
 
 
-def _feeds_weights(op: Operation) -> bool:
+def _integer_weight_affine(op: Operation) -> bool:
+    """An integer weight times its scale (or plus a term) that a matmul uses as weights:
+    `move_affine` pulls the scale out instead, keeping the weights integer."""
+    if not isinstance(op, sl.MulOp | sl.AddOp):
+        return False
+    if not (is_int_const(op.x) or is_int_const(op.y)):
+        return False
     return any(
         isinstance(use.operation, sl.MatMulOp | sl.DepthwiseMatMulOp) and use.index == 1
         for use in op.results[0].uses
     )
 
 
+FOLDED_OPS = (sl.MulOp, sl.AddOp, sl.ReshapeOp, sl.TransposeOp)
+"""The ops `FoldConstantOps` evaluates when all their operands are constants."""
+
+
 class FoldConstantOps(RewritePattern):
-    """Affine ops and data movement on constants become constants."""
+    """Affine ops and data movement on constants become one constant holding what the
+    reference semantics compute for them (`qdialects.semantics.fold.fold_op`)."""
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
-        if isinstance(op, sl.MulOp | sl.AddOp):
-            a, b = const(op.x), const(op.y)
-            if a is None or b is None:
-                return
-            # An integer weight times its scale: move_affine pulls the scale out instead.
-            if (is_int_const(op.x) or is_int_const(op.y)) and _feeds_weights(op):
-                return
-            wide_a = a if a.dtype == np.int64 else a.astype(np.float64)
-            wide_b = b if b.dtype == np.int64 else b.astype(np.float64)
-            values = wide_a * wide_b if isinstance(op, sl.MulOp) else wide_a + wide_b
-        elif isinstance(op, sl.ReshapeOp):
-            a = const(op.x)
-            if a is None:
-                return
-            values = a.reshape(shape_of(op.result))
-        elif isinstance(op, sl.TransposeOp):
-            a = const(op.x)
-            if a is None:
-                return
-            values = np.transpose(a, ints(op.perm))
-        else:
+        if not isinstance(op, FOLDED_OPS) or _integer_weight_affine(op):
             return
+        folded_results = fold_op(op)
+        if folded_results is None:
+            return
+        (values,) = folded_results
         result = op.results[0]
-        values = as_result(result, np.asarray(values))
         datatype = sl.element_datatype(result.type)
         if datatype is not None:
             folded = int_const(values, datatype)
         elif values.dtype == np.float32:
             folded = ConstantOp(dense_from_numpy(values), result.type)
-        else:  # pragma: no cover - as_result gives int64 or float32
+        else:  # pragma: no cover - streamline results are integer or f32
             return
         assert folded.result.type == same_element_type(result, shape_of(result))
         rewriter.replace(op, [folded])
