@@ -35,10 +35,8 @@ import functools
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
-import types
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -279,20 +277,3 @@ def clean(out_dir: str | os.PathLike[str]) -> None:
     out = Path(out_dir) / "csim"
     for name in ("testbench", "build.stamp"):
         (out / name).unlink(missing_ok=True)
-
-
-class _CallableModule(types.ModuleType):
-    """Importing `backend_hls.csim` (this module) makes the package attribute
-    `backend_hls.csim` this module instead of the function of the same name
-    (ARCHITECTURE: `backend_hls.csim(out_dir, x)`); calling the module calls `csim`."""
-
-    def __call__(
-        self,
-        out_dir: str | os.PathLike[str],
-        inputs: np.ndarray | Sequence[np.ndarray],
-        **kwargs: Any,
-    ) -> np.ndarray | tuple[np.ndarray, ...]:
-        return csim(out_dir, inputs, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

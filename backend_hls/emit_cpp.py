@@ -1,12 +1,13 @@
 """HLS C++ emission: a module with one `dataflow.partition` -> a self-contained HLS
-project tree (ARCHITECTURE §6) plus its C simulation.
+project tree plus its C simulation.
 
-Files (relative to the output directory; layer names and per-layer file names come from
-`backend_hls.naming`, which the TCL emitter shares):
+Files (relative to the output directory; layer and port names come from
+`qdialects.dataflow.naming`, per-layer file names from `backend_hls.naming`, both shared
+with the TCL emitter):
 
-* `hls/<layer>.cpp` — one synthesizable kernel per HLS layer (`naming.kernel_layers`):
+* `hls/<layer>.cpp` — one synthesizable kernel per HLS layer (`kernel_layers`):
   a top function `<layer>` whose `hls::stream<ap_uint<W> >` arguments are named
-  `in0_V, ..., out0_V, ...` (`naming.port_names`) with `#pragma HLS INTERFACE axis` on
+  `in0_V, ..., out0_V, ...` (`qdialects.dataflow.naming.port_names`) with `#pragma HLS INTERFACE axis` on
   each and `ap_ctrl_none`, calling the library template (`hls/lib/qnn/...`) with the
   layer's parameters for one frame per invocation (a free-running IP restarts per frame).
   `dataflow.concat` has no library kernel: its kernel is a generated copy loop.
@@ -82,11 +83,13 @@ from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.utils.exceptions import DiagnosticException
 
-from backend_hls import naming, toolchain
-from backend_hls.limits import AP_INT_MAX_W
+from backend_hls import toolchain
+from backend_hls.naming import kernel_layers, params_header
 from backend_hls.packing import hex_literals, lane_codes, pack_words
 from backend_hls.targets import TreeTarget
 from qdialects import dataflow as df
+from qdialects.dataflow import naming
+from qdialects.dataflow.limits import AP_INT_MAX_W
 from qdialects.dataflow.types import StreamType
 from qdialects.quant import constant_value
 from qdialects.types import (
@@ -657,7 +660,7 @@ def kernel_source(op: Operation, name: str, kernel: Kernel) -> str:
         f"#include <{kernel.header}>  // first: qnn/common.h must precede ap_int.h",
     ]
     if kernel.tables:
-        lines.append(f'#include "{naming.params_header(name)}"')
+        lines.append(f'#include "{params_header(name)}"')
     lines += ["", f"{_signature(op, name)} {{"]
     for port in ins + outs:
         lines.append(f"  QNN_PRAGMA(HLS INTERFACE axis port={port})")
@@ -1177,13 +1180,13 @@ def emit_files(module: ModuleOp, hls_include: str | None = None) -> dict[str, st
             )
     files: dict[str, str] = {}
     kernel_files: list[str] = []
-    for op in naming.kernel_layers(partition):
+    for op in kernel_layers(partition):
         name = names[op]
         kernel = kernel_of(op, name)
         files[f"hls/{name}.cpp"] = kernel_source(op, name, kernel)
         kernel_files.append(f"{name}.cpp")
         if kernel.tables:
-            files[f"hls/{naming.params_header(name)}"] = params_source(op, name, kernel.tables)
+            files[f"hls/{params_header(name)}"] = params_source(op, name, kernel.tables)
     header, top, plan = top_sources(partition, names)
     files["hls/top.h"] = header
     files["hls/top.cpp"] = top

@@ -2,7 +2,7 @@
 
 Given a module with one `dataflow.partition`:
 
-* `hls/<layer>_hls.tcl` (one per HLS kernel, `naming.kernel_layers`): a Vitis HLS
+* `hls/<layer>_hls.tcl` (one per HLS kernel, `kernel_layers`): a Vitis HLS
   script that synthesizes `hls/<layer>.cpp` (top function `<layer>`, the qnn template
   library on the include path, the layer's `params/<layer>.h`) for `part` at
   `clock_ns`, with FINN's synthesis settings (flushable pipelines, module prefixes,
@@ -23,8 +23,8 @@ Both run from any working directory: they locate the tree from `[info script]`, 
 the output directory's path never appears in them. Every word derived from the model
 or the options goes through `tcl_word`, which quotes it so that Tcl reads back exactly
 that string (no substitution, no command or word splitting); identifiers are also
-`naming.sanitize`d, so they are plain Vivado object names (no glob characters in
-`get_bd_*` queries). Free text (display names, descriptions) always follows a fixed
+sanitized (`qdialects.dataflow.naming.sanitize`), so they are plain Vivado object names
+(no glob characters in `get_bd_*` queries). Free text (display names, descriptions) always follows a fixed
 prefix, so it can never be read as a command option.
 
 `backend_hls/tcl_standins.tcl` runs these scripts under plain `tclsh` with stand-ins for
@@ -45,7 +45,8 @@ from xdsl.ir import BlockArgument, Operation, OpResult, SSAValue
 from xdsl.utils.exceptions import DiagnosticException
 from xdsl.utils.target import Target
 
-from backend_hls import naming
+from backend_hls.naming import CLOCK_PIN, RESET_PIN, has_params, kernel_layers, params_header
+from qdialects.dataflow import naming
 from qdialects.dataflow.ops import FIFOOp, PartitionOp, ReshapeOp, YieldOp
 from qdialects.dataflow.types import StreamType
 
@@ -232,7 +233,7 @@ class StreamGraph:
     def __init__(self, partition: PartitionOp):
         self.partition = partition
         self.names = naming.layer_names(partition)
-        self.kernels = naming.kernel_layers(partition)
+        self.kernels = kernel_layers(partition)
         self.fifos = [op for op in partition.layers() if isinstance(op, FIFOOp)]
         self.nets = self._nets()
 
@@ -337,8 +338,8 @@ def hls_script(layer: Operation, name: str, options: TclOptions) -> str:
             '"-std=c++14 -I[file join $qnn_hls_dir lib] -I$qnn_hls_dir"',
         ),
     ]
-    if naming.has_params(layer):
-        header = naming.params_header(name).split("/")
+    if has_params(layer):
+        header = params_header(name).split("/")
         lines.append(
             _command(
                 "add_files",
@@ -378,7 +379,7 @@ def hls_scripts(partition: PartitionOp, options: TclOptions) -> dict[str, str]:
     names = naming.layer_names(partition)
     return {
         f"hls/{names[op]}_hls.tcl": hls_script(op, names[op], options)
-        for op in naming.kernel_layers(partition)
+        for op in kernel_layers(partition)
     }
 
 
@@ -387,7 +388,7 @@ def stitch_script(partition: PartitionOp, options: TclOptions) -> str:
     options.check()
     graph = StreamGraph(partition)
     design = options.design
-    clk, rst = naming.CLOCK_PIN, naming.RESET_PIN
+    clk, rst = CLOCK_PIN, RESET_PIN
     n_in, n_out = len(partition.block.args), len(partition.outputs)
     ports_in = [input_port(i) for i in range(n_in)]
     ports_out = [output_port(i) for i in range(n_out)]

@@ -12,10 +12,10 @@ resource report, and its folding as a FINN folding configuration.
      "folding": {"target_fps": 10000.0, "target_cycles": 10000, "target_met": true,
                  "notes": ["target not reachable: layer SWG_0 needs ..."]}}
 
-* every layer of the partition in program order (names: `backend_hls.naming.layer_names`),
+* every layer of the partition in program order (names: `qdialects.dataflow.naming.layer_names`),
   including width converters and FIFOs; `PE`/`SIMD` are null for layers without them;
   `cycles` is the layer's `cycles_per_frame()`, resources its `estimates()` (FINN-R
-  models, `backend_hls.estimates`; keys as FINN's `LUT`, `BRAM_18K`, `URAM`, `DSP`);
+  models, `qdialects.dataflow.estimates`; keys as FINN's `LUT`, `BRAM_18K`, `URAM`, `DSP`);
 * `estimated_fps = 1e9 / (clock_ns · max_cycles)`: the slowest layer sets the pipeline's
   initiation interval;
 * `latency_cycles` is a first-order figure: the sum of the layers' cycles per frame, as if
@@ -39,14 +39,16 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, IntegerAttr, ModuleOp
 from xdsl.utils.target import Target
 
-from backend_hls.estimates import Resources
+from passes import dataflow_folding as fold
+from passes.dataflow_folding import write_folding_json
+from passes.errors import FoldingError
+from passes.set_folding import TARGET_ATTRIBUTE, folding_notes
+from qdialects.dataflow.estimates import Resources
 
 DEFAULT_CLOCK_NS = 10.0
 
 
 def _folding_request(partition: Any) -> dict[str, float]:
-    from passes.set_folding import TARGET_ATTRIBUTE
-
     attr = partition.attributes.get(TARGET_ATTRIBUTE)
     request: dict[str, float] = {}
     if isinstance(attr, DictionaryAttr):
@@ -58,9 +60,6 @@ def _folding_request(partition: Any) -> dict[str, float]:
 
 def estimates_report(module: ModuleOp, clock_ns: float | None = None) -> dict[str, Any]:
     """The report `-t estimates` prints (module docstring)."""
-    from passes import dataflow_folding as fold
-    from passes.set_folding import folding_notes
-
     partition = fold.the_partition(module)
     if partition is None:
         return {"clock_ns": clock_ns or DEFAULT_CLOCK_NS, "layers": [], "network": None}
@@ -128,8 +127,6 @@ class EstimatesTarget(Target):
     def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
         clock = None if self.clock_ns is None else float(self.clock_ns)
         if clock is not None and clock <= 0:
-            from passes.errors import FoldingError
-
             raise FoldingError(f"estimates: clock-ns must be positive, got {clock:g}")
         json.dump(estimates_report(module, clock), output, indent=2)
         output.write("\n")
@@ -142,7 +139,5 @@ class FoldingJsonTarget(Target):
     name = "folding-json"
 
     def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
-        from passes.dataflow_folding import write_folding_json
-
         json.dump(write_folding_json(module), output, indent=2)
         output.write("\n")

@@ -856,7 +856,7 @@ def render_html(
         "</div></div>",
     ]
     parts.append(
-        '<p class="notes">Estimates: FINN-R style models (backend_hls/estimates.py); throughput '
+        '<p class="notes">Estimates: FINN-R style models (qdialects/dataflow/estimates.py); throughput '
         "= clock / slowest layer's cycles per frame; latency = sum of the layers' cycles per "
         "frame (first order).</p>"
     )

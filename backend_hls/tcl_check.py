@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from backend_hls import naming
+from backend_hls.naming import CLOCK_PIN, RESET_PIN
 
 STANDINS = Path(__file__).resolve().with_name("tcl_standins.tcl")
 """The stand-ins script (`tclsh STANDINS vivado|vitis SCRIPT RECORD`)."""
@@ -217,8 +217,7 @@ class BlockDesign:
         if (
             kind == "pin"
             and cell in intf_pins
-            and pin
-            not in CELL_CLOCK_RESET.get(self.cells[cell], (naming.CLOCK_PIN, naming.RESET_PIN))
+            and pin not in CELL_CLOCK_RESET.get(self.cells[cell], (CLOCK_PIN, RESET_PIN))
         ):
             return f"{kind} {name}: {cell} has no such clock/reset pin"
         return None
@@ -277,7 +276,7 @@ class BlockDesign:
         for index, port in enumerate((clock, reset)):
             reached = {b[1] for a, b in self.nets if a == ("port", port) and b[0] == "pin"}
             for cell, vlnv in self.cells.items():
-                pin = CELL_CLOCK_RESET.get(vlnv, (naming.CLOCK_PIN, naming.RESET_PIN))[index]
+                pin = CELL_CLOCK_RESET.get(vlnv, (CLOCK_PIN, RESET_PIN))[index]
                 if f"{cell}/{pin}" not in reached:
                     found.append(f"{port} does not reach {cell}/{pin}")
         return found

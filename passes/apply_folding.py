@@ -31,11 +31,11 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import IntegerAttr, ModuleOp, i64
 from xdsl.passes import ModulePass
 
-from backend_hls import naming
-from backend_hls.estimates import MEM_MODES, RAM_STYLES
 from passes import dataflow_folding as fold
 from passes.errors import FoldingError
 from qdialects import dataflow as df
+from qdialects.dataflow import naming
+from qdialects.dataflow.limits import MEM_MODES, RAM_STYLES
 
 
 def load_config(path: str | Path) -> dict[str, Any]:

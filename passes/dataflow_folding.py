@@ -3,7 +3,7 @@
 Shared by `set-folding`, `apply-folding`, `insert-dwc`, the `estimates`/`folding-json`
 targets and the emitters.
 
-**Layer names.** `layer_names(partition)` is `backend_hls.naming.layer_names`, the one
+**Layer names.** `layer_names(partition)` is `qdialects.dataflow.naming.layer_names`, the one
 naming scheme the emitters, reports and folding files share: FINN-style per-type counters in
 program order (`MVAU_0`, `MVAU_1`, `SWG_0`, `Thresholding_0`, `MaxPool_0`, `DWC_0`, ...),
 or a layer's own `qnn.name` attribute. Per-type counters keep a compute layer's name when
@@ -50,10 +50,10 @@ from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr, i64
 from xdsl.ir import Block, BlockArgument, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
-from backend_hls import naming
-from backend_hls.estimates import Resources
 from passes.errors import FoldingError
 from qdialects import dataflow as df
+from qdialects.dataflow import naming
+from qdialects.dataflow.estimates import Resources
 from qdialects.dataflow.types import StreamType
 from qdialects.types import QDataType
 from qdialects.utils import ints
@@ -118,7 +118,7 @@ _PASS_THROUGH = (df.DWCOp, df.FIFOOp, df.ReshapeOp)
 
 
 def layer_names(partition: df.PartitionOp) -> dict[df.Layer, str]:
-    """Every layer of `partition` -> its name (`backend_hls.naming.layer_names`)."""
+    """Every layer of `partition` -> its name (`qdialects.dataflow.naming.layer_names`)."""
     return {
         layer: name
         for layer, name in naming.layer_names(partition).items()

@@ -57,11 +57,11 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.passes import ModulePass
 
-from backend_hls.estimates import Resources
-from backend_hls.limits import AP_INT_MAX_W
 from passes import dataflow_folding as fold
 from passes.errors import FoldingError
 from qdialects import dataflow as df
+from qdialects.dataflow.estimates import Resources
+from qdialects.dataflow.limits import AP_INT_MAX_W
 
 LUT_PER_BRAM18 = 190
 LUT_PER_DSP = 242

@@ -3,7 +3,7 @@
 
 `types.py` defines the stream type (frame shape, element datatype, lanes, word order),
 `ops.py` the partition and the layers with their verifiers and cost models. Reference
-semantics: `qdialects.semantics.dataflow`; resource models: `backend_hls.estimates`.
+semantics: `qdialects.semantics.dataflow`; resource models: `qdialects.dataflow.estimates`.
 """
 
 from xdsl.ir import Dialect

@@ -12,7 +12,7 @@ Each op's docstring states its semantics on the logical frame tensor (what
 `qdialects.semantics.dataflow` computes, on the whole batch at once) and the physical
 stream order it implies; the verifier checks every invariant the HLS kernels of
 `backend_hls/lib` rely on. Every layer also implements the `Layer` interface: cycles
-per frame, stream widths, and a resource estimate (`backend_hls.estimates`).
+per frame, stream widths, and a resource estimate (`qdialects.dataflow.estimates`).
 
 Conventions common to the layers:
 * `pe`/`simd` are the folding factors; they always equal the `lanes` of the streams the
@@ -55,17 +55,15 @@ from xdsl.irdl import (
 )
 from xdsl.traits import HasParent, IsTerminator, Pure
 
-from backend_hls import estimates as est
-from backend_hls.estimates import Resources
+from qdialects.dataflow import estimates as est
+from qdialects.dataflow.estimates import Resources
+from qdialects.dataflow.limits import MEM_MODES, POOL_MODES, RAM_STYLES
 from qdialects.dataflow.types import StreamType
 from qdialects.quant import constant_value
 from qdialects.streamline import matmul_range
 from qdialects.types import BipolarType, QDataType, element_datatype
 from qdialects.utils import i64_array, ints, require, shape_of
 
-MEM_MODES = est.MEM_MODES
-RAM_STYLES = est.RAM_STYLES
-POOL_MODES = ("max", "sum")
 CHANNELWISE_OPS = ("add", "mul")
 
 
@@ -192,7 +190,7 @@ class Layer(DataflowOp):
     * `cycles_per_frame()`: clock cycles to process one frame once the pipeline is full
       (the layer's initiation interval in frames);
     * `input_widths()` / `output_widths()`: bits per word of each stream operand/result;
-    * `estimates()`: a `Resources` (LUT, BRAM18, URAM, DSP) from `backend_hls.estimates`.
+    * `estimates()`: a `Resources` (LUT, BRAM18, URAM, DSP) from `qdialects.dataflow.estimates`.
     """
 
     traits = traits_def(Pure())

@@ -28,7 +28,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.dialects.func import FuncOp
 
 import backend_hls
-from backend_hls import naming, toolchain
+from backend_hls import toolchain
 from backend_hls.csim import CsimError, build
 from backend_hls.emit_cpp import (
     EmitError,
@@ -36,8 +36,10 @@ from backend_hls.emit_cpp import (
     emit_files,
     find_partition,
 )
+from backend_hls.naming import kernel_layers
 from backend_hls.packing import hex_literals, lane_codes, pack_words, unpack_words
 from qdialects import dataflow as df
+from qdialects.dataflow import naming
 from qdialects.ir import parse_module
 from qdialects.semantics import execute, make_interpreter
 from qdialects.streamline import matmul_range
@@ -388,7 +390,7 @@ def test_hostile_names(trees: dict[str, Tree]) -> None:
     assert len({v.lower() for v in values}) == len(values)
     for name in values:
         assert re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name) and "__" not in name
-    for op in naming.kernel_layers(find_partition(tree.module)):
+    for op in kernel_layers(find_partition(tree.module)):
         assert (tree.out / f"hls/{names[op]}.cpp").is_file()
     top = (tree.out / "hls/top.cpp").read_text()
     signature = re.search(r"void top\((.*)\)", top)

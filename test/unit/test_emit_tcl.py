@@ -24,7 +24,6 @@ from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr, i64
 from xdsl.ir import SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
-from backend_hls import naming
 from backend_hls.emit_tcl import (
     FIFO_PINS,
     FIFO_VLNV,
@@ -38,6 +37,7 @@ from backend_hls.emit_tcl import (
     tcl_word,
     tdata_bytes,
 )
+from backend_hls.naming import CLOCK_PIN, RESET_PIN, has_params, kernel_layers, params_header
 from backend_hls.tcl_check import (
     BlockDesign,
     DryRunError,
@@ -45,7 +45,7 @@ from backend_hls.tcl_check import (
     dry_run,
     expected_pins,
 )
-from qdialects.dataflow import FIFOOp, ReshapeOp, StreamType, YieldOp
+from qdialects.dataflow import FIFOOp, ReshapeOp, StreamType, YieldOp, naming
 from qdialects.ir import parse_module
 
 pytestmark = pytest.mark.skipif(shutil.which("tclsh") is None, reason="tclsh not installed")
@@ -175,7 +175,7 @@ def check_against_ir(module: ModuleOp, out: Path, options: TclOptions) -> BlockD
     """Dry-run the tree in `out` and compare the record with the partition."""
     partition = find_partition(module)
     names = naming.layer_names(partition)
-    kernels = naming.kernel_layers(partition)
+    kernels = kernel_layers(partition)
     fifos = [op for op in partition.layers() if isinstance(op, FIFOOp)]
     intf = expected_pins({names[op]: naming.port_names(op) for op in kernels})
     intf |= {names[op]: {FIFO_PINS["in"], FIFO_PINS["out"]} for op in fifos}
@@ -201,8 +201,8 @@ def check_against_ir(module: ModuleOp, out: Path, options: TclOptions) -> BlockD
         assert float(run.clock_ns) == options.clock_ns
         files = [path for path, _ in run.files]
         expected = [str(hls_dir / f"{name}.cpp")]
-        if naming.has_params(op):
-            expected.append(str(hls_dir / naming.params_header(name)))
+        if has_params(op):
+            expected.append(str(hls_dir / params_header(name)))
         assert files == expected
         assert f"-I{hls_dir / 'lib'}" in run.files[0][1].split()
         (export,) = run.exports
@@ -256,8 +256,8 @@ def check_against_ir(module: ModuleOp, out: Path, options: TclOptions) -> BlockD
     assert sorted(map(id, produced)) == sorted(map(id, [*partition.block.args, *inner]))
 
     # clock at the right frequency, reset active low (reaching every cell: check_tree)
-    assert design.ports[naming.CLOCK_PIN] == ("I", "clk", str(options.freq_hz))
-    assert design.ports[naming.RESET_PIN][:2] == ("I", "rst")
+    assert design.ports[CLOCK_PIN] == ("I", "clk", str(options.freq_hz))
+    assert design.ports[RESET_PIN][:2] == ("I", "rst")
 
     # FIFO depth and width
     for op in fifos:
@@ -297,7 +297,7 @@ def test_converted_models(model: str, fifos: bool, tmp_path: Path) -> None:
         module.verify()
     options = TclOptions(part="xcu250-figd2104-2L-e", clock_ns=3.3, name=model)
     design = check_against_ir(module, emit_tree(module, tmp_path, options), options)
-    assert design.ports[naming.CLOCK_PIN][2] == "303030303"
+    assert design.ports[CLOCK_PIN][2] == "303030303"
 
 
 def test_scripts_run_from_any_directory(tmp_path: Path) -> None:
@@ -513,9 +513,7 @@ def test_checker_finds_problems(tmp_path: Path) -> None:
     original = stitch.read_text()
     partition = find_partition(module)
     names = naming.layer_names(partition)
-    intf = expected_pins(
-        {names[op]: naming.port_names(op) for op in naming.kernel_layers(partition)}
-    )
+    intf = expected_pins({names[op]: naming.port_names(op) for op in kernel_layers(partition)})
 
     def problems(old: str, new: str) -> list[str]:
         assert old in original

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backend_hls import estimates as est
-from backend_hls.estimates import Resources
 from qdialects.dataflow import FIFOOp, MVAUOp, SWGOp, ThresholdingOp
+from qdialects.dataflow import estimates as est
+from qdialects.dataflow.estimates import Resources
 from qdialects.ir import parse_module
 
 

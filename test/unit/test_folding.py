@@ -278,7 +278,7 @@ def finn_bram18(depth: int, width: int) -> int:
 
 def finn_mvau_luts(pe, simd, w, a, acc, n, mh) -> int:
     """FINN-R's LUT formula, `300 + 1.1·PE·(SIMD·(2⌈(W+A)/6⌉-1)·(W+A) + (W+A)(2·SIMD-1)
-    + acc + thresholds)`, thresholds as documented in backend_hls.estimates: N comparators
+    + acc + thresholds)`, thresholds as documented in qdialects.dataflow.estimates: N comparators
     of acc bits plus N·acc·⌈(MH/PE)/64⌉ LUTRAM."""
     wa = w + a
     thresholds = n * acc + n * acc * math.ceil(mh / pe / 64) if n else 0

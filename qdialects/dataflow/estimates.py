@@ -28,9 +28,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-MEM_MODES = ("internal_embedded", "internal_decoupled", "external")
-RAM_STYLES = ("auto", "block", "distributed", "ultra")
-
 CONTROL_LUTS = 300
 """FINN-R's constant c0: control logic of a compute layer (MVAU/VVAU/SWG)."""
 MAC_LUT_FACTOR = 1.1

@@ -1,0 +1,69 @@
+"""The import-linter contracts of pyproject.toml (`[tool.importlinter]`): the tree keeps
+them, and they catch a lower layer importing a higher one (shown on a copy of the tree,
+never by editing the real one)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("qdialects", "passes", "frontend", "backend_hls", "tools")
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+
+def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """`lint-imports` on the packages under `root` with `root`'s pyproject.toml."""
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--no-logo", "--config", str(root / "pyproject.toml")],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _copy_tree(dest: Path) -> None:
+    """The Python sources of every package and pyproject.toml, copied to `dest`."""
+    shutil.copy(ROOT / "pyproject.toml", dest / "pyproject.toml")
+    for package in PACKAGES:
+        shutil.copytree(
+            ROOT / package, dest / package, ignore=shutil.ignore_patterns("*.pyc", "lib")
+        )
+
+
+def test_the_tree_keeps_the_layering_contracts() -> None:
+    result = _lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_a_dialect_importing_a_pass_breaks_the_layers_contract(tmp_path: Path) -> None:
+    _copy_tree(tmp_path)
+    estimates = tmp_path / "qdialects" / "dataflow" / "estimates.py"
+    estimates.write_text(
+        estimates.read_text(encoding="utf-8") + "\nfrom passes import errors  # noqa\n",
+        encoding="utf-8",
+    )
+    result = _lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "Dependencies point down" in result.stdout
+    assert "qdialects.dataflow.estimates -> passes.errors" in result.stdout
+
+
+def test_the_frontend_importing_a_pass_breaks_its_contract(tmp_path: Path) -> None:
+    _copy_tree(tmp_path)
+    frontend = tmp_path / "frontend" / "__init__.py"
+    frontend.write_text(
+        frontend.read_text(encoding="utf-8") + "\nimport passes.registry  # noqa\n",
+        encoding="utf-8",
+    )
+    result = _lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "The frontend imports only the dialects BROKEN" in result.stdout
+    assert "frontend -> passes.registry" in result.stdout
