@@ -2,7 +2,8 @@
 
 Each case generates random data, a C++ driver that streams it through one kernel, and the
 expected output words. Cases are grouped into a few translation units that are compiled in
-parallel with the project's C-simulation flags (-std=c++14 -Wall -Wextra -Werror, -O1).
+parallel with the project's C-simulation flags (-std=c++14 -Wall -Wextra -Werror, -O1); the
+mvau/vvau cases are built a second time with their synthesis bodies (-DQNN_CSIM_FAST=0).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -136,7 +137,6 @@ class Case:
     inputs: list[tuple[int, list[int]]]  # (word width, words)
     expected: list[tuple[int, list[int]]]
     globals: str = ""
-    outputs: list[list[int]] = field(default_factory=list)
 
 
 def driver_source(cases: Sequence[Case]) -> str:
@@ -284,6 +284,15 @@ mvau_case("mvau_bipolar_in_int_w", mw=8, mh=4, simd=2, pe=4, ti=BIPOLAR, tw=I(3)
           to=None, nt=0, seed=6)
 mvau_case("mvau_wide_word", mw=40, mh=2, simd=20, pe=1, ti=U(4), tw=I(4), ta=I(14), to=None,
           nt=0, vectors=2, seed=7)
+# edges of the plain-integer C-simulation form (qnn/csim.h): 64-bit sums of 16-bit lanes, lanes
+# straddling the 64-bit chunks of 90/96-bit words, and a 64-bit threshold type (too wide for
+# the plain form: the synthesis form runs in both builds)
+mvau_case("mvau_int64_sums", mw=40, mh=4, simd=4, pe=2, ti=U(16), tw=I(8), ta=I(32), to=None,
+          nt=0, seed=8)
+mvau_case("mvau_straddling_lanes", mw=60, mh=16, simd=30, pe=8, ti=I(3), tw=U(3), ta=I(12),
+          to=None, nt=0, seed=9)
+mvau_case("mvau_wide_thresholds", mw=8, mh=4, simd=4, pe=2, ti=U(2), tw=I(2), ta=I(8), to=U(2),
+          nt=3, tt=I(64), seed=10)
 # fmt: on
 
 
@@ -308,6 +317,8 @@ def vvau_case(
     x = ti.random(rng, (reps * pixels, k, c))  # x[pixel][k][c]
     w = tw.random(rng, (c, k))
     acc = np.einsum("nkc,ck->nc", x, w)
+    if ti.bipolar and tw.bipolar:  # XNOR mode counts the +1 products
+        acc = (k + acc) // 2
     # input order: for cf: for k: PE channels
     xin = x.reshape(reps * pixels, k, cf, pe).transpose(0, 2, 1, 3).reshape(-1, pe)
     wmem = w.reshape(cf, pe, k).transpose(1, 0, 2).reshape(pe, cf * k)
@@ -343,6 +354,10 @@ vvau_case("vvau_noact", c=6, k=9, pe=3, ti=U(2), tw=I(3), ta=I(10), to=None, nt=
 vvau_case("vvau_thr", c=4, k=4, pe=2, ti=I(4), tw=I(2), ta=I(9), to=U(2), nt=3, bias=0, seed=1)
 vvau_case("vvau_pe1_bias", c=3, k=9, pe=1, ti=U(3), tw=U(2), ta=U(9), to=I(2), nt=2, bias=-1,
           seed=2)
+vvau_case("vvau_straddling_lanes", c=48, k=9, pe=24, ti=I(3), tw=I(4), ta=I(12), to=None, nt=0,
+          seed=3)
+vvau_case("vvau_xnor_thr", c=8, k=9, pe=4, ti=BIPOLAR, tw=BIPOLAR, ta=U(5), to=U(2), nt=3,
+          seed=4)
 # fmt: on
 
 
@@ -729,25 +744,40 @@ dwc_case("dwc_split_wide", in_w=128, out_w=32, num_in=3, seed=6)
 # ----------------------------------------------------------------------------------------------
 
 
-def _build_and_run(group: str, cases: list[Case], workdir: Path) -> None:
-    src = workdir / f"drv_{group}.cpp"
+SYNTHESIS_FORM = ("-DQNN_CSIM_FAST=0",)
+"""Compiles mvau/vvau with their synthesis bodies instead of the plain C-simulation forms."""
+Outputs = dict[str, list[list[int]]]
+
+
+def _build_and_run(
+    group: str, cases: list[Case], workdir: Path, flags: Sequence[str] = ()
+) -> Outputs:
+    """Every case's output words (per output stream), from one driver built with `flags`."""
+    tag = f"{group}{'_synthesis' if flags else ''}"
+    src = workdir / f"drv_{tag}.cpp"
     src.write_text(driver_source(cases))
-    exe = toolchain.compile_cpp([src], workdir / f"drv_{group}")
+    exe = toolchain.compile_cpp([src], workdir / f"drv_{tag}", extra_flags=flags)
+    data = workdir / tag
+    data.mkdir()
     for c in cases:
         for i, (_, words) in enumerate(c.inputs):
-            (workdir / f"{c.name}.in{i}").write_text("".join(f"{w:x}\n" for w in words))
-    proc = subprocess.run([str(exe), str(workdir)], capture_output=True, text=True, timeout=120)
+            (data / f"{c.name}.in{i}").write_text("".join(f"{w:x}\n" for w in words))
+    proc = subprocess.run([str(exe), str(data)], capture_output=True, text=True, timeout=120)
     if proc.returncode != 0:
-        raise AssertionError(f"driver {group} failed ({proc.returncode}):\n{proc.stderr}")
-    for c in cases:
-        c.outputs = []
-        for i in range(len(c.expected)):
-            text = (workdir / f"{c.name}.out{i}").read_text().split()
-            c.outputs.append([int(t, 16) for t in text])
+        raise AssertionError(f"driver {tag} failed ({proc.returncode}):\n{proc.stderr}")
+    return {
+        c.name: [
+            [int(t, 16) for t in (data / f"{c.name}.out{i}").read_text().split()]
+            for i in range(len(c.expected))
+        ]
+        for c in cases
+    }
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outputs]:
+    """Outputs of every case as built for C simulation ("csim") and, for the mvau/vvau cases,
+    with their synthesis bodies ("synthesis")."""
     try:
         toolchain.find_ap_types_dir()
         toolchain.find_cxx()
@@ -757,24 +787,44 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
     groups: dict[str, list[Case]] = {}
     for c in CASES:
         groups.setdefault(c.group, []).append(c)
+    builds = [("csim", g, cs, ()) for g, cs in groups.items()]
+    builds.append(("synthesis", "mvau", groups["mvau"], SYNTHESIS_FORM))
+    outputs: dict[str, Outputs] = {"csim": {}, "synthesis": {}}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(_build_and_run, g, cs, workdir) for g, cs in groups.items()]
-        for f in futures:
-            f.result()
-    return {c.name: c for c in CASES}
+        futures = [
+            (form, pool.submit(_build_and_run, group, cases, workdir, flags))
+            for form, group, cases, flags in builds
+        ]
+        for form, future in futures:
+            outputs[form].update(future.result())
+    return outputs
 
 
-@pytest.mark.parametrize("name", [c.name for c in CASES])
-def test_kernel(results: dict[str, Case], name: str) -> None:
-    case = results[name]
-    assert len(case.outputs) == len(case.expected)
-    for i, ((_, want), got) in enumerate(zip(case.expected, case.outputs, strict=True)):
+def _check(case: Case, outputs: list[list[int]]) -> None:
+    name = case.name
+    assert len(outputs) == len(case.expected)
+    for i, ((_, want), got) in enumerate(zip(case.expected, outputs, strict=True)):
         assert len(got) == len(want), f"{name} out{i}: {len(got)} words, expected {len(want)}"
         bad = [j for j, (g, w) in enumerate(zip(got, want, strict=True)) if g != w]
         assert not bad, (
             f"{name} out{i}: {len(bad)} mismatching words, first at {bad[0]}: "
             f"got {got[bad[0]]:#x}, expected {want[bad[0]]:#x}"
         )
+
+
+CASE_BY_NAME = {c.name: c for c in CASES}
+
+
+@pytest.mark.parametrize("name", [c.name for c in CASES])
+def test_kernel(results: dict[str, Outputs], name: str) -> None:
+    _check(CASE_BY_NAME[name], results["csim"][name])
+
+
+@pytest.mark.parametrize("name", [c.name for c in CASES if c.group == "mvau"])
+def test_kernel_synthesis_form(results: dict[str, Outputs], name: str) -> None:
+    """The synthesis bodies of mvau/vvau compiled with g++ give the same words as the plain
+    C-simulation forms (both equal the numpy reference)."""
+    _check(CASE_BY_NAME[name], results["synthesis"][name])
 
 
 def test_find_ap_types_dir() -> None:

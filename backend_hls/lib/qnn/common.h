@@ -34,6 +34,22 @@
 #pragma GCC diagnostic pop
 #endif
 
+// QNN_CSIM_FAST (C simulation only; default 1, `-DQNN_CSIM_FAST=0` turns it off): mvau and vvau
+// simulate with their plain-integer forms (qnn/csim.h) instead of their synthesis bodies, which
+// spend most of a C simulation slicing ap_int lanes. Both forms give the same words.
+#ifdef __SYNTHESIS__
+#undef QNN_CSIM_FAST
+#define QNN_CSIM_FAST 0
+#elif !defined(QNN_CSIM_FAST)
+#define QNN_CSIM_FAST 1
+#endif
+// QNN_CSIM_PLAIN(csim::mvau_plain<...>): whether that plain form runs (it exists and is exact).
+#if QNN_CSIM_FAST
+#define QNN_CSIM_PLAIN(...) (__VA_ARGS__::exact)
+#else
+#define QNN_CSIM_PLAIN(...) false
+#endif
+
 // QNN_PRAGMA(HLS PIPELINE II=1) expands to `#pragma HLS PIPELINE II=1` under synthesis and to
 // nothing otherwise, so that g++ -Wall (-Wunknown-pragmas) stays quiet in C simulation.
 #ifdef __SYNTHESIS__
@@ -151,6 +167,51 @@ inline ap_int<33> apply_thresholds(const TA &acc, const TT *thr) {
     count += (acc >= thr[i]) ? 1 : 0;
   }
   return count + OUT_BIAS;
+}
+
+/// The output word of PE accumulators (the activation step of mvau and vvau): lane p holds
+/// acc[p] (NT = 0) or apply_thresholds<NT, OUT_BIAS>(acc[p], thresholds[p][fold]) (NT > 0),
+/// converted to TO.
+template <typename TO, unsigned PE, unsigned NT, int OUT_BIAS, typename TA, typename TT,
+          unsigned NFT, unsigned NTD>
+inline word_t<TO, PE> activation_word(const TA acc[PE], const TT thresholds[PE][NFT][NTD],
+                                      unsigned fold) {
+  word_t<TO, PE> o = 0;
+  for (unsigned p = 0; p < PE; p++) {
+    QNN_PRAGMA(HLS UNROLL)
+    if (NT == 0) {
+      set_lane<TO>(o, p, acc[p]);
+    } else {
+      set_lane<TO>(o, p, apply_thresholds<NT, OUT_BIAS>(acc[p], thresholds[p][fold]));
+    }
+  }
+  return o;
+}
+
+/// Per-channel map of a stream with a table of per-channel parameters (the loop of thresholding
+/// and channelwise): per frame num_pixels pixels, each C/PE words of PE lanes (TI in, TO out);
+/// word n of a pixel holds channels n*PE .. n*PE+PE-1, and its output lane p is
+/// Op::apply(input lane p as a TI value, params[p][n]), converted to TO. P is the parameter of
+/// one channel (a value type, or an array type such as a channel's thresholds). One word per
+/// cycle.
+template <unsigned C, unsigned PE, typename TI, typename TO, typename Op, typename P>
+void map_channels(hls::stream<word_t<TI, PE> > &in, hls::stream<word_t<TO, PE> > &out,
+                  const P params[PE][C / PE], unsigned num_pixels, unsigned reps) {
+  static_assert(C % PE == 0, "PE must divide C");
+  const unsigned CF = C / PE;
+  unsigned cf = 0;
+  const unsigned long long total = (unsigned long long)reps * num_pixels * CF;
+  for (unsigned long long i = 0; i < total; i++) {
+    QNN_PRAGMA(HLS PIPELINE II=1)
+    const word_t<TI, PE> x = in.read();
+    word_t<TO, PE> o = 0;
+    for (unsigned p = 0; p < PE; p++) {
+      QNN_PRAGMA(HLS UNROLL)
+      set_lane<TO>(o, p, Op::apply(get_lane<TI>(x, p), params[p][cf]));
+    }
+    out.write(o);
+    cf = (cf == CF - 1) ? 0 : cf + 1;
+  }
 }
 
 }  // namespace qnn

@@ -3,6 +3,9 @@
 #define QNN_MVAU_H
 
 #include "common.h"
+#if QNN_CSIM_FAST
+#include "csim.h"
+#endif
 
 namespace qnn {
 
@@ -74,16 +77,7 @@ void mvau_engine(hls::stream<word_t<TI, SIMD> > &in, hls::stream<word_t<TO, PE> 
       acc[p] = sum;
     }
     if (sf == SF - 1) {
-      word_t<TO, PE> o = 0;
-      for (unsigned p = 0; p < PE; p++) {
-        QNN_PRAGMA(HLS UNROLL)
-        if (NT == 0) {
-          set_lane<TO>(o, p, acc[p]);
-        } else {
-          set_lane<TO>(o, p, apply_thresholds<NT, OUT_BIAS>(acc[p], thresholds[p][nf]));
-        }
-      }
-      out.write(o);
+      out.write(activation_word<TO, PE, NT, OUT_BIAS>(acc, thresholds, nf));
       sf = 0;
       nf = (nf == NF - 1) ? 0 : nf + 1;
     } else {
@@ -91,6 +85,34 @@ void mvau_engine(hls::stream<word_t<TI, SIMD> > &in, hls::stream<word_t<TO, PE> 
     }
   }
 }
+
+/// The MVAU that runs: mvau_engine, or in C simulation (QNN_CSIM_FAST) where it is exact its
+/// plain-integer form csim::mvau_plain (only the one that runs is instantiated).
+template <bool PLAIN>
+struct mvau_form {
+  template <unsigned MW, unsigned MH, unsigned SIMD, unsigned PE, typename TI, typename TW,
+            typename TA, typename TO, unsigned NT, int OUT_BIAS, typename TT, unsigned NFT,
+            unsigned NTD>
+  static void run(hls::stream<word_t<TI, SIMD> > &in, hls::stream<word_t<TO, PE> > &out,
+                  const word_t<TW, SIMD> weights[PE][(MH / PE) * (MW / SIMD)],
+                  const TT thresholds[PE][NFT][NTD], unsigned num_vectors, unsigned reps) {
+    mvau_engine<MW, MH, SIMD, PE, TI, TW, TA, TO, NT, OUT_BIAS, TT, NFT, NTD>(in, out, weights, thresholds, num_vectors, reps);
+  }
+};
+
+#if QNN_CSIM_FAST
+template <>
+struct mvau_form<true> {
+  template <unsigned MW, unsigned MH, unsigned SIMD, unsigned PE, typename TI, typename TW,
+            typename TA, typename TO, unsigned NT, int OUT_BIAS, typename TT, unsigned NFT,
+            unsigned NTD>
+  static void run(hls::stream<word_t<TI, SIMD> > &in, hls::stream<word_t<TO, PE> > &out,
+                  const word_t<TW, SIMD> weights[PE][(MH / PE) * (MW / SIMD)],
+                  const TT thresholds[PE][NFT][NTD], unsigned num_vectors, unsigned reps) {
+    csim::mvau_plain<MW, MH, SIMD, PE, TI, TW, TA, TO, NT, OUT_BIAS, TT, NFT, NTD>::run(in, out, weights, thresholds, num_vectors, reps);
+  }
+};
+#endif
 
 }  // namespace detail
 
@@ -119,8 +141,10 @@ void mvau(hls::stream<word_t<TI, SIMD> > &in, hls::stream<word_t<TO, PE> > &out,
   QNN_PRAGMA(HLS ARRAY_PARTITION variable=weights complete dim=1)
   QNN_PRAGMA(HLS ARRAY_PARTITION variable=thresholds complete dim=1)
   QNN_PRAGMA(HLS ARRAY_PARTITION variable=thresholds complete dim=3)
-  detail::mvau_engine<MW, MH, SIMD, PE, TI, TW, TA, TO, NT, OUT_BIAS, TT, MH / PE, NT>(
-      in, out, weights, thresholds, num_vectors, reps);
+  detail::mvau_form<QNN_CSIM_PLAIN(
+      csim::mvau_plain<MW, MH, SIMD, PE, TI, TW, TA, TO, NT, OUT_BIAS, TT, MH / PE, NT>)>::
+      template run<MW, MH, SIMD, PE, TI, TW, TA, TO, NT, OUT_BIAS, TT, MH / PE, NT>(
+          in, out, weights, thresholds, num_vectors, reps);
 }
 
 /// MVAU without activation (NT must be 0): out[h] = acc[h], converted to TO (normally TO = TA).
@@ -133,8 +157,11 @@ void mvau(hls::stream<word_t<TI, SIMD> > &in, hls::stream<word_t<TO, PE> > &out,
   static_assert(OUT_BIAS == 0, "OUT_BIAS only applies with thresholds");
   QNN_PRAGMA(HLS ARRAY_PARTITION variable=weights complete dim=1)
   static const TT no_thresholds[PE][1][1] = {};
-  detail::mvau_engine<MW, MH, SIMD, PE, TI, TW, TA, TO, 0, 0, TT, 1, 1>(
-      in, out, weights, no_thresholds, num_vectors, reps);
+  detail::mvau_form<QNN_CSIM_PLAIN(
+      csim::mvau_plain<MW, MH, SIMD, PE, TI, TW, TA, TO, 0, 0, TT, 1, 1>)>::
+      template run<MW, MH, SIMD, PE, TI, TW, TA, TO, 0, 0, TT, 1, 1>(in, out, weights,
+                                                                      no_thresholds, num_vectors,
+                                                                      reps);
 }
 
 }  // namespace qnn

@@ -6,6 +6,15 @@
 
 namespace qnn {
 
+/// One channel's multi-threshold activation as a map_channels operation.
+template <unsigned NT, int OUT_BIAS>
+struct ThresholdOp {
+  template <typename V, typename TT>
+  static ap_int<33> apply(const V &x, const TT (&thresholds)[NT]) {
+    return apply_thresholds<NT, OUT_BIAS>(x, thresholds);
+  }
+};
+
 /// Multi-threshold activation (QONNX MultiThreshold with integer out_scale 1):
 ///   out[c] = sum_{i<NT} [x[c] >= T[c][i]] + OUT_BIAS, converted to TO.
 /// in/out: per frame num_pixels pixels, each C/PE words of PE lanes (TI in, TO out); word n
@@ -16,24 +25,11 @@ template <unsigned C, unsigned PE, unsigned NT, typename TI, typename TT, typena
           int OUT_BIAS = 0>
 void thresholding(hls::stream<word_t<TI, PE> > &in, hls::stream<word_t<TO, PE> > &out,
                   const TT thresholds[PE][C / PE][NT], unsigned num_pixels, unsigned reps) {
-  static_assert(C % PE == 0, "PE must divide C");
   static_assert(NT > 0, "at least one threshold per channel");
   QNN_PRAGMA(HLS ARRAY_PARTITION variable=thresholds complete dim=1)
   QNN_PRAGMA(HLS ARRAY_PARTITION variable=thresholds complete dim=3)
-  const unsigned CF = C / PE;
-  unsigned cf = 0;
-  const unsigned long long total = (unsigned long long)reps * num_pixels * CF;
-  for (unsigned long long i = 0; i < total; i++) {
-    QNN_PRAGMA(HLS PIPELINE II=1)
-    const word_t<TI, PE> x = in.read();
-    word_t<TO, PE> o = 0;
-    for (unsigned p = 0; p < PE; p++) {
-      QNN_PRAGMA(HLS UNROLL)
-      set_lane<TO>(o, p, apply_thresholds<NT, OUT_BIAS>(get_lane<TI>(x, p), thresholds[p][cf]));
-    }
-    out.write(o);
-    cf = (cf == CF - 1) ? 0 : cf + 1;
-  }
+  map_channels<C, PE, TI, TO, ThresholdOp<NT, OUT_BIAS>, TT[NT]>(in, out, thresholds, num_pixels,
+                                                                  reps);
 }
 
 }  // namespace qnn

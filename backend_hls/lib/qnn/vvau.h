@@ -4,6 +4,9 @@
 
 #include "common.h"
 #include "mvau.h"
+#if QNN_CSIM_FAST
+#include "csim.h"
+#endif
 
 namespace qnn {
 
@@ -34,16 +37,7 @@ void vvau_engine(hls::stream<word_t<TI, PE> > &in, hls::stream<word_t<TO, PE> > 
       acc[p] = sum;
     }
     if (k == K - 1) {
-      word_t<TO, PE> o = 0;
-      for (unsigned p = 0; p < PE; p++) {
-        QNN_PRAGMA(HLS UNROLL)
-        if (NT == 0) {
-          set_lane<TO>(o, p, acc[p]);
-        } else {
-          set_lane<TO>(o, p, apply_thresholds<NT, OUT_BIAS>(acc[p], thresholds[p][cf]));
-        }
-      }
-      out.write(o);
+      out.write(activation_word<TO, PE, NT, OUT_BIAS>(acc, thresholds, cf));
       k = 0;
       cf = (cf == CF - 1) ? 0 : cf + 1;
     } else {
@@ -51,6 +45,32 @@ void vvau_engine(hls::stream<word_t<TI, PE> > &in, hls::stream<word_t<TO, PE> > 
     }
   }
 }
+
+/// The VVAU that runs: vvau_engine, or in C simulation (QNN_CSIM_FAST) where it is exact its
+/// plain-integer form csim::vvau_plain (only the one that runs is instantiated).
+template <bool PLAIN>
+struct vvau_form {
+  template <unsigned C, unsigned K, unsigned PE, typename TI, typename TW, typename TA,
+            typename TO, unsigned NT, int OUT_BIAS, typename TT, unsigned CFT, unsigned NTD>
+  static void run(hls::stream<word_t<TI, PE> > &in, hls::stream<word_t<TO, PE> > &out,
+                  const ap_uint<elem_traits<TW>::width> weights[PE][(C / PE) * K],
+                  const TT thresholds[PE][CFT][NTD], unsigned num_pixels, unsigned reps) {
+    vvau_engine<C, K, PE, TI, TW, TA, TO, NT, OUT_BIAS, TT, CFT, NTD>(in, out, weights, thresholds, num_pixels, reps);
+  }
+};
+
+#if QNN_CSIM_FAST
+template <>
+struct vvau_form<true> {
+  template <unsigned C, unsigned K, unsigned PE, typename TI, typename TW, typename TA,
+            typename TO, unsigned NT, int OUT_BIAS, typename TT, unsigned CFT, unsigned NTD>
+  static void run(hls::stream<word_t<TI, PE> > &in, hls::stream<word_t<TO, PE> > &out,
+                  const ap_uint<elem_traits<TW>::width> weights[PE][(C / PE) * K],
+                  const TT thresholds[PE][CFT][NTD], unsigned num_pixels, unsigned reps) {
+    csim::vvau_plain<C, K, PE, TI, TW, TA, TO, NT, OUT_BIAS, TT, CFT, NTD>::run(in, out, weights, thresholds, num_pixels, reps);
+  }
+};
+#endif
 
 }  // namespace detail
 
@@ -75,8 +95,10 @@ void vvau(hls::stream<word_t<TI, PE> > &in, hls::stream<word_t<TO, PE> > &out,
   QNN_PRAGMA(HLS ARRAY_PARTITION variable=weights complete dim=1)
   QNN_PRAGMA(HLS ARRAY_PARTITION variable=thresholds complete dim=1)
   QNN_PRAGMA(HLS ARRAY_PARTITION variable=thresholds complete dim=3)
-  detail::vvau_engine<C, K, PE, TI, TW, TA, TO, NT, OUT_BIAS, TT, C / PE, NT>(
-      in, out, weights, thresholds, num_pixels, reps);
+  detail::vvau_form<QNN_CSIM_PLAIN(
+      csim::vvau_plain<C, K, PE, TI, TW, TA, TO, NT, OUT_BIAS, TT, C / PE, NT>)>::
+      template run<C, K, PE, TI, TW, TA, TO, NT, OUT_BIAS, TT, C / PE, NT>(
+          in, out, weights, thresholds, num_pixels, reps);
 }
 
 /// VVAU without activation (NT must be 0): out[c] = acc[c] converted to TO (normally TA).
@@ -89,8 +111,9 @@ void vvau(hls::stream<word_t<TI, PE> > &in, hls::stream<word_t<TO, PE> > &out,
   static_assert(OUT_BIAS == 0, "OUT_BIAS only applies with thresholds");
   QNN_PRAGMA(HLS ARRAY_PARTITION variable=weights complete dim=1)
   static const TT no_thresholds[PE][1][1] = {};
-  detail::vvau_engine<C, K, PE, TI, TW, TA, TO, 0, 0, TT, 1, 1>(in, out, weights, no_thresholds,
-                                                               num_pixels, reps);
+  detail::vvau_form<QNN_CSIM_PLAIN(csim::vvau_plain<C, K, PE, TI, TW, TA, TO, 0, 0, TT, 1, 1>)>::
+      template run<C, K, PE, TI, TW, TA, TO, 0, 0, TT, 1, 1>(in, out, weights, no_thresholds,
+                                                             num_pixels, reps);
 }
 
 }  // namespace qnn
