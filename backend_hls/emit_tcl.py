@@ -46,13 +46,11 @@ from xdsl.utils.exceptions import DiagnosticException
 from xdsl.utils.target import Target
 
 from backend_hls.naming import CLOCK_PIN, RESET_PIN, has_params, kernel_layers, params_header
+from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_PART
 from qdialects.dataflow import naming
 from qdialects.dataflow.ops import FIFOOp, PartitionOp, ReshapeOp, YieldOp
 from qdialects.dataflow.types import StreamType
 
-DEFAULT_PART = "xc7z020clg400-1"
-"""The Pynq-Z1's Zynq-7020."""
-DEFAULT_CLOCK_NS = 10.0
 DEFAULT_NAME = "qnn_accel"
 DEFAULT_VENDOR = "qnn"
 DEFAULT_LIBRARY = "hls"

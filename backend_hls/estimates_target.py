@@ -41,11 +41,10 @@ from xdsl.utils.target import Target
 
 from passes import dataflow_folding as fold
 from passes.dataflow_folding import write_folding_json
+from passes.defaults import DEFAULT_CLOCK_NS
 from passes.errors import FoldingError
 from passes.set_folding import TARGET_ATTRIBUTE, folding_notes
 from qdialects.dataflow.estimates import Resources
-
-DEFAULT_CLOCK_NS = 10.0
 
 
 def _folding_request(partition: Any) -> dict[str, float]:

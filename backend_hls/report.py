@@ -33,6 +33,7 @@ from typing import Any
 from xdsl.dialects.builtin import IntegerAttr, ModuleOp
 from xdsl.ir import BlockArgument, OpResult, SSAValue
 
+from passes.defaults import DEFAULT_CLOCK_NS
 from qdialects.dataflow.ops import Layer, PartitionOp, YieldOp
 from qdialects.dataflow.types import StreamType
 
@@ -623,7 +624,7 @@ def _card(key: str, value: str, sub: str = "", cls: str = "") -> str:
 def _cards(estimates: Mapping[str, Any], csim: Mapping[str, Any] | None) -> str:
     network = estimates.get("network") or {}
     totals = network.get("totals") or {}
-    clock = float(estimates.get("clock_ns") or 10.0)
+    clock = float(estimates.get("clock_ns") or DEFAULT_CLOCK_NS)
     folding = estimates.get("folding") or {}
     cards = []
     fps = network.get("estimated_fps")
@@ -809,7 +810,7 @@ def render_html(
     """The whole report page (see the module docstring)."""
     info = dict(info or {})
     title = str(info.get("model") or "qnn build")
-    clock = float(estimates.get("clock_ns") or info.get("clock_ns") or 10.0)
+    clock = float(estimates.get("clock_ns") or info.get("clock_ns") or DEFAULT_CLOCK_NS)
     meta = [f"clock {clock:g} ns ({1000 / clock:.4g} MHz)"]
     if info.get("part"):
         meta.append(f"part {info['part']}")

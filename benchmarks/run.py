@@ -196,7 +196,8 @@ def run_mobilenet(size: int, width: float) -> None:
     from backend_hls.emit_tcl import TclOptions, emit_tcl
     from backend_hls.estimates_target import estimates_report
     from passes.dataflow_folding import write_folding_json
-    from tools.qnn_build import HARDWARE_PASSES
+    from passes.defaults import DEFAULT_CLOCK_NS
+    from passes.pipelines import HARDWARE, STREAMLINE
 
     mobilenet = mobilenet_module()
     label = f"mobilenet_v1_{size}_{width:g}"
@@ -220,9 +221,6 @@ def run_mobilenet(size: int, width: float) -> None:
 
         state: dict[str, Any] = {}
 
-        def hardware() -> None:
-            run_pipeline(state["module"], ",".join(HARDWARE_PASSES))
-
         def emit() -> None:
             backend_hls.emit(state["module"], work / "out")
             for relative, text in emit_tcl(state["module"], TclOptions(name=label)).items():
@@ -231,19 +229,16 @@ def run_mobilenet(size: int, width: float) -> None:
                 target.write_text(text)
 
         def report() -> None:
-            json.dumps(estimates_report(state["module"], 10.0))
+            json.dumps(estimates_report(state["module"], DEFAULT_CLOCK_NS))
             json.dumps(write_folding_json(state["module"]))
 
         steps: list[tuple[str, Callable[[], Any]]] = [
             ("import", lambda: state.__setitem__("module", import_qonnx(path))),
             ("print (IR dump)", lambda: print_module(state["module"])),
-            (
-                "streamline",
-                lambda: run_pipeline(state["module"], "lower-quant-to-streamline,streamline"),
-            ),
+            ("streamline", lambda: run_pipeline(state["module"], STREAMLINE)),
             ("convert-to-dataflow", lambda: run_pipeline(state["module"], "convert-to-dataflow")),
-            ("set-folding", lambda: run_pipeline(state["module"], "set-folding{target-fps=10000}")),
-            ("hardware", hardware),
+            ("set-folding", lambda: run_pipeline(state["module"], "set-folding")),
+            ("hardware", lambda: run_pipeline(state["module"], HARDWARE)),
             ("emit (C++ + TCL)", emit),
             ("estimates + folding", report),
         ]

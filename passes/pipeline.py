@@ -2,10 +2,12 @@
 
     from passes.pipeline import run_pipeline
     run_pipeline(module, "canonicalize,cse")      # xDSL syntax: comma-separated, {k=v} options
+    run_pipeline(module, "quant-to-streamline")   # a named pipeline (`passes.pipelines`)
     run_pipeline(module, "streamline", verify_each=VerifyEach())   # like qnn-opt --verify-each
     run_pipeline(module, [MyPass()])              # pass instances instead of a string
 
-Every qnn pass (`passes.registry.QNN_PASSES`) and every xDSL pass is available.
+Every qnn pass (`passes.registry.QNN_PASSES`), every xDSL pass and every named pipeline
+(`passes.pipelines.NAMED_PIPELINES`) is available.
 `verify_each` (a `passes.verify_each.VerifyEach`) executes the module after every pass and
 raises `VerificationError` at the first pass that changes its results.
 """
@@ -22,6 +24,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass, PassPipeline, PassPipelineCallbackType
 from xdsl.utils.exceptions import ArgSpecParseError
 
+from passes.pipelines import expand_pipelines
 from passes.registry import QNN_PASSES
 from passes.verify_each import VerifyEach
 
@@ -47,7 +50,9 @@ def parse_pipeline(
     compared (see `passes.verify_each`)."""
     try:
         return PassPipeline.parse_spec(
-            available_passes(), spec, pipeline_callback(verify=verify, verify_each=verify_each)
+            available_passes(),
+            expand_pipelines(spec),
+            pipeline_callback(verify=verify, verify_each=verify_each),
         )
     except (ArgSpecParseError, ValueError) as error:
         raise pipeline_error(error, spec) from None

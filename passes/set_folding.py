@@ -58,6 +58,7 @@ from xdsl.dialects.builtin import (
 from xdsl.passes import ModulePass
 
 from passes import dataflow_folding as fold
+from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_TARGET_FPS
 from passes.errors import FoldingError
 from qdialects import dataflow as df
 from qdialects.dataflow.estimates import Resources
@@ -210,7 +211,7 @@ def _describe(candidate: Candidate) -> str:
 def fold_partition(
     partition: df.PartitionOp,
     target_fps: float,
-    clock_ns: float = 10.0,
+    clock_ns: float = DEFAULT_CLOCK_NS,
     max_weight_width: int = 36,
     relax: bool = True,
 ) -> FoldingResult:
@@ -277,12 +278,14 @@ def folding_notes(partition: df.PartitionOp) -> list[str]:
 
 @dataclass(frozen=True)
 class SetFolding(ModulePass):
-    """Fold every layer to meet `target_fps` at `clock_ns` (see the module docstring)."""
+    """Fold every layer to meet `target_fps` at `clock_ns` (see the module docstring).
+
+    The defaults are `passes.defaults`' (those of `qnn-build`)."""
 
     name = "set-folding"
 
-    target_fps: int | float = 1000
-    clock_ns: int | float = 10
+    target_fps: int | float = DEFAULT_TARGET_FPS
+    clock_ns: int | float = DEFAULT_CLOCK_NS
     max_weight_width: int = 36
     relax: bool = True
 

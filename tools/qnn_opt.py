@@ -41,6 +41,7 @@ from xdsl.xdsl_opt_main import xDSLOptMain
 
 from backend_hls.targets import QNN_TARGETS, TreeTarget, check_tree_output
 from passes.pipeline import pipeline_callback, pipeline_error
+from passes.pipelines import expand_pipelines
 from passes.registry import QNN_PASSES
 from passes.verify_each import DEFAULT_SAMPLES, VerifyEach
 from qdialects import QNN_DIALECTS
@@ -119,10 +120,14 @@ class QnnOptMain(xDSLOptMain):
         )
 
     def setup_pipeline(self) -> None:
+        spec = self.args.passes
         try:
+            self.args.passes = expand_pipelines(spec)  # named pipelines: passes.pipelines
             super().setup_pipeline()
         except (ArgSpecParseError, ValueError) as error:
-            raise pipeline_error(error, self.args.passes) from None
+            raise pipeline_error(error, spec) from None
+        finally:
+            self.args.passes = spec
         verify_each = self._verify_each()
         if verify_each is not None:
             # After xDSL's own callback (verification, --print-between-passes, ...).

@@ -225,17 +225,18 @@ def test_force_replaces_and_empty_out_is_used(tfc_build, tmp_path: Path):
 def test_csim_mismatch_writes_out_and_exits_1(tmp_path: Path, monkeypatch):
     """A disagreement is reported (csim.json, the HTML) and the tree is still written."""
     from tools import qnn_build
+    from tools.build import compare
 
     out = tmp_path / "out"
     x = frames(tmp_path, "tfc_like_ts", 2)
-    real = qnn_build.qonnx_reference
+    real = compare.qonnx_reference
 
     def skewed(model, batch):
         results = real(model, batch)
         results[1] = results[1] + 1.0  # frame 1 "differs"
         return results
 
-    monkeypatch.setattr(qnn_build, "qonnx_reference", skewed)
+    monkeypatch.setattr(compare, "qonnx_reference", skewed)
     with pytest.raises(SystemExit) as exit_info:
         qnn_build.main([str(TFC), "-o", str(out), "--csim", str(x), "-q"])
     assert exit_info.value.code == 1

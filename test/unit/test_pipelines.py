@@ -1,0 +1,96 @@
+"""Named pipelines (`passes.pipelines`): how a name expands inside a pipeline string, that
+the expansion parses back to the same options, and that the defaults are the build's."""
+
+from __future__ import annotations
+
+import pytest
+
+from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_TARGET_FPS
+from passes.pipeline import PipelineError, parse_pipeline
+from passes.pipelines import (
+    HARDWARE,
+    NAMED_PIPELINES,
+    QUANT_TO_HARDWARE,
+    STREAMLINE,
+    QuantToHardware,
+    expand_pipelines,
+)
+from passes.set_folding import SetFolding
+from tools.build import BuildOptions
+
+
+def pass_names(spec: str) -> list[str]:
+    return [p.name for p in parse_pipeline(spec).passes]
+
+
+def test_names_expand_to_their_passes():
+    assert pass_names(STREAMLINE) == ["lower-quant-to-streamline", "streamline"]
+    assert pass_names(HARDWARE) == [
+        "minimize-bit-width",
+        "insert-dwc",
+        "insert-fifos",
+        "size-fifos",
+    ]
+    assert pass_names(QUANT_TO_HARDWARE) == [
+        "lower-quant-to-streamline",
+        "streamline",
+        "convert-to-dataflow",
+        "set-folding",
+        "minimize-bit-width",
+        "insert-dwc",
+        "insert-fifos",
+        "size-fifos",
+    ]
+    assert list(NAMED_PIPELINES) == [STREAMLINE, HARDWARE, QUANT_TO_HARDWARE]
+
+
+def test_other_elements_are_kept_verbatim():
+    spec = 'cse,apply-folding{config="a,b {x}.json" allow-unknown=true},canonicalize'
+    assert expand_pipelines(spec) == spec
+    assert expand_pipelines(f"cse,{HARDWARE},cse") == (
+        "cse,minimize-bit-width,insert-dwc,insert-fifos,size-fifos,cse"
+    )
+    assert expand_pipelines("") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "fps", "clock"),
+    [
+        ("target-fps=3000 clock-ns=5", 3000, 5),
+        ("target-fps=2.5e4 clock-ns=7.5", 2.5e4, 7.5),
+        ("target-fps=1.0e+20 clock-ns=0.001", 1e20, 1e-3),
+        ("clock-ns=3", DEFAULT_TARGET_FPS, 3),
+    ],
+)
+def test_options_reach_set_folding_exactly(text: str, fps: float, clock: float):
+    folding = parse_pipeline(f"{QUANT_TO_HARDWARE}{{{text}}}").passes[3]
+    assert isinstance(folding, SetFolding)
+    assert (folding.target_fps, folding.clock_ns) == (fps, clock)
+    # the expansion of a pipeline built in Python parses back to the same values
+    again = parse_pipeline(QuantToHardware(target_fps=fps, clock_ns=clock).passes()).passes[3]
+    assert again == folding
+
+
+def test_defaults_are_the_builds():
+    folding = parse_pipeline(QUANT_TO_HARDWARE).passes[3]
+    assert isinstance(folding, SetFolding)
+    assert (folding.target_fps, folding.clock_ns) == (DEFAULT_TARGET_FPS, DEFAULT_CLOCK_NS)
+    assert SetFolding() == folding
+    options = BuildOptions()
+    assert (options.target_fps, options.clock_ns) == (DEFAULT_TARGET_FPS, DEFAULT_CLOCK_NS)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (f"{HARDWARE}{{depth=3}}", 'Provided arguments ["depth"] not found'),
+        (f"{QUANT_TO_HARDWARE}{{target-fps=fast}}", "invalid pass pipeline"),
+        ("quant-to-hardwar", "unknown pass 'quant-to-hardwar'"),
+        (f"{HARDWARE}{{", "invalid pass pipeline"),
+    ],
+)
+def test_bad_uses_are_one_line_errors(spec: str, message: str):
+    with pytest.raises(PipelineError) as error:
+        parse_pipeline(spec)
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)

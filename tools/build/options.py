@@ -1,0 +1,81 @@
+"""What a build is asked for (`BuildOptions`) and what it returns (`BuildResult`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from xdsl.dialects.builtin import ModuleOp
+
+from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_PART, DEFAULT_TARGET_FPS
+from tools.build.compare import disagreement
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build; every field has the default `qnn-build` has (`passes.defaults`).
+
+    * `target_fps`, `clock_ns`: what `set-folding` folds for; `clock_ns` also goes into
+      the TCL scripts and the estimates;
+    * `part`: the FPGA part of the Vitis HLS and Vivado scripts;
+    * `folding`: a FINN folding configuration (`apply-folding`) instead of `set-folding`
+      (`target_fps` is then unused);
+    * `csim`: C-simulate these frames (a `.npy` file or an array: `N x` the model's input
+      shape without its batch axis, or exactly the input shape) and compare each with
+      qonnx;
+    * `hls_include`: the directory with `ap_int.h` and `hls_stream.h` (default:
+      `$QNN_AP_TYPES_DIR`, else hls4ml's copy);
+    * `name`: the design's name in the TCL scripts and the report (default: the model's
+      file name without `.onnx`), made a C identifier.
+    """
+
+    target_fps: float = DEFAULT_TARGET_FPS
+    clock_ns: float = DEFAULT_CLOCK_NS
+    part: str = DEFAULT_PART
+    folding: Path | None = None
+    csim: Path | np.ndarray | None = None
+    hls_include: Path | None = None
+    name: str | None = None
+
+    def design_name(self, model: Path) -> str:
+        """`name` (else the model's stem) with every character outside `[A-Za-z0-9_]`
+        replaced by `_`."""
+        return re.sub(r"[^A-Za-z0-9_]", "_", self.name or model.stem) or "model"
+
+    def folding_source(self) -> str:
+        """How the folding is chosen, as the report's header shows it."""
+        if self.folding is not None:
+            return f"apply-folding {self.folding.name}"
+        return f"set-folding target-fps={self.target_fps:g}"
+
+
+@dataclass
+class BuildResult:
+    """What a finished build produced (everything is also in the tree under `out`).
+
+    * `module`: the dataflow module that was emitted (`OUT/ir/5-hardware.mlir`);
+    * `estimates`: `report/estimates.json` (per-layer cycles and resources, totals);
+    * `csim`: `report/csim.json` (with `BuildOptions.csim`), else None;
+    * `seconds`: each stage's wall time;
+    * `csim_stats`: the C simulation's build and run times (`backend_hls.csim`)."""
+
+    out: Path
+    module: ModuleOp
+    estimates: dict[str, Any]
+    csim: dict[str, Any] | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+    csim_stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def csim_disagreement(self) -> str | None:
+        """One line if the C simulation ran and disagrees with qonnx, else None."""
+        return None if self.csim is None else disagreement(self.csim)
+
+    @property
+    def reports(self) -> Path:
+        """`OUT/report`: estimates.json, folding.json, index.html, csim.json,
+        build-info.json."""
+        return self.out / "report"

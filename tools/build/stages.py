@@ -1,0 +1,256 @@
+"""The stages of a build, in order; each is one function of the build's state.
+
+A stage reads `state.options`, works on `state.module` and writes its files under
+`state.out`; it returns the detail of its progress line (`3 layers, 4 FIFOs`). `STAGES`
+lists them; a stage whose `when` is false for the options is skipped. Adding one: see
+"Adding a build stage" in docs/design.md.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from xdsl.dialects.builtin import ModuleOp
+
+import backend_hls
+from backend_hls.emit_tcl import TclOptions, emit_tcl
+from backend_hls.estimates_target import estimates_report
+from backend_hls.report import render_html
+from frontend import import_qonnx
+from passes.apply_folding import ApplyFolding
+from passes.dataflow_folding import the_partition, write_folding_json
+from passes.pipeline import run_pipeline
+from passes.pipelines import HARDWARE, STREAMLINE
+from passes.set_folding import SetFolding
+from qdialects.dataflow import FIFOOp, PartitionOp
+from qdialects.ir import print_module
+from tools.build.compare import agreement_report, csim_frames
+from tools.build.options import BuildOptions
+from tools.errors import UserError
+
+
+@dataclass
+class BuildState:
+    """One build in progress: the options, the tree being written and what the stages
+    produced so far."""
+
+    model: Path
+    out: Path
+    options: BuildOptions
+    frames: np.ndarray | None = None
+    """The C simulation's input frames (loaded before the first stage)."""
+    module: ModuleOp | None = None
+    estimates: dict[str, Any] | None = None
+    csim_report: dict[str, Any] | None = None
+    csim_stats: dict[str, float] = field(default_factory=dict)
+    ir_count: int = 0
+
+    @property
+    def mod(self) -> ModuleOp:
+        assert self.module is not None, "the import stage runs first"
+        return self.module
+
+    def dump_ir(self, stage: str) -> None:
+        """`OUT/ir/<k>-<stage>.mlir`: the module after the k-th stage that dumps it."""
+        self.ir_count += 1
+        self.write_text(f"ir/{self.ir_count}-{stage}.mlir", print_module(self.mod) + "\n")
+
+    def write_text(self, relative: str, text: str) -> None:
+        path = self.out / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    def write_json(self, relative: str, data: Any) -> None:
+        self.write_text(relative, json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A named step of the build; `run` returns its progress detail."""
+
+    name: str
+    run: Callable[[BuildState], str]
+    when: Callable[[BuildOptions], bool] = lambda _options: True
+
+
+def stages(options: BuildOptions) -> list[Stage]:
+    """The stages a build with `options` runs, in order."""
+    return [stage for stage in STAGES if stage.when(options)]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _partition(module: ModuleOp) -> PartitionOp:
+    partition = the_partition(module)
+    assert partition is not None, "convert-to-dataflow made one"
+    return partition
+
+
+def _layer_count(module: ModuleOp) -> int:
+    return len(_partition(module).layers())
+
+
+def _op_count(module: ModuleOp) -> str:
+    return plural(sum(1 for _ in module.walk()) - 1, "op")
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def thousands(n: float) -> str:
+    return f"{n:,.0f}"
+
+
+def _apply_folding(config: Path, *, allow_unknown: bool = False) -> ApplyFolding:
+    return ApplyFolding(config=str(config), allow_unknown=allow_unknown)
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def stage_import(state: BuildState) -> str:
+    """`frontend.import_qonnx`."""
+    state.module = import_qonnx(state.model)
+    state.dump_ir("import")
+    return _op_count(state.mod)
+
+
+def stage_streamline(state: BuildState) -> str:
+    """The `quant-to-streamline` pipeline."""
+    run_pipeline(state.mod, STREAMLINE)
+    state.dump_ir("streamline")
+    return _op_count(state.mod)
+
+
+def stage_dataflow(state: BuildState) -> str:
+    """`convert-to-dataflow`; a model without an integer region stops the build."""
+    run_pipeline(state.mod, "convert-to-dataflow")
+    if the_partition(state.mod) is None:
+        raise UserError(
+            "the model has no integer region to put into hardware (no dataflow.partition)"
+        )
+    state.dump_ir("dataflow")
+    return plural(_layer_count(state.mod), "layer")
+
+
+def stage_folding(state: BuildState) -> str:
+    """`set-folding{target-fps clock-ns}`, or `apply-folding{config}` with a folding file."""
+    options = state.options
+    if options.folding is not None:
+        # FIFO entries (a folding.json written by qnn-build has them) name layers that
+        # exist only after insert-fifos: the hardware stage applies the file again
+        folding = _apply_folding(options.folding, allow_unknown=True)
+    else:
+        folding = SetFolding(target_fps=options.target_fps, clock_ns=options.clock_ns)
+    run_pipeline(state.mod, [folding])
+    state.dump_ir("folding")
+    cycles = _partition(state.mod).cycles_per_frame()
+    fps = 1e9 / (options.clock_ns * cycles) if cycles else 0.0
+    source = (
+        options.folding.name
+        if options.folding is not None
+        else "target " + thousands(options.target_fps)
+    )
+    return f"{thousands(fps)} fps est. ({source})"
+
+
+def stage_hardware(state: BuildState) -> str:
+    """The `hardware` pipeline, then the folding file again (its FIFO entries)."""
+    run_pipeline(state.mod, HARDWARE)
+    if state.options.folding is not None:
+        # the whole configuration again, now that FIFOs exist: their depths (and
+        # ram_style) override size-fifos', and a layer name that matches no layer at
+        # all is an error here
+        run_pipeline(state.mod, [_apply_folding(state.options.folding)])
+    state.dump_ir("hardware")
+    fifos = sum(1 for op in _partition(state.mod).layers() if isinstance(op, FIFOOp))
+    return f"{plural(_layer_count(state.mod), 'layer')}, {plural(fifos, 'FIFO')}"
+
+
+def stage_emit(state: BuildState) -> str:
+    """`backend_hls.emit` (the HLS C++ tree) and `backend_hls.emit_tcl` (per-layer Vitis
+    HLS scripts, `vivado/stitch.tcl`) for the part at the clock."""
+    options = state.options
+    backend_hls.emit(state.mod, state.out, options.hls_include)
+    tcl_options = TclOptions(
+        part=options.part, clock_ns=options.clock_ns, name=options.design_name(state.model)
+    )
+    scripts = emit_tcl(state.mod, tcl_options)
+    for relative, text in scripts.items():
+        state.write_text(relative, text)
+    files = sum(
+        1 for p in state.out.rglob("*") if p.is_file() and p.relative_to(state.out).parts[0] != "ir"
+    )
+    kernels = len(scripts) - 1
+    return f"{plural(kernels, 'kernel')}, {plural(files, 'file')}"
+
+
+def stage_report(state: BuildState) -> str:
+    """`report/estimates.json` (`-t estimates`), `report/folding.json` (`-t
+    folding-json`), `report/index.html` (`backend_hls.report`)."""
+    state.estimates = estimates_report(state.mod, state.options.clock_ns)
+    state.write_json("report/estimates.json", state.estimates)
+    state.write_json("report/folding.json", write_folding_json(state.mod))
+    _write_html(state)
+    network = state.estimates.get("network") or {}
+    totals = network.get("totals") or {}
+    return (
+        f"{thousands(network.get('estimated_fps') or 0)} fps, "
+        f"{thousands(totals.get('LUT', 0))} LUT, {totals.get('BRAM_18K', 0)} BRAM18"
+    )
+
+
+def _write_html(state: BuildState) -> None:
+    assert state.estimates is not None
+    options = state.options
+    info = {
+        "model": options.design_name(state.model),
+        "part": options.part,
+        "clock_ns": options.clock_ns,
+        "folding": options.folding_source(),
+    }
+    html = render_html(state.estimates, state.mod, info=info, csim=state.csim_report)
+    state.write_text("report/index.html", html)
+
+
+def stage_csim(state: BuildState) -> str:
+    """`backend_hls.csim` on the whole batch, each frame compared with qonnx's
+    `execute_onnx` on the original model (`report/csim.json`, and the HTML again)."""
+    assert state.frames is not None and state.options.csim is not None
+    outputs = backend_hls.csim(
+        state.out, state.frames, hls_include=state.options.hls_include, stats=state.csim_stats
+    )
+    got = csim_frames(outputs, len(state.frames))
+    source = state.options.csim
+    input_name = source.name if isinstance(source, Path) else None
+    report = agreement_report(state.model, state.frames, got, input_name)
+    state.csim_report = report
+    state.write_json("report/csim.json", report)
+    _write_html(state)  # again, with the agreement summary
+    summary = report["summary"]
+    verdict = "all agree" if summary["agree"] else f"{summary['mismatched_frames']} DIFFER"
+    stats = state.csim_stats
+    timing = ""
+    if "build_seconds" in stats and "run_seconds" in stats:
+        timing = f" (g++ {stats['build_seconds']:.1f} s, run {stats['run_seconds']:.2f} s)"
+    return f"{plural(summary['frames'], 'frame')}, {verdict}{timing}"
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("import", stage_import),
+    Stage("streamline", stage_streamline),
+    Stage("convert-to-dataflow", stage_dataflow),
+    Stage("folding", stage_folding),
+    Stage("hardware", stage_hardware),
+    Stage("emit", stage_emit),
+    Stage("report", stage_report),
+    Stage("csim", stage_csim, when=lambda options: options.csim is not None),
+)
+"""Every stage, in the order they run."""
