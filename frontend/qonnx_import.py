@@ -273,6 +273,113 @@ def _cleanup_error(work: onnx.ModelProto, where: str, error: Exception) -> Qonnx
     )
 
 
+# --------------------------------------------------------------------------- channels last
+
+
+def channels_first(model: onnx.ModelProto) -> None:
+    """Rewrite each node of qonnx's channels-last domain (an ONNX Conv, MaxPool or
+    BatchNormalization on NHWC tensors) in place as `Transpose` to NCHW, the ONNX op,
+    `Transpose` back. A Conv's weight (O x kH x kW x I) is transposed to O x I x kH x kW
+    where it is stored: in its initializer, or in the constant inputs of the Quant that
+    only feeds this Conv. The transposes keep the node's name for error messages; the
+    lowering cancels them against each other."""
+    graph = model.graph
+    if not any(node.domain == CHANNELS_LAST_DOMAIN for node in graph.node):
+        return
+    rewritten: list[onnx.NodeProto] = []
+    for node in graph.node:
+        if node.domain != CHANNELS_LAST_DOMAIN:
+            rewritten.append(node)
+            continue
+        rank = len(_inferred_shape(graph, node.input[0]))
+        to_first = [0, rank - 1, *range(1, rank - 1)]
+        to_last = [0, *range(2, rank), 1]
+        inputs = list(node.input)
+        inputs[0] = _transposed_tensor(graph, rewritten, node, inputs[0], to_first)
+        if node.op_type == "Conv":
+            _weight_channels_first(graph, node, inputs[1], to_first)
+        standard = onnx.NodeProto()
+        standard.CopyFrom(node)
+        standard.domain = ""
+        del standard.input[:]
+        standard.input.extend(inputs)
+        standard.output[0] = node.output[0] + "_nchw"
+        shape = _inferred_shape(graph, node.output[0])
+        _add_value_info(graph, standard.output[0], [shape[p] for p in to_first])
+        rewritten.append(standard)
+        rewritten.append(_transpose_node(node, standard.output[0], node.output[0], to_last))
+    del graph.node[:]
+    graph.node.extend(rewritten)
+
+
+def _inferred_shape(graph: onnx.GraphProto, name: str) -> list[int]:
+    for tensor in graph.initializer:
+        if tensor.name == name:
+            return list(tensor.dims)
+    for info in [*graph.value_info, *graph.input, *graph.output]:
+        if info.name == name:
+            return [d.dim_value for d in info.type.tensor_type.shape.dim]
+    raise QonnxImportError(f"tensor '{name}' has no inferred shape")
+
+
+def _add_value_info(graph: onnx.GraphProto, name: str, shape: Sequence[int]) -> None:
+    graph.value_info.append(onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, shape))
+
+
+def _transpose_node(
+    origin: onnx.NodeProto, source: str, target: str, perm: Sequence[int]
+) -> onnx.NodeProto:
+    node = onnx.helper.make_node("Transpose", [source], [target], perm=list(perm))
+    node.doc_string = origin.doc_string
+    return node
+
+
+def _transposed_tensor(
+    graph: onnx.GraphProto,
+    nodes: list[onnx.NodeProto],
+    origin: onnx.NodeProto,
+    name: str,
+    perm: Sequence[int],
+) -> str:
+    target = f"{name}_{origin.output[0]}_nchw"
+    shape = _inferred_shape(graph, name)
+    _add_value_info(graph, target, [shape[p] for p in perm])
+    nodes.append(_transpose_node(origin, name, target, perm))
+    return target
+
+
+def _weight_channels_first(
+    graph: onnx.GraphProto, conv: onnx.NodeProto, name: str, perm: Sequence[int]
+) -> None:
+    initializers = {t.name: t for t in graph.initializer}
+    producer = next((n for n in graph.node if name in n.output), None)
+    consumers = [n for n in graph.node if name in n.input]
+    if name in initializers:
+        stored = [name]
+    elif (
+        producer is not None
+        and producer.op_type in ("Quant", "BipolarQuant")
+        and all(i in initializers for i in producer.input)
+        and len(consumers) == 1
+    ):
+        rank = len(perm)
+        stored = [i for i in producer.input if len(initializers[i].dims) == rank]
+    else:
+        raise QonnxImportError(
+            f"{_node_label(conv)}: a channels-last Conv weight must be a constant "
+            "(an initializer or a Quant of initializers)"
+        )
+    for tensor in stored:
+        array = numpy_helper.to_array(initializers[tensor]).transpose(perm)
+        initializers[tensor].CopyFrom(numpy_helper.from_array(np.ascontiguousarray(array), tensor))
+    shape = _inferred_shape(graph, name)
+    for info in graph.value_info:
+        if info.name == name:
+            graph.value_info.remove(info)
+            break
+    _add_value_info(graph, name, [shape[p] for p in perm])
+
+
 # --------------------------------------------------------------------------- tensors
 
 
@@ -467,10 +574,11 @@ class _Node:
         types = [self.importer.graph.tensor_type(o, self.label) for o in outputs]
         # The element type the op computes is its (first) input's; a graph output or
         # value_info declaring another one (INT64) would give the op a result type its
-        # lowering does not produce. TopK's second output holds int64 indices.
+        # lowering does not produce. TopK's second output and ArgMax's hold int64 indices.
         expected = self.importer.graph.tensor_type(self.node.input[0], self.label).element_type
         for index, (name, type_) in enumerate(zip(outputs, types, strict=True)):
-            if type_.element_type != expected and not (self.node.op_type == "TopK" and index):
+            indices = (self.node.op_type == "TopK" and index) or self.node.op_type == "ArgMax"
+            if type_.element_type != expected and not indices:
                 raise self.error(
                     f"output '{name}' is declared {type_.element_type}, but the op "
                     f"computes {expected}"
@@ -716,27 +824,6 @@ def _batchnorm(node: _Node) -> Operation:
     )
 
 
-def _reduce_mean(node: _Node) -> Operation:
-    rank = node.rank(0)
-    if node.has_input(1):
-        axes = [int(a) for a in node.constant_input(1, "axes").flatten()]
-    else:
-        axes = node.ints_attr("axes") or []
-    if not axes:
-        if node.int_attr("noop_with_empty_axes", 0, (0, 1)):
-            raise node.error("'noop_with_empty_axes' with no axes is not supported")
-        axes = list(range(rank))
-    normalized = sorted({node.axis(a, rank, "axes") for a in axes})
-    return quant.ReduceMeanOp.build(
-        operands=[node.operand(0)],
-        properties={
-            "axes": i64_array(normalized),
-            "keepdims": _bool(node.int_attr("keepdims", 1, (0, 1))),
-        },
-        result_types=node.result_types(),
-    )
-
-
 def _reshape(node: _Node) -> Operation:
     node.constant_input(1, "shape")
     (result_type,) = node.result_types()
@@ -822,6 +909,186 @@ def _topk(node: _Node) -> Operation:
     )
 
 
+def _reduce_axes(node: _Node) -> list[int]:
+    """The sorted, non-negative axes of a Reduce* node (attribute before opset 18, input
+    after); no axes means all of them."""
+    rank = node.rank(0)
+    if node.has_input(1):
+        axes = [int(a) for a in node.constant_input(1, "axes").flatten()]
+    else:
+        axes = node.ints_attr("axes") or []
+    if not axes:
+        if node.int_attr("noop_with_empty_axes", 0, (0, 1)):
+            raise node.error("'noop_with_empty_axes' with no axes is not supported")
+        axes = list(range(rank))
+    return sorted({node.axis(a, rank, "axes") for a in axes})
+
+
+def _reduction(op_class: type[quant.ReductionOp]) -> Handler:
+    def handler(node: _Node) -> Operation:
+        return op_class.build(
+            operands=[node.operand(0)],
+            properties={
+                "axes": i64_array(_reduce_axes(node)),
+                "keepdims": _bool(node.int_attr("keepdims", 1, (0, 1))),
+            },
+            result_types=node.result_types(),
+        )
+
+    return handler
+
+
+def _softmax(node: _Node) -> Operation:
+    rank = node.rank(0)
+    default = -1 if node.importer.opset >= 13 else 1
+    axis = node.axis(node.int_attr("axis", default), rank)
+    if node.importer.opset < 13 and axis != rank - 1:
+        # before opset 13 Softmax normalizes over all axes from `axis` on (a 2-D view)
+        raise node.error(
+            f"Softmax (opset {node.importer.opset}) over axes {axis}.. of a "
+            f"rank-{rank} input is not supported (only the last axis)"
+        )
+    return quant.SoftmaxOp.build(
+        operands=[node.operand(0)],
+        properties={"axis": _int(axis)},
+        result_types=node.result_types(),
+    )
+
+
+def _argmax(node: _Node) -> Operation:
+    return quant.ArgMaxOp.build(
+        operands=[node.operand(0)],
+        properties={
+            "axis": _int(node.axis(node.int_attr("axis", 0), node.rank(0))),
+            "keepdims": _bool(node.int_attr("keepdims", 1, (0, 1))),
+            "select_last_index": _bool(node.int_attr("select_last_index", 0, (0, 1))),
+        },
+        result_types=node.result_types(),
+    )
+
+
+def _squeeze(node: _Node) -> Operation:
+    """Squeeze and Unsqueeze are views: `quant.reshape` to the inferred shape (the axes,
+    an attribute before opset 13 and an input after, must be constants)."""
+    if node.has_input(1):
+        node.constant_input(1, "axes")
+    (result_type,) = node.result_types()
+    return quant.ReshapeOp(node.operand(0), result_type)
+
+
+def _depth_to_space(node: _Node) -> Operation:
+    mode = node.str_attr("mode", "DCR")
+    if mode not in ("DCR", "CRD"):
+        raise node.error(f"attribute 'mode' = {mode!r} is not one of DCR, CRD")
+    blocksize = node.attr("blocksize")
+    if not isinstance(blocksize, int):
+        raise node.error("attribute 'blocksize' (an integer) is required")
+    return quant.DepthToSpaceOp.build(
+        operands=[node.operand(0)],
+        properties={"blocksize": _int(blocksize), "mode": StringAttr(mode)},
+        result_types=node.result_types(),
+    )
+
+
+def _resize(node: _Node) -> Operation:
+    """`Resize` (nearest) and `Upsample` become `quant.resize` when every axis is scaled
+    by an integer and ONNX's coordinate rule maps output index `o` to input `o // s`."""
+    mode = node.str_attr("mode", "nearest")
+    if mode != "nearest":
+        raise node.error(f"attribute 'mode' = {mode!r} is not supported (only 'nearest')")
+    in_shape = node.input_shape(0)
+    (result_type,) = node.result_types()
+    out_shape = tuple(result_type.get_shape())  # pyright: ignore[reportAttributeAccessIssue]
+    scales = [o // i for o, i in zip(out_shape, in_shape, strict=True)]
+    if any(o != i * s for o, i, s in zip(out_shape, in_shape, scales, strict=True)):
+        raise node.error(
+            f"resizing {list(in_shape)} to {list(out_shape)} is not by integer factors"
+        )
+    if node.node.op_type == "Resize":
+        transform = node.str_attr("coordinate_transformation_mode", "half_pixel")
+        rounding = node.str_attr("nearest_mode", "round_prefer_floor")
+        for size, scale in zip(in_shape, scales, strict=True):
+            if not _nearest_is_floor_division(transform, rounding, size, scale):
+                raise node.error(
+                    f"coordinate_transformation_mode {transform!r} with nearest_mode "
+                    f"{rounding!r} does not repeat each element {scale} times"
+                )
+    return quant.ResizeOp.build(
+        operands=[node.operand(0)],
+        properties={"scales": i64_array(scales)},
+        result_types=[result_type],
+    )
+
+
+def _nearest_is_floor_division(transform: str, rounding: str, size: int, scale: int) -> bool:
+    """Whether ONNX Resize's coordinate rule maps each output index `o` of an axis of
+    `size` elements scaled by `scale` to the input index `o // scale`."""
+    out = np.arange(size * scale, dtype=np.float64)
+    if transform == "asymmetric":
+        x = out / scale
+    elif transform in ("half_pixel", "pytorch_half_pixel"):
+        x = (out + 0.5) / scale - 0.5
+    elif transform == "align_corners":
+        x = out * (size - 1) / max(size * scale - 1, 1)
+    else:
+        return False
+    rounded = {
+        "round_prefer_floor": np.ceil(x - 0.5),
+        "round_prefer_ceil": np.floor(x + 0.5),
+        "floor": np.floor(x),
+        "ceil": np.ceil(x),
+    }.get(rounding)
+    if rounded is None:
+        return False
+    index = np.clip(rounded, 0, size - 1)
+    return bool(np.array_equal(index, out // scale))
+
+
+def _slice(node: _Node) -> Operation:
+    shape = node.input_shape(0)
+    rank = len(shape)
+    if node.has_input(1):  # opset 10+: starts, ends, axes, steps as inputs
+        starts = node.constant_input(1, "starts").flatten().tolist()
+        ends = node.constant_input(2, "ends").flatten().tolist()
+        axes = node.constant_input(3, "axes").flatten().tolist() if node.has_input(3) else None
+        steps = node.constant_input(4, "steps").flatten().tolist() if node.has_input(4) else None
+    else:
+        starts, ends = node.ints_attr("starts") or [], node.ints_attr("ends") or []
+        axes, steps = node.ints_attr("axes"), None
+    axes = list(range(len(starts))) if axes is None else axes
+    steps = [1] * len(starts) if steps is None else steps
+    if not len(starts) == len(ends) == len(axes) == len(steps):
+        raise node.error("starts, ends, axes and steps must have the same length")
+    full = [[0, d, 1] for d in shape]
+    for start, end, axis, step in zip(starts, ends, axes, steps, strict=True):
+        if step < 1:
+            raise node.error(f"step {step} is not supported (only steps >= 1)")
+        a = node.axis(int(axis), rank, "axes")
+        begin, stop, _ = slice(int(start), int(end), int(step)).indices(shape[a])
+        full[a] = [begin, max(begin, stop), int(step)]
+    return quant.SliceOp.build(
+        operands=[node.operand(0)],
+        properties={
+            "starts": i64_array([r[0] for r in full]),
+            "ends": i64_array([r[1] for r in full]),
+            "steps": i64_array([r[2] for r in full]),
+        },
+        result_types=node.result_types(),
+    )
+
+
+def _split(node: _Node) -> Operation:
+    axis = node.axis(node.int_attr("axis", 0), node.rank(0))
+    outputs = [o for o in node.node.output if o]
+    types = node.result_types(len(outputs))
+    sizes = [t.get_shape()[axis] for t in types]  # pyright: ignore[reportAttributeAccessIssue]
+    return quant.SplitOp.build(
+        operands=[node.operand(0)],
+        properties={"axis": _int(axis), "sizes": i64_array(sizes)},
+        result_types=[types],
+    )
+
+
 HANDLERS: dict[str, Handler] = {
     "Quant": _quant,
     "BipolarQuant": _bipolar_quant,
@@ -840,13 +1107,25 @@ HANDLERS: dict[str, Handler] = {
     "MaxPool": _pool(quant.MaxPoolOp),
     "AveragePool": _pool(quant.AveragePoolOp),
     "GlobalAveragePool": _unary(quant.GlobalAveragePoolOp),
-    "ReduceMean": _reduce_mean,
+    "ReduceMean": _reduction(quant.ReduceMeanOp),
     "Reshape": _reshape,
     "Flatten": _flatten,
     "Transpose": _transpose,
     "Concat": _concat,
     "Pad": _pad,
     "TopK": _topk,
+    "Softmax": _softmax,
+    "ArgMax": _argmax,
+    "Sigmoid": _unary(quant.SigmoidOp),
+    "Exp": _unary(quant.ExpOp),
+    "ReduceMax": _reduction(quant.ReduceMaxOp),
+    "Squeeze": _squeeze,
+    "Unsqueeze": _squeeze,
+    "DepthToSpace": _depth_to_space,
+    "Resize": _resize,
+    "Upsample": _resize,
+    "Slice": _slice,
+    "Split": _split,
 }
 """ONNX op type -> the handler building its quant op."""
 
@@ -863,6 +1142,13 @@ ARITY: dict[str, tuple[int, int]] = {
     "Concat": (1, 1 << 30),
     "Pad": (1, 4),
     "TopK": (1, 2),
+    "ReduceMax": (1, 2),
+    "Squeeze": (1, 2),
+    "Unsqueeze": (1, 2),
+    "Resize": (1, 4),
+    "Upsample": (2, 2),
+    "Slice": (1, 5),
+    "Split": (1, 2),
     **dict.fromkeys(("MatMul", "Add", "Sub", "Mul", "Div"), (2, 2)),
 }
 """Allowed input counts (min, max) per op type; one input where not listed."""
@@ -880,10 +1166,16 @@ def _check_arity(node: _Node) -> None:
 
 QONNX_OPS = frozenset({"Quant", "BipolarQuant", "Trunc", "MultiThreshold"})
 
+CHANNELS_LAST_DOMAIN = "qonnx.custom_op.channels_last"
+CHANNELS_LAST_OPS = frozenset({"Conv", "MaxPool", "BatchNormalization"})
+"""qonnx's channels-last wrappers: the ONNX op on NHWC tensors (`ConvertToChannelsLast`)."""
+
 
 def _is_supported(node: onnx.NodeProto) -> bool:
     if node.op_type not in HANDLERS:
         return False
+    if node.domain == CHANNELS_LAST_DOMAIN:
+        return node.op_type in CHANNELS_LAST_OPS
     domains = QONNX_DOMAINS if node.op_type in QONNX_OPS else ONNX_DOMAINS
     return node.domain in domains
 
@@ -897,7 +1189,92 @@ def _unsupported_message(node: onnx.NodeProto) -> str:
     return f"unsupported op {node.op_type}{domain}: {_node_label(node)}"
 
 
+FOLDABLE_FROM_SHAPES = frozenset({"Shape", "Size"})
+"""Ops whose result only depends on their input's static shape (cleanup folds them)."""
+
+
+def check_ops(model: onnx.ModelProto) -> None:
+    """Refuse, before any expensive step, a graph with ops the importer does not handle,
+    in one line: `unsupported op Erf: Erf node 'gelu'` for one node, else every
+    unsupported op type (with its domain when not ONNX's) and the names of its nodes.
+    Ops computed from constants and static shapes only are left to qonnx's cleanup,
+    which folds them away (a dynamo export's shape arithmetic)."""
+    constant = {t.name for t in model.graph.initializer}
+    unsupported: dict[str, list[onnx.NodeProto]] = {}
+    for node in model.graph.node:
+        inputs = [name for name in node.input if name]
+        from_constants = node.domain in ONNX_DOMAINS and all(i in constant for i in inputs)
+        if node.op_type in FOLDABLE_FROM_SHAPES or from_constants:
+            constant.update(node.output)
+        elif not _is_supported(node):
+            domain = f" (domain '{node.domain}')" if node.domain not in ONNX_DOMAINS else ""
+            unsupported.setdefault(node.op_type + domain, []).append(node)
+    if not unsupported:
+        return
+    nodes = [node for group in unsupported.values() for node in group]
+    if len(nodes) == 1:
+        raise QonnxImportError(_unsupported_message(nodes[0]))
+    listed = ", ".join(
+        f"{op} (node{'s' if len(group) > 1 else ''} "
+        f"{', '.join(repr(_original_name(n)) for n in group[:3])}"
+        f"{', ...' if len(group) > 3 else ''})"
+        for op, group in unsupported.items()
+    )
+    raise QonnxImportError(f"unsupported ops: {listed}")
+
+
 # --------------------------------------------------------------------------- the importer
+
+
+def _annotations(model: onnx.ModelProto) -> dict[str, str]:
+    """tensor name -> its `finn_datatype` annotation (`BIPOLAR`, `INT2`, ...)."""
+    found: dict[str, str] = {}
+    for annotation in model.graph.quantization_annotation:
+        for entry in annotation.quant_parameter_tensor_names:
+            if entry.key == "finn_datatype":
+                found[annotation.tensor_name] = entry.value
+    return found
+
+
+def _opset(model: onnx.ModelProto) -> int:
+    versions = [o.version for o in model.opset_import if o.domain in ONNX_DOMAINS]
+    return max(versions, default=1)
+
+
+@dataclass(frozen=True)
+class _DeclaredType:
+    """An integer `finn_datatype` as the quantizer that is the identity on its values."""
+
+    bits: int
+    signed: bool
+    narrow: bool = False
+
+    @property
+    def bipolar(self) -> bool:
+        return self.signed and self.bits == 1
+
+    def fits(self, array: np.ndarray) -> bool:
+        if self.bipolar:
+            return bool(np.all(np.abs(array) == 1))
+        lo = -(1 << (self.bits - 1)) + self.narrow if self.signed else 0
+        hi = (1 << (self.bits - 1)) - 1 if self.signed else (1 << self.bits) - 1
+        return bool(np.all((array == np.round(array)) & (array >= lo) & (array <= hi)))
+
+
+def declared_type(name: str) -> _DeclaredType | None:
+    """The quantizer of an integer finn_datatype name; None for float and fixed-point
+    types (FLOAT32, FIXED<...>, SCALEDINT<...>), which carry no integer promise."""
+    fixed = {
+        "BIPOLAR": _DeclaredType(1, True),
+        "BINARY": _DeclaredType(1, False),
+        "TERNARY": _DeclaredType(2, True, narrow=True),
+    }
+    if name in fixed:
+        return fixed[name]
+    match = re.fullmatch(r"(U?)INT(\d+)", name)
+    if match is None or not 1 <= int(match.group(2)) <= 64:
+        return None
+    return _DeclaredType(int(match.group(2)), signed=not match.group(1))
 
 
 class _Importer:
@@ -906,6 +1283,44 @@ class _Importer:
         self.values: dict[str, SSAValue] = {}
         self.block = Block()
         self.names: set[str] = set()
+        self.opset = _opset(model)
+        self.annotations = _annotations(model)
+
+    def declared(
+        self, value: SSAValue, tensor: str, array: np.ndarray | None, where: str
+    ) -> SSAValue:
+        """`value`, or the quantizer its integer `finn_datatype` annotation stands for
+        (scale 1, zero-point 0: the identity on values of the type) when it has one. A
+        constant whose values do not fit the type is an error."""
+        annotation = self.annotations.get(tensor, "")
+        declared = declared_type(annotation)
+        if declared is None:
+            return value
+        if array is not None and not declared.fits(array):
+            raise QonnxImportError(
+                f"{where}: constant '{tensor}' is annotated {annotation}, but its "
+                f"values {np.unique(array)[:6].tolist()} do not fit it"
+            )
+        one = self.scalar(1.0)
+        if declared.bipolar:
+            quantizer: Operation = quant.BipolarQuantOp(value, one)
+        else:
+            quantizer = quant.QuantOp(
+                value,
+                one,
+                self.scalar(0.0),
+                self.scalar(float(declared.bits)),
+                signed=declared.signed,
+                narrow=declared.narrow,
+            )
+        self.block.add_op(quantizer)
+        self.name(quantizer.results[0], f"{tensor}_{annotation.lower()}")
+        return quantizer.results[0]
+
+    def scalar(self, number: float) -> SSAValue:
+        constant = quant.ConstantOp(dense_from_numpy(np.asarray(number, dtype=np.float32)))
+        self.block.add_op(constant)
+        return constant.result
 
     def name(self, value: SSAValue, tensor: str) -> None:
         base = _sanitize(tensor)
@@ -930,8 +1345,8 @@ class _Importer:
         constant = quant.ConstantOp(dense_from_numpy(array))
         self.block.add_op(constant)
         self.name(constant.result, name)
-        self.values[name] = constant.result
-        return constant.result
+        self.values[name] = self.declared(constant.result, name, array, where)
+        return self.values[name]
 
     def run(self) -> ModuleOp:
         graph = self.graph.model.graph
@@ -945,7 +1360,7 @@ class _Importer:
                 raise QonnxImportError(f"{where}: graph input '{info.name}' must be a float tensor")
             argument = self.block.insert_arg(type_, len(self.block.args))
             self.name(argument, info.name)
-            self.values[info.name] = argument
+            self.values[info.name] = self.declared(argument, info.name, None, where)
             input_types.append(type_)
 
         for onnx_node in graph.node:
@@ -991,7 +1406,9 @@ def import_qonnx(
         where = str(model)
         proto = _load(model)
     work = _prepare(proto, where)
+    check_ops(work)
     work = _cleanup(work, where) if cleanup else _infer_shapes(work, where)
+    channels_first(work)
     return _Importer(work, where).run()
 
 

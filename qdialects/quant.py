@@ -36,6 +36,7 @@ from xdsl.irdl import (
     result_def,
     traits_def,
     var_operand_def,
+    var_result_def,
 )
 from xdsl.parser import Parser
 from xdsl.printer import Printer
@@ -778,12 +779,10 @@ class GlobalAveragePoolOp(QuantDialectOp):
         _require_shape(self, shape_of(self.result), [*x_shape[:2], *([1] * (len(x_shape) - 2))])
 
 
-@irdl_op_definition
-class ReduceMeanOp(QuantDialectOp):
-    """ONNX `ReduceMean`: the mean over `axes` (non-negative, sorted); with `keepdims`
-    reduced axes stay as size 1."""
+class ReductionOp(QuantDialectOp):
+    """Base of the ONNX reductions over `axes` (non-negative, sorted, distinct); with
+    `keepdims` reduced axes stay as size 1, else they are dropped."""
 
-    name = "quant.reduce_mean"
     x = operand_def(TensorType)
     axes = prop_def(DenseArrayBase)
     keepdims = prop_def(BoolAttr)
@@ -795,11 +794,26 @@ class ReduceMeanOp(QuantDialectOp):
         axes = ints(self.axes)
         require(
             all(0 <= a < len(x_shape) for a in axes) and list(axes) == sorted(set(axes)),
-            f"quant.reduce_mean: axes {list(axes)} must be sorted, distinct and in range",
+            f"{self.name}: axes {list(axes)} must be sorted, distinct and in range",
         )
         keep = bool(self.keepdims.value.data)
         expected = [1 if i in axes else d for i, d in enumerate(x_shape) if keep or i not in axes]
         _require_shape(self, shape_of(self.result), expected)
+
+
+@irdl_op_definition
+class ReduceMeanOp(ReductionOp):
+    """ONNX `ReduceMean`: the mean over `axes` (see `ReductionOp` for the shape)."""
+
+    name = "quant.reduce_mean"
+
+
+@irdl_op_definition
+class ReduceMaxOp(ReductionOp):
+    """ONNX `ReduceMax`: the maximum over `axes` (see `ReductionOp` for the shape); a
+    host-side float op (it never becomes hardware)."""
+
+    name = "quant.reduce_max"
 
 
 # --------------------------------------------------------------------------- data movement
@@ -914,6 +928,195 @@ class TopKOp(QuantDialectOp):
         require_i64_indices(self.name, self.indices.type)
 
 
+# --------------------------------------------------------------------------- float tails
+# Ops a QONNX graph applies to the float result of the integer part (a final Softmax,
+# ArgMax, Sigmoid, ...). They never become hardware: the lowering keeps them as they are,
+# outside the integer region, and they run on the host (reference semantics and csim).
+
+HOST_OP_NAMES = (
+    "quant.softmax",
+    "quant.argmax",
+    "quant.sigmoid",
+    "quant.exp",
+    "quant.reduce_max",
+)
+"""The quant ops that stay on the host through every level."""
+
+
+@irdl_op_definition
+class SoftmaxOp(QuantDialectOp):
+    """ONNX `Softmax` (opset 13) along `axis` (non-negative):
+    `y = exp(x - max(x)) / sum(exp(x - max(x)))`, max and sum over `axis`, in float32."""
+
+    name = "quant.softmax"
+    x = operand_def(TensorType)
+    axis = prop_def(IntegerAttr[IntegerType])
+    result = result_def(TensorType)
+    assembly_format = "$x attr-dict `:` functional-type(operands, results)"
+
+    def verify_(self) -> None:
+        x_shape = shape_of(self.x)
+        axis = self.axis.value.data
+        require(0 <= axis < len(x_shape), f"quant.softmax: axis {axis} out of range")
+        _require_shape(self, shape_of(self.result), x_shape)
+
+
+@irdl_op_definition
+class ArgMaxOp(QuantDialectOp):
+    """ONNX `ArgMax` along `axis` (non-negative): the index (`i64`) of the largest
+    element; of equal largest elements the first, or the last with `select_last_index`.
+    With `keepdims` the axis stays as size 1, else it is dropped."""
+
+    name = "quant.argmax"
+    x = operand_def(TensorType)
+    axis = prop_def(IntegerAttr[IntegerType])
+    keepdims = prop_def(BoolAttr)
+    select_last_index = prop_def(BoolAttr)
+    result = result_def(TensorType)
+    assembly_format = "$x attr-dict `:` functional-type(operands, results)"
+
+    def verify_(self) -> None:
+        x_shape = shape_of(self.x)
+        axis = self.axis.value.data
+        require(0 <= axis < len(x_shape), f"quant.argmax: axis {axis} out of range")
+        expected = list(x_shape)
+        if self.keepdims.value.data:
+            expected[axis] = 1
+        else:
+            del expected[axis]
+        _require_shape(self, shape_of(self.result), expected)
+        require_i64_indices(self.name, self.result.type)
+
+
+@irdl_op_definition
+class SigmoidOp(UnaryOp):
+    """ONNX `Sigmoid`: `1 / (1 + exp(-x))` in float32."""
+
+    name = "quant.sigmoid"
+
+
+@irdl_op_definition
+class ExpOp(UnaryOp):
+    """ONNX `Exp`: `exp(x)` in float32."""
+
+    name = "quant.exp"
+
+
+# --------------------------------------------------------------------------- layout ops
+
+
+@irdl_op_definition
+class DepthToSpaceOp(QuantDialectOp):
+    """ONNX `DepthToSpace` on an N x C x H x W tensor with block size b: the result is
+    N x C/b² x H·b x W·b with `y[n, c, h·b + i, w·b + j] = x[n, k, h, w]` where
+    `k = (i·b + j)·C/b² + c` in `DCR` mode and `k = c·b² + i·b + j` in `CRD` mode.
+    Invariants: b >= 1, b² divides C, mode is DCR or CRD."""
+
+    name = "quant.depth_to_space"
+    x = operand_def(TensorType)
+    blocksize = prop_def(IntegerAttr[IntegerType])
+    mode = prop_def(StringAttr)
+    result = result_def(TensorType)
+    assembly_format = "$x attr-dict `:` functional-type(operands, results)"
+
+    def verify_(self) -> None:
+        x_shape = shape_of(self.x)
+        block = self.blocksize.value.data
+        require(len(x_shape) == 4, "quant.depth_to_space: input must be N x C x H x W")
+        require(self.mode.data in ("DCR", "CRD"), "quant.depth_to_space: mode must be DCR or CRD")
+        n, c, h, w = x_shape
+        require(
+            block >= 1 and c % (block * block) == 0,
+            f"quant.depth_to_space: blocksize {block} squared must divide the {c} channels",
+        )
+        _require_shape(self, shape_of(self.result), (n, c // (block * block), h * block, w * block))
+
+
+@irdl_op_definition
+class ResizeOp(QuantDialectOp):
+    """Nearest-neighbour upsampling by integer factors (ONNX `Resize` in `nearest` mode
+    and `Upsample`, whose coordinate rules the importer checks reduce to this):
+    `y[i_0, ..., i_k] = x[i_0 // s_0, ..., i_k // s_k]`, `s = scales` (one integer >= 1
+    per axis), so `y.shape[a] = x.shape[a] · s_a`."""
+
+    name = "quant.resize"
+    x = operand_def(TensorType)
+    scales = prop_def(DenseArrayBase)
+    result = result_def(TensorType)
+    assembly_format = "$x attr-dict `:` functional-type(operands, results)"
+
+    def verify_(self) -> None:
+        x_shape, scales = shape_of(self.x), ints(self.scales)
+        require(
+            len(scales) == len(x_shape) and all(s >= 1 for s in scales),
+            f"quant.resize: scales {list(scales)} must be {len(x_shape)} integers >= 1",
+        )
+        _require_shape(
+            self, shape_of(self.result), [d * s for d, s in zip(x_shape, scales, strict=True)]
+        )
+
+
+@irdl_op_definition
+class SliceOp(QuantDialectOp):
+    """ONNX `Slice` with constant ranges (resolved at import, one entry per axis):
+    `y = x[starts[0]:ends[0]:steps[0], ...]` (numpy basic slicing; steps >= 1, and
+    0 <= starts <= ends <= the axis length)."""
+
+    name = "quant.slice"
+    x = operand_def(TensorType)
+    starts = prop_def(DenseArrayBase)
+    ends = prop_def(DenseArrayBase)
+    steps = prop_def(DenseArrayBase)
+    result = result_def(TensorType)
+    assembly_format = "$x attr-dict `:` functional-type(operands, results)"
+
+    def verify_(self) -> None:
+        x_shape = shape_of(self.x)
+        starts, ends, steps = ints(self.starts), ints(self.ends), ints(self.steps)
+        rank = len(x_shape)
+        require(
+            len(starts) == len(ends) == len(steps) == rank,
+            f"quant.slice: starts, ends and steps must have {rank} entries",
+        )
+        ranges = zip(starts, ends, steps, x_shape, strict=True)
+        require(
+            all(s >= 1 and 0 <= b <= e <= d for b, e, s, d in ranges),
+            f"quant.slice: ranges {list(starts)}:{list(ends)}:{list(steps)} out of {x_shape}",
+        )
+        expected = [-(-(e - b) // s) for b, e, s in zip(starts, ends, steps, strict=True)]
+        _require_shape(self, shape_of(self.result), expected)
+
+
+@irdl_op_definition
+class SplitOp(QuantDialectOp):
+    """ONNX `Split`: consecutive parts of `x` along `axis` (non-negative), part i of
+    `sizes[i]` elements; the sizes add up to the axis length."""
+
+    name = "quant.split"
+    x = operand_def(TensorType)
+    axis = prop_def(IntegerAttr[IntegerType])
+    sizes = prop_def(DenseArrayBase)
+    outputs = var_result_def(TensorType)
+    assembly_format = "$x attr-dict `:` functional-type(operands, results)"
+
+    def verify_(self) -> None:
+        x_shape = shape_of(self.x)
+        axis, sizes = self.axis.value.data, ints(self.sizes)
+        require(0 <= axis < len(x_shape), f"quant.split: axis {axis} out of range")
+        require(
+            len(sizes) == len(self.outputs) and all(s >= 1 for s in sizes),
+            f"quant.split: {len(sizes)} sizes for {len(self.outputs)} results",
+        )
+        require(
+            sum(sizes) == x_shape[axis],
+            f"quant.split: sizes {list(sizes)} do not add up to {x_shape[axis]}",
+        )
+        for size, output in zip(sizes, self.outputs, strict=True):
+            expected = list(x_shape)
+            expected[axis] = size
+            _require_shape(self, shape_of(output), expected)
+
+
 Quant = Dialect(
     "quant",
     [
@@ -936,6 +1139,15 @@ Quant = Dialect(
         AveragePoolOp,
         GlobalAveragePoolOp,
         ReduceMeanOp,
+        ReduceMaxOp,
+        SoftmaxOp,
+        ArgMaxOp,
+        SigmoidOp,
+        ExpOp,
+        DepthToSpaceOp,
+        ResizeOp,
+        SliceOp,
+        SplitOp,
         ReshapeOp,
         FlattenOp,
         TransposeOp,

@@ -444,3 +444,22 @@ def batchnorm(
     b = bias.astype(dtype) - mean.astype(dtype) * a
     shape = (-1, *([1] * (x.ndim - 2)))
     return x * a.reshape(shape) + b.reshape(shape)
+
+
+def depth_to_space(x: np.ndarray, block: int, mode: str) -> np.ndarray:
+    """ONNX DepthToSpace of an N x C x H x W array (`quant.depth_to_space`)."""
+    n, c, h, w = x.shape
+    depth = c // (block * block)
+    if mode == "DCR":
+        blocks = x.reshape(n, block, block, depth, h, w).transpose(0, 3, 4, 1, 5, 2)
+    else:
+        blocks = x.reshape(n, depth, block, block, h, w).transpose(0, 1, 4, 2, 5, 3)
+    return blocks.reshape(n, depth, h * block, w * block)
+
+
+def upsample_nearest(x: np.ndarray, scales: Sequence[int]) -> np.ndarray:
+    """`y[i] = x[i // scales]` on every axis (`quant.resize`)."""
+    for axis, scale in enumerate(scales):
+        if scale != 1:
+            x = np.repeat(x, scale, axis=axis)
+    return x

@@ -273,7 +273,86 @@ class QuantFunctions(InterpreterFunctions):
         y = x.mean(axis=ints(op.axes), keepdims=_flag(op.keepdims), dtype=x.dtype)
         return (_result(op.result, y),)
 
+    @impl(quant.ReduceMaxOp)
+    def run_reduce_max(
+        self, interpreter: Interpreter, op: quant.ReduceMaxOp, args: tuple[Any, ...]
+    ) -> PythonValues:
+        x = _float(args[0])
+        return (_result(op.result, x.max(axis=ints(op.axes), keepdims=_flag(op.keepdims))),)
+
+    # ----------------------------------------------------------------------- float tails
+
+    @impl(quant.SoftmaxOp)
+    def run_softmax(
+        self, interpreter: Interpreter, op: quant.SoftmaxOp, args: tuple[Any, ...]
+    ) -> PythonValues:
+        x = _float(args[0])
+        axis = op.axis.value.data
+        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        return (_result(op.result, e / e.sum(axis=axis, keepdims=True, dtype=e.dtype)),)
+
+    @impl(quant.ArgMaxOp)
+    def run_argmax(
+        self, interpreter: Interpreter, op: quant.ArgMaxOp, args: tuple[Any, ...]
+    ) -> PythonValues:
+        x = np.asarray(args[0])
+        axis = op.axis.value.data
+        if _flag(op.select_last_index):
+            last = x.shape[axis] - 1
+            index = last - np.argmax(np.flip(x, axis=axis), axis=axis, keepdims=True)
+        else:
+            index = np.argmax(x, axis=axis, keepdims=True)
+        if not _flag(op.keepdims):
+            index = np.squeeze(index, axis=axis)
+        return (_result(op.result, index),)
+
+    @impl(quant.SigmoidOp)
+    def run_sigmoid(
+        self, interpreter: Interpreter, op: quant.SigmoidOp, args: tuple[Any, ...]
+    ) -> PythonValues:
+        x = _float(args[0])
+        one = x.dtype.type(1)
+        return (_result(op.result, one / (one + np.exp(-x))),)
+
+    @impl(quant.ExpOp)
+    def run_exp(
+        self, interpreter: Interpreter, op: quant.ExpOp, args: tuple[Any, ...]
+    ) -> PythonValues:
+        return (_result(op.result, np.exp(_float(args[0]))),)
+
     # ----------------------------------------------------------------------- data movement
+
+    @impl(quant.DepthToSpaceOp)
+    def run_depth_to_space(
+        self, interpreter: Interpreter, op: quant.DepthToSpaceOp, args: tuple[Any, ...]
+    ) -> PythonValues:
+        x = _arg(args[0], numpy_dtype(op.result.type))
+        y = kernels.depth_to_space(x, op.blocksize.value.data, op.mode.data)
+        return (_result(op.result, y),)
+
+    @impl(quant.ResizeOp)
+    def run_resize(
+        self, interpreter: Interpreter, op: quant.ResizeOp, args: tuple[Any, ...]
+    ) -> PythonValues:
+        x = _arg(args[0], numpy_dtype(op.result.type))
+        return (_result(op.result, kernels.upsample_nearest(x, ints(op.scales))),)
+
+    @impl(quant.SliceOp)
+    def run_slice(
+        self, interpreter: Interpreter, op: quant.SliceOp, args: tuple[Any, ...]
+    ) -> PythonValues:
+        x = _arg(args[0], numpy_dtype(op.result.type))
+        ranges = zip(ints(op.starts), ints(op.ends), ints(op.steps), strict=True)
+        return (_result(op.result, x[tuple(slice(b, e, s) for b, e, s in ranges)]),)
+
+    @impl(quant.SplitOp)
+    def run_split(
+        self, interpreter: Interpreter, op: quant.SplitOp, args: tuple[Any, ...]
+    ) -> PythonValues:
+        x = np.asarray(args[0])
+        cuts = np.cumsum(ints(op.sizes))[:-1]
+        parts = np.split(x, cuts, axis=op.axis.value.data)
+        return tuple(_result(r, p) for r, p in zip(op.outputs, parts, strict=True))
 
     @impl(quant.ReshapeOp)
     def run_reshape(

@@ -1,7 +1,7 @@
 // Import errors: one line naming the problem (and the ONNX node), exit status 1.
-// RUN: python %S/inputs/make_model.py softmax %t.softmax.onnx
-// RUN: not qnn-opt %t.softmax.onnx 2>&1 | filecheck %s --check-prefix=UNKNOWN-OP
-// UNKNOWN-OP: qnn-opt: error: unsupported op Softmax: Softmax node '/head/Softmax'
+// RUN: python %S/inputs/make_model.py unsupported %t.unsupported.onnx
+// RUN: not qnn-opt %t.unsupported.onnx 2>&1 | filecheck %s --check-prefix=UNKNOWN-OP
+// UNKNOWN-OP: qnn-opt: error: unsupported op Erf: Erf node '/head/Erf'
 // UNKNOWN-OP-NOT: Traceback
 
 // RUN: python %S/inputs/make_model.py bitwidth0 %t.bits.onnx

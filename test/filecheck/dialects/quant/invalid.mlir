@@ -447,3 +447,66 @@
 // !quant.int<0>: datatype widths start at 1
 %w = quant.constant dense<[0, 0]> : tensor<2xi8> -> tensor<2x!quant.int<0>>
 // CHECK: !quant.int width must be in [1, 64], got 0
+
+// -----
+
+// quant.softmax: axis out of range
+%x = quant.constant dense<0.0> : tensor<1x4xf32>
+%y = quant.softmax %x {axis = 2 : i64} : (tensor<1x4xf32>) -> tensor<1x4xf32>
+// CHECK: Operation does not verify: quant.softmax: axis 2 out of range
+
+// -----
+
+// quant.argmax: indices must be i64
+%x = quant.constant dense<0.0> : tensor<1x4xf32>
+%y = quant.argmax %x {axis = 1 : i64, keepdims = true, select_last_index = false} : (tensor<1x4xf32>) -> tensor<1x1xf32>
+// CHECK: Operation does not verify: quant.argmax: indices must be i64
+
+// -----
+
+// quant.argmax: keepdims keeps the axis
+%x = quant.constant dense<0.0> : tensor<1x4xf32>
+%y = quant.argmax %x {axis = 1 : i64, keepdims = true, select_last_index = false} : (tensor<1x4xf32>) -> tensor<1xi64>
+// CHECK: Operation does not verify: quant.argmax: result shape (1,) does not match the expected (1, 1)
+
+// -----
+
+// quant.reduce_max: unsorted axes
+%x = quant.constant dense<0.0> : tensor<1x4x2xf32>
+%y = quant.reduce_max %x {axes = array<i64: 2, 1>, keepdims = true} : (tensor<1x4x2xf32>) -> tensor<1x1x1xf32>
+// CHECK: Operation does not verify: quant.reduce_max: axes [2, 1] must be sorted, distinct and in range
+
+// -----
+
+// quant.depth_to_space: the block must divide the channels
+%x = quant.constant dense<0.0> : tensor<1x6x2x2xf32>
+%y = quant.depth_to_space %x {blocksize = 2 : i64, mode = "DCR"} : (tensor<1x6x2x2xf32>) -> tensor<1x1x4x4xf32>
+// CHECK: Operation does not verify: quant.depth_to_space: blocksize 2 squared must divide the 6 channels
+
+// -----
+
+// quant.depth_to_space: unknown mode
+%x = quant.constant dense<0.0> : tensor<1x4x2x2xf32>
+%y = quant.depth_to_space %x {blocksize = 2 : i64, mode = "RDC"} : (tensor<1x4x2x2xf32>) -> tensor<1x1x4x4xf32>
+// CHECK: Operation does not verify: quant.depth_to_space: mode must be DCR or CRD
+
+// -----
+
+// quant.resize: a scale per axis, each >= 1
+%x = quant.constant dense<0.0> : tensor<1x4x2x2xf32>
+%y = quant.resize %x {scales = array<i64: 1, 1, 0, 2>} : (tensor<1x4x2x2xf32>) -> tensor<1x4x0x4xf32>
+// CHECK: Operation does not verify: quant.resize: scales [1, 1, 0, 2] must be 4 integers >= 1
+
+// -----
+
+// quant.slice: a range past the axis
+%x = quant.constant dense<0.0> : tensor<1x4xf32>
+%y = quant.slice %x {starts = array<i64: 0, 2>, ends = array<i64: 1, 5>, steps = array<i64: 1, 1>} : (tensor<1x4xf32>) -> tensor<1x3xf32>
+// CHECK: Operation does not verify: quant.slice: ranges [0, 2]:[1, 5]:[1, 1] out of (1, 4)
+
+// -----
+
+// quant.split: sizes must add up to the axis
+%x = quant.constant dense<0.0> : tensor<1x4xf32>
+%a, %b = quant.split %x {axis = 1 : i64, sizes = array<i64: 1, 2>} : (tensor<1x4xf32>) -> (tensor<1x1xf32>, tensor<1x2xf32>)
+// CHECK: Operation does not verify: quant.split: sizes [1, 2] do not add up to 4

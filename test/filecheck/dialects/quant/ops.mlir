@@ -147,3 +147,27 @@ func.func @data_movement(%x: tensor<1x4x2x2xf32>) -> (tensor<1x3xf32>, tensor<1x
 // CHECK-NEXT: %tv, %ti = quant.topk %cc {k = 3 : i64, axis = 1 : i64} : (tensor<1x32xf32>) -> (tensor<1x3xf32>, tensor<1x3xi64>)
 // CHECK-NEXT: func.return %tv, %ti : tensor<1x3xf32>, tensor<1x3xi64>
 // CHECK-NEXT: }
+
+// The float tails and layout ops of models from the wild round-trip.
+// CHECK-LABEL: func.func @wild
+func.func @wild(%x: tensor<1x8x2x2xf32>) -> (tensor<1x8x2x2xf32>, tensor<1x1x2x2xi64>, tensor<1x2x4x4xf32>, tensor<1x8x4x6xf32>, tensor<1x2x2x1xf32>, tensor<1x3x2x2xf32>) {
+  // CHECK: quant.softmax %x {axis = 1 : i64}
+  %s = quant.softmax %x {axis = 1 : i64} : (tensor<1x8x2x2xf32>) -> tensor<1x8x2x2xf32>
+  // CHECK: quant.sigmoid
+  %g = quant.sigmoid %s : (tensor<1x8x2x2xf32>) -> tensor<1x8x2x2xf32>
+  // CHECK: quant.exp
+  %e = quant.exp %g : (tensor<1x8x2x2xf32>) -> tensor<1x8x2x2xf32>
+  // CHECK: quant.reduce_max %e {axes = array<i64: 1>, keepdims = true}
+  %m = quant.reduce_max %e {axes = array<i64: 1>, keepdims = true} : (tensor<1x8x2x2xf32>) -> tensor<1x1x2x2xf32>
+  // CHECK: quant.argmax %e {axis = 1 : i64, keepdims = true, select_last_index = false} : (tensor<1x8x2x2xf32>) -> tensor<1x1x2x2xi64>
+  %a = quant.argmax %e {axis = 1 : i64, keepdims = true, select_last_index = false} : (tensor<1x8x2x2xf32>) -> tensor<1x1x2x2xi64>
+  // CHECK: quant.depth_to_space %x {blocksize = 2 : i64, mode = "CRD"}
+  %d = quant.depth_to_space %x {blocksize = 2 : i64, mode = "CRD"} : (tensor<1x8x2x2xf32>) -> tensor<1x2x4x4xf32>
+  // CHECK: quant.resize %x {scales = array<i64: 1, 1, 2, 3>}
+  %r = quant.resize %x {scales = array<i64: 1, 1, 2, 3>} : (tensor<1x8x2x2xf32>) -> tensor<1x8x4x6xf32>
+  // CHECK: quant.slice %x {starts = array<i64: 0, 1, 0, 1>, ends = array<i64: 1, 5, 2, 2>, steps = array<i64: 1, 2, 1, 1>}
+  %c = quant.slice %x {starts = array<i64: 0, 1, 0, 1>, ends = array<i64: 1, 5, 2, 2>, steps = array<i64: 1, 2, 1, 1>} : (tensor<1x8x2x2xf32>) -> tensor<1x2x2x1xf32>
+  // CHECK: quant.split %x {axis = 1 : i64, sizes = array<i64: 3, 5>} : (tensor<1x8x2x2xf32>) -> (tensor<1x3x2x2xf32>, tensor<1x5x2x2xf32>)
+  %p, %q = quant.split %x {axis = 1 : i64, sizes = array<i64: 3, 5>} : (tensor<1x8x2x2xf32>) -> (tensor<1x3x2x2xf32>, tensor<1x5x2x2xf32>)
+  func.return %e, %a, %d, %r, %c, %p : tensor<1x8x2x2xf32>, tensor<1x1x2x2xi64>, tensor<1x2x4x4xf32>, tensor<1x8x4x6xf32>, tensor<1x2x2x1xf32>, tensor<1x3x2x2xf32>
+}

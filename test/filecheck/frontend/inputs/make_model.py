@@ -2,7 +2,7 @@
 
 KIND is `dynamo` (the dynamo export form: opset 18, Conv without kernel_shape, Reshape with
 a constant shape, Gemm without C, BipolarQuant weights) or one of the broken variants
-`softmax` (an unsupported op), `bitwidth0`, `dynamic` (a symbolic batch dimension).
+`unsupported` (an op qnn does not import), `bitwidth0`, `dynamic` (a symbolic batch dimension).
 """
 
 from __future__ import annotations
@@ -78,9 +78,9 @@ def dynamo(bits: float = 8.0, batch: int | str = 1) -> onnx.ModelProto:
     )
 
 
-def softmax() -> onnx.ModelProto:
+def unsupported() -> onnx.ModelProto:
     model = dynamo()
-    model.graph.node.append(helper.make_node("Softmax", ["y"], ["p"], name="/head/Softmax"))
+    model.graph.node.append(helper.make_node("Erf", ["y"], ["p"], name="/head/Erf"))
     model.graph.output[0].name = "p"
     return model
 
@@ -89,7 +89,7 @@ def main() -> None:
     kind, out = sys.argv[1], sys.argv[2]
     models = {
         "dynamo": dynamo,
-        "softmax": softmax,
+        "unsupported": unsupported,
         "bitwidth0": lambda: dynamo(bits=0.0),
         "dynamic": lambda: dynamo(batch="N"),
     }
