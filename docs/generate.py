@@ -15,7 +15,8 @@ What it writes (everything from docstrings and definitions, nothing hand-maintai
   the generated reference then lives between the `BEGIN GENERATED`/`END GENERATED` markers
   and the text outside them is kept as it is;
 * `docs/targets.md`: every `-t` target of `backend_hls.targets.QNN_TARGETS`;
-* `docs/reference.md`: an index of the above.
+* `docs/reference.md`: an index of the above, and the named pipelines of
+  `passes.pipelines.NAMED_PIPELINES` (their docstrings and what they expand to).
 
 The output is deterministic: no line numbers, addresses or timestamps, and everything in
 registry / dialect order. `test/unit/test_docs.py` regenerates into a temporary directory and
@@ -362,6 +363,7 @@ def targets_page() -> str:
 
 def index_page() -> str:
     from backend_hls.targets import QNN_TARGETS
+    from passes.pipelines import NAMED_PIPELINES
     from passes.registry import QNN_PASSES
     from qdialects import QNN_DIALECTS
 
@@ -389,6 +391,10 @@ def index_page() -> str:
         summary = _doc(cls) or inspect.cleandoc(sys.modules[cls.__module__].__doc__ or "")
         summary = summary.split("\n\n")[0].replace("\n", " ")
         lines.append(f"* [`{name}`](passes/{name}.md): {summary}")
+    lines += ["", "## Named pipelines (`qnn-opt -p NAME`, `passes/pipelines.py`)", ""]
+    for name, pipeline in NAMED_PIPELINES.items():
+        summary = _doc(pipeline).split("\n\n")[0].replace("\n", " ")
+        lines.append(f"* `{_spec_example(name, pipeline)}` = `{pipeline().passes()}`: {summary}")
     lines += ["", "## Targets (`qnn-opt -t NAME`)", ""]
     for name, load in QNN_TARGETS.items():
         summary = _doc(load()).split("\n\n")[0].replace("\n", " ")

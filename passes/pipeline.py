@@ -24,7 +24,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass, PassPipeline, PassPipelineCallbackType
 from xdsl.utils.exceptions import ArgSpecParseError
 
-from passes.pipelines import expand_pipelines
+from passes.pipelines import NAMED_PIPELINES, expand_pipelines
 from passes.registry import QNN_PASSES
 from passes.verify_each import VerifyEach
 
@@ -98,8 +98,8 @@ def pipeline_error(error: BaseException, spec: str) -> PipelineError:
 
 def _suggestions(unknown: Sequence[str]) -> str:
     """` (did you mean 'streamline'?)` for the unknown pass names that resemble a known
-    one (qnn's or xDSL's), or ""."""
-    known = list(available_passes())
+    one (qnn's or xDSL's) or a named pipeline, or ""."""
+    known = [*available_passes(), *NAMED_PIPELINES]
     matches = {n: difflib.get_close_matches(n, known, n=1) for n in unknown}
     found = {n: m[0] for n, m in matches.items() if m}
     if not found:

@@ -85,7 +85,7 @@ def test_defaults_are_the_builds():
     [
         (f"{HARDWARE}{{depth=3}}", 'Provided arguments ["depth"] not found'),
         (f"{QUANT_TO_HARDWARE}{{target-fps=fast}}", "invalid pass pipeline"),
-        ("quant-to-hardwar", "unknown pass 'quant-to-hardwar'"),
+        ("quant-to-hardwar", "(did you mean 'quant-to-hardware'?)"),
         (f"{HARDWARE}{{", "invalid pass pipeline"),
     ],
 )

@@ -2,7 +2,8 @@
 // RUN: qnn-opt %s -p 'convert-to-dataflow,set-folding{target-fps=10000 clock-ns=10},minimize-bit-width,insert-dwc,insert-fifos,size-fifos' > %t.passes
 // RUN: diff %t.named %t.passes
 // RUN: filecheck %s < %t.named
-// RUN: qnn-opt %s -p 'quant-to-streamline,convert-to-dataflow,hardware' | filecheck %s --check-prefix=UNFOLDED
+// RUN: qnn-opt %s -p 'convert-to-dataflow,hardware' | filecheck %s --check-prefix=UNFOLDED
+// RUN: not qnn-opt %s -p quant-to-hardwar 2>&1 | filecheck %s --check-prefix=TYPO
 // RUN: not qnn-opt %s -p 'hardware{depth=3}' 2>&1 | filecheck %s --check-prefix=OPTION
 // RUN: not qnn-opt %s -p 'quant-to-hardware{target-fps=fast}' 2>&1 | filecheck %s --check-prefix=VALUE
 
@@ -14,12 +15,12 @@
 // CHECK:       dataflow.mvau
 // CHECK-COUNT-2: dataflow.fifo
 
-// A named pipeline mixes with passes; `quant-to-streamline` leaves a streamline module as
-// it is.
+// A named pipeline mixes with passes (here without folding: PE = SIMD = 1, no record).
 // UNFOLDED:     dataflow.partition(%q) : (tensor<2x4x!quant.uint<2>>)
 // UNFOLDED-NOT: set_folding
 // UNFOLDED:     dataflow.fifo
 
+// TYPO: qnn-opt: error: unknown pass 'quant-to-hardwar' in pipeline 'quant-to-hardwar' (did you mean 'quant-to-hardware'?)
 // OPTION: qnn-opt: error: invalid pass pipeline 'hardware{depth=3}': Provided arguments ["depth"] not found in expected arguments []
 // VALUE: qnn-opt: error: invalid pass pipeline 'quant-to-hardware{target-fps=fast}':
 func.func @main(%x: tensor<2x4xf32>) -> tensor<2x2xf32> {
