@@ -939,8 +939,14 @@ HOST_OP_NAMES = (
     "quant.sigmoid",
     "quant.exp",
     "quant.reduce_max",
+    "quant.depth_to_space",
+    "quant.resize",
+    "quant.slice",
+    "quant.split",
 )
-"""The quant ops that stay on the host through every level."""
+"""The quant ops that `lower-quant-to-streamline` keeps as they are: they run on the host
+(before or after the accelerator). One left between integer tensors is refused by the
+`streamline` check, which names it."""
 
 
 @irdl_op_definition

