@@ -61,10 +61,17 @@ def _size_fifos() -> type[ModulePass]:
     return SizeFIFOs
 
 
+def _convert_dataflow_to_hw() -> type[ModulePass]:
+    from passes.convert_dataflow_to_hw import ConvertDataflowToHwPass
+
+    return ConvertDataflowToHwPass
+
+
 QNN_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "streamline": _streamline,
     "lower-quant-to-streamline": _lower_quant_to_streamline,
     "convert-to-dataflow": _convert_to_dataflow,
+    "convert-dataflow-to-hw": _convert_dataflow_to_hw,
     "set-folding": _set_folding,
     "apply-folding": _apply_folding,
     "insert-dwc": _insert_dwc,

@@ -85,8 +85,8 @@ def _check_definitions_precede_uses(module: ModuleOp) -> None:
     """Raise a VerifyException for an operand defined after its use (or in a region the
     use is not nested in). xDSL's parser resolves such forward references and its
     verifier does not check dominance, so passes would meet values used before they
-    exist. Regions with several blocks (and the module's graph region) are not checked
-    between their blocks."""
+    exist. Regions with several blocks and graph regions (the module's, an `hw.module`
+    body) are not checked between their blocks."""
     visible: set[int] = set()
 
     def visit(region: Region, strict: bool) -> None:
@@ -104,7 +104,7 @@ def _check_definitions_precede_uses(module: ModuleOp) -> None:
                             f"{op.name}: operand {shown} is used before its definition"
                         )
                 for nested in op.regions:
-                    visit(nested, True)
+                    visit(nested, op.name != "hw.module")
                 fresh = [id(r) for r in op.results if id(r) not in visible]
                 visible.update(fresh)
                 added += fresh

@@ -1,0 +1,21 @@
+// qnn_rom: DEPTH words of WIDTH bits loaded from INIT_FILE ($readmemh: one hexadecimal
+// word per line, word 0 first), read synchronously: while en is high, rdata takes
+// mem[raddr] at the clock edge (the registered read that infers block or distributed ROM).
+module qnn_rom #(
+    parameter int WIDTH = 8,
+    parameter int DEPTH = 2,
+    parameter string INIT_FILE = ""
+) (
+    input  logic                                     ap_clk,
+    input  logic                                     en,
+    input  logic [(DEPTH > 1 ? $clog2(DEPTH) : 1)-1:0] raddr,
+    output logic [                        WIDTH-1:0] rdata
+);
+  logic [WIDTH-1:0] mem[DEPTH];
+
+  initial $readmemh(INIT_FILE, mem);
+
+  always_ff @(posedge ap_clk) begin
+    if (en) rdata <= mem[raddr];
+  end
+endmodule

