@@ -4,6 +4,7 @@ with Verilator (`rtlsim`).
     import backend_rtl
     backend_rtl.emit(module, "out/rtl")              # the tree of backend_rtl.export
     result = backend_rtl.rtlsim("out/rtl", [frames])  # backend_rtl.rtlsim.RtlsimResult
+    outputs, result = backend_rtl.rtlsim_model(module, "out/rtl", [x])  # host code too
 
 The hardware itself comes from the `convert-dataflow-to-hw` pass; docs/rtl.md explains
 the design and how to add a layer.
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
     from backend_rtl.rtlsim import RtlsimResult
 
-__all__ = ["emit", "rtlsim"]
+__all__ = ["emit", "rtlsim", "rtlsim_model"]
 
 
 def emit(module: ModuleOp, out_dir: str | os.PathLike[str]) -> list[str]:
@@ -38,3 +39,12 @@ def rtlsim(
     from backend_rtl.rtlsim import rtlsim as _rtlsim
 
     return _rtlsim(rtl_dir, inputs, **options)  # type: ignore[arg-type]
+
+
+def rtlsim_model(
+    module: ModuleOp, rtl_dir: str | os.PathLike[str], inputs: Sequence[np.ndarray], **options: object
+) -> tuple[list[np.ndarray], RtlsimResult]:
+    """The model's outputs with its partition simulated (`backend_rtl.rtlsim.rtlsim_model`)."""
+    from backend_rtl.rtlsim import rtlsim_model as _rtlsim_model
+
+    return _rtlsim_model(module, rtl_dir, inputs, **options)  # type: ignore[arg-type]

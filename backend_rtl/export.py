@@ -22,13 +22,17 @@ from __future__ import annotations
 import io
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+from xdsl.context import Context
 
 from xdsl.dialects import hw
 from xdsl.dialects.builtin import DictionaryAttr, IntegerAttr, ModuleOp, StringAttr
 from xdsl.utils.exceptions import DiagnosticException
 
+from backend_hls.targets import TreeTarget
 from passes.convert_dataflow_to_hw import (
     TOP,
     check_supported,
@@ -195,13 +199,10 @@ def manifest(partition: df.PartitionOp) -> dict[str, Any]:
     }
 
 
-def emit(module: ModuleOp, out_dir: str | os.PathLike[str]) -> list[str]:
-    """Write the SystemVerilog tree of `module` into `out_dir` (module docstring);
-    returns the written file names."""
+def emit_files(module: ModuleOp) -> dict[str, str]:
+    """The files of the SystemVerilog tree of `module` by name (module docstring)."""
     hw_module, partition = hardware_module(module)
     verilog = export_verilog(_hw_text(hw_module))
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     files: dict[str, str] = {}
     used = sorted(
         {
@@ -227,6 +228,35 @@ def emit(module: ModuleOp, out_dir: str | os.PathLike[str]) -> list[str]:
     sources = [name for name in files if name.endswith(".sv")]
     files[FILELIST] = "".join(f"{name}\n" for name in sources)
     files[MANIFEST] = json.dumps(manifest(partition), indent=2) + "\n"
+    return files
+
+
+def emit(module: ModuleOp, out_dir: str | os.PathLike[str]) -> list[str]:
+    """Write the SystemVerilog tree of `module` into `out_dir` (created if missing;
+    module docstring); returns the written file names. Nothing is written when the
+    conversion or the export fails."""
+    files = emit_files(module)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (out / name).write_text(text, encoding="utf-8")
     return list(files)
+
+
+@dataclass(frozen=True)
+class VerilogTarget(TreeTarget):
+    """`-t verilog`: with `-o DIR` the SystemVerilog tree (`emit`); without, the list of
+    files and `qnn_top.sv`."""
+
+    name = "verilog"
+
+    def emit_tree(self, ctx: Context, module: ModuleOp, out_dir: Path) -> None:
+        emit(module, out_dir)
+
+    def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
+        files = emit_files(module)
+        output.write(f"// verilog: {len(files)} files (write them with -o DIR)\n")
+        for name in files:
+            output.write(f"//   {name}\n")
+        output.write(f"// ==== {TOP}.sv ====\n")
+        output.write(files[f"{TOP}.sv"])

