@@ -37,7 +37,7 @@ from xdsl.interpreter import (
     impl,
     register_impls,
 )
-from xdsl.utils.exceptions import DiagnosticException
+from xdsl.utils.exceptions import DiagnosticException, InterpretationError
 
 from backend_rtl.export import FILELIST, MANIFEST
 from backend_rtl.testbench import CHUNK_BITS, chunks, testbench
@@ -225,22 +225,27 @@ def rtlsim(
     return _result(outputs, stats, manifest, build_seconds, run_seconds)
 
 
-@register_impls
-class _RtlPartition(InterpreterFunctions):
-    """`dataflow.partition` computed by the RTL simulation instead of its semantics."""
+class _PartitionReached(Exception):
+    """Stops the interpreter at the partition once its inputs are recorded."""
 
-    def __init__(self, rtl_dir: Path, options: dict[str, Any]):
-        self.rtl_dir = rtl_dir
-        self.options = options
-        self.results: list[RtlsimResult] = []
+
+@register_impls
+class _PartitionStandIn(InterpreterFunctions):
+    """`dataflow.partition` replaced: with `outputs` None its inputs are recorded and
+    the run stops there; otherwise it returns `outputs` (the simulated frame)."""
+
+    def __init__(self) -> None:
+        self.inputs: list[np.ndarray] = []
+        self.outputs: list[np.ndarray] | None = None
 
     @impl(df.PartitionOp)
     def run_partition(
         self, interpreter: Interpreter, op: df.PartitionOp, args: tuple[Any, ...]
     ) -> PythonValues:
-        result = rtlsim(self.rtl_dir, [np.asarray(a, dtype=np.int64) for a in args], **self.options)
-        self.results.append(result)
-        return tuple(result.outputs)
+        if self.outputs is None:
+            self.inputs = [np.asarray(a, dtype=np.int64) for a in args]
+            raise _PartitionReached
+        return tuple(self.outputs)
 
 
 def rtlsim_model(
@@ -251,20 +256,39 @@ def rtlsim_model(
     entry: str = "main",
     **options: Any,
 ) -> tuple[list[np.ndarray], RtlsimResult]:
-    """Run function `entry` of `module` on `inputs` (a batch per argument) with the
-    reference semantics, its `dataflow.partition` simulated by `rtlsim` on the tree in
-    `rtl_dir` (`options` as for `rtlsim`): the model's outputs as the hardware computes
-    them (host pre/post-processing included), and the simulation's measurements."""
+    """Run function `entry` of `module` frame by frame on `inputs` (one array per
+    argument, frames along axis 0, each frame with a batch axis of 1 as the model
+    takes it) with the reference semantics, its `dataflow.partition` replaced by one
+    `rtlsim` of all frames on the tree in `rtl_dir` (`options` as for `rtlsim`): the
+    model's outputs as the hardware computes them (host pre/post-processing included,
+    frames along axis 0) and the simulation's measurements."""
     from qdialects.semantics import make_interpreter
 
+    frames = [[np.asarray(a)[k : k + 1] for a in inputs] for k in range(len(inputs[0]))]
+    stand_in = _PartitionStandIn()
     interpreter = make_interpreter(module)
-    rtl = _RtlPartition(Path(rtl_dir), options)
-    interpreter.register_implementations(rtl, override=True)
+    interpreter.register_implementations(stand_in, override=True)
     function = interpreter.get_op_for_symbol(entry)
-    outputs = [np.asarray(r) for r in interpreter.call_op(function, tuple(inputs))]
-    if len(rtl.results) != 1:
-        raise RtlsimError(f"rtlsim: @{entry} ran {len(rtl.results)} partitions, expected 1")
-    return outputs, rtl.results[0]
+    partition_inputs: list[list[np.ndarray]] = []
+    for frame in frames:
+        try:
+            interpreter.call_op(function, tuple(frame))
+        except _PartitionReached:
+            partition_inputs.append(stand_in.inputs)
+            continue
+        except InterpretationError as error:
+            if not isinstance(error.__cause__ or error.__context__, _PartitionReached):
+                raise
+            partition_inputs.append(stand_in.inputs)
+            continue
+        raise RtlsimError(f"rtlsim: @{entry} has no dataflow.partition")
+    batched = [np.concatenate(arrays) for arrays in zip(*partition_inputs, strict=True)]
+    result = rtlsim(rtl_dir, batched, **options)
+    outputs: list[list[np.ndarray]] = []
+    for k, frame in enumerate(frames):
+        stand_in.outputs = [o[k : k + 1] for o in result.outputs]
+        outputs.append([np.asarray(r) for r in interpreter.call_op(function, tuple(frame))])
+    return [np.concatenate(column) for column in zip(*outputs, strict=True)], result
 
 
 def _frame_count(inputs: Sequence[np.ndarray], manifest: dict[str, Any]) -> int:
