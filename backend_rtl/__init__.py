@@ -42,7 +42,10 @@ def rtlsim(
 
 
 def rtlsim_model(
-    module: ModuleOp, rtl_dir: str | os.PathLike[str], inputs: Sequence[np.ndarray], **options: object
+    module: ModuleOp,
+    rtl_dir: str | os.PathLike[str],
+    inputs: Sequence[np.ndarray],
+    **options: object,
 ) -> tuple[list[np.ndarray], RtlsimResult]:
     """The model's outputs with its partition simulated (`backend_rtl.rtlsim.rtlsim_model`)."""
     from backend_rtl.rtlsim import rtlsim_model as _rtlsim_model

@@ -19,6 +19,7 @@ A module at the dataflow level is converted first (on a copy); one that already 
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import os
@@ -27,7 +28,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from xdsl.context import Context
-
 from xdsl.dialects import hw
 from xdsl.dialects.builtin import DictionaryAttr, IntegerAttr, ModuleOp, StringAttr
 from xdsl.utils.exceptions import DiagnosticException
@@ -88,10 +88,10 @@ def _hw_text(module: ModuleOp) -> str:
 
 def export_verilog(text: str) -> str:
     """CIRCT's ExportVerilog of MLIR `text` (hw/comb/seq) after `lower-seq-to-sv`."""
-    import circt
     from circt.ir import Attribute, Context, Module
     from circt.passmanager import PassManager
 
+    circt: Any = importlib.import_module("circt")  # its functions come from a C extension
     with Context() as ctx:
         circt.register_dialects(ctx)
         try:

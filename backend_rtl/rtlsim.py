@@ -150,7 +150,11 @@ def encode_words(frames: np.ndarray, stream: dict[str, Any]) -> np.ndarray:
     """The uint32 chunks of every stream word of `frames` (testbench docstring)."""
     values = np.asarray(frames, dtype=np.int64).reshape(-1, stream["lanes"])
     bits = stream["bits"]
-    codes = (values > 0).astype(np.uint64) if stream["bipolar"] else (values & ((1 << bits) - 1)).astype(np.uint64)
+    codes = (
+        (values > 0).astype(np.uint64)
+        if stream["bipolar"]
+        else (values & ((1 << bits) - 1)).astype(np.uint64)
+    )
     shifts = np.arange(bits, dtype=np.uint64)
     bitmatrix = ((codes[:, :, None] >> shifts) & np.uint64(1)).astype(np.uint8)
     n_chunks = chunks(stream["width"])
@@ -212,7 +216,7 @@ def rtlsim(
         )
         run_seconds = time.perf_counter() - start
         if run.returncode != 0:
-            line = (run.stdout.strip() or run.stderr.strip() or f"exit {run.returncode}")
+            line = run.stdout.strip() or run.stderr.strip() or f"exit {run.returncode}"
             raise RtlsimError(f"rtlsim: {line.splitlines()[0]}")
         outputs = [
             decode_words(np.fromfile(io_dir / f"out{j}.bin", dtype="<u4"), stream, frames)

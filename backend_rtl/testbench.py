@@ -43,10 +43,7 @@ def _get_data(port: str, width: int) -> str:
     if width > 64:
         return "".join(f"  w[{k}] = t->{port}_TDATA[{k}];\n" for k in range(chunks(width)))
     if width > 32:
-        return (
-            f"  w[0] = (uint32_t)t->{port}_TDATA;\n"
-            f"  w[1] = (uint32_t)(t->{port}_TDATA >> 32);\n"
-        )
+        return f"  w[0] = (uint32_t)t->{port}_TDATA;\n  w[1] = (uint32_t)(t->{port}_TDATA >> 32);\n"
     return f"  w[0] = t->{port}_TDATA;\n"
 
 

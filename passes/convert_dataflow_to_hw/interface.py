@@ -65,11 +65,17 @@ def stream_ports(inputs: Sequence[int], outputs: Sequence[int]) -> list[hw.Modul
     inp, out = hw.Direction.INPUT, hw.Direction.OUTPUT
     ports = [_port(CLOCK, ClockType(), inp), _port(RESET, i1, inp)]
     for i, width in enumerate(inputs):
-        ports += [_port(f"in{i}_V_TDATA", IntegerType(width), inp), _port(f"in{i}_V_TVALID", i1, inp)]
+        ports += [
+            _port(f"in{i}_V_TDATA", IntegerType(width), inp),
+            _port(f"in{i}_V_TVALID", i1, inp),
+        ]
     ports += [_port(f"out{j}_V_TREADY", i1, inp) for j in range(len(outputs))]
     ports += [_port(f"in{i}_V_TREADY", i1, out) for i in range(len(inputs))]
     for j, width in enumerate(outputs):
-        ports += [_port(f"out{j}_V_TDATA", IntegerType(width), out), _port(f"out{j}_V_TVALID", i1, out)]
+        ports += [
+            _port(f"out{j}_V_TDATA", IntegerType(width), out),
+            _port(f"out{j}_V_TVALID", i1, out),
+        ]
     return ports
 
 
@@ -131,16 +137,18 @@ class HwDesign:
         return op.sym_name.data
 
     def primitive(
-        self, primitive: str, parameters: dict[str, int], inputs: Sequence[int], outputs: Sequence[int]
+        self,
+        primitive: str,
+        parameters: dict[str, int],
+        inputs: Sequence[int],
+        outputs: Sequence[int],
     ) -> str:
         """The extern module of `primitive` (a stream module with the given word widths)
         with `parameters`, declared on first use."""
         name = "_".join([primitive, *(str(v) for v in parameters.values())])
         if name in self.primitives:
             return name
-        return self.extern(
-            name, primitive, parameters, stream_ports(inputs, outputs)
-        )
+        return self.extern(name, primitive, parameters, stream_ports(inputs, outputs))
 
     def extern_ram(self, width: int, depth: int) -> str:
         """A `qnn_ram` of `depth` (>= 2) words of `width` bits."""
@@ -154,7 +162,9 @@ class HwDesign:
             _port("raddr", address, inp),
             _port("rdata", IntegerType(width), out),
         ]
-        return self.extern(f"qnn_ram_{width}_{depth}", "qnn_ram", {"WIDTH": width, "DEPTH": depth}, ports)
+        return self.extern(
+            f"qnn_ram_{width}_{depth}", "qnn_ram", {"WIDTH": width, "DEPTH": depth}, ports
+        )
 
     def rom(self, name: str, words: Sequence[int], width: int) -> str:
         """A `qnn_rom` extern named `name` holding `words` of `width` bits."""

@@ -84,7 +84,9 @@ def _dot(
     w_dtype = layer.weight_dtype()
     bits = min(acc_bits, value_bits(x_dtype) + value_bits(w_dtype) + 1)
     products = [
-        net.resize(net.mul(decode(net, a, x_dtype, bits), decode(net, b, w_dtype, bits)), acc_bits, True)
+        net.resize(
+            net.mul(decode(net, a, x_dtype, bits), decode(net, b, w_dtype, bits)), acc_bits, True
+        )
         for a, b in zip(x, w, strict=True)
     ]
     return net.add(*products)
@@ -149,7 +151,9 @@ def lower_mvau(layer: df.MVAUOp, name: str, design: HwDesign) -> str:
     # Stage 2.
     x_lanes = lanes(net, x1, simd)
     w_lanes = lanes(net, w1, pe * simd)
-    dots = [_dot(net, x_lanes, w_lanes[p * simd : (p + 1) * simd], layer, acc_bits) for p in range(pe)]
+    dots = [
+        _dot(net, x_lanes, w_lanes[p * simd : (p + 1) * simd], layer, acc_bits) for p in range(pe)
+    ]
     d2 = [net.reg(d, enable) for d in dots]
     v2 = net.reg(v1, enable, reset_value=0)
     first2, last2, nf2 = net.reg(first1, enable), net.reg(last1, enable), net.reg(nf1, enable)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xdsl.dialects import comb, hw, seq
-from xdsl.dialects.builtin import FlatSymbolRefAttr, IntegerAttr, IntegerType, i32
+from xdsl.dialects.builtin import IntegerAttr, IntegerType, SymbolRefAttr, i32
 from xdsl.ir import Block, Operation, SSAValue
 
 
@@ -135,9 +135,7 @@ class Netlist:
         placeholder = hw.ConstantOp(0, IntegerType(width))
         return placeholder.result, Feedback(placeholder)
 
-    def register(
-        self, width: int, reset_value: int | None = None
-    ) -> tuple[SSAValue, Feedback]:
+    def register(self, width: int, reset_value: int | None = None) -> tuple[SSAValue, Feedback]:
         """A register of `width` bits (reset to `reset_value` when given); its input is
         set later with `drive`."""
         next_value, feedback = self.forward(width)
@@ -184,7 +182,7 @@ class Netlist:
         """An `hw.instance` of `module`; `outputs` are (port, width) pairs."""
         op = hw.InstanceOp(
             name,
-            FlatSymbolRefAttr(module),
+            SymbolRefAttr(module),
             list(inputs),
             [(port, IntegerType(width)) for port, width in outputs],
         )

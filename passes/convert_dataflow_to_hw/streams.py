@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from qdialects import dataflow as df
 from passes.convert_dataflow_to_hw.interface import HwDesign
+from qdialects import dataflow as df
 
 
 def lower_fifo(layer: df.FIFOOp, name: str, design: HwDesign) -> str:

@@ -92,7 +92,9 @@ class Chain:
         self._emit("dataflow.dwc", out, "", "{}")
 
     def fifo(self, depth: int) -> None:
-        out = Stream(self._fresh("f"), self.current.shape, self.current.datatype, self.current.lanes)
+        out = Stream(
+            self._fresh("f"), self.current.shape, self.current.datatype, self.current.lanes
+        )
         self._operand_types = ""
         self._emit("dataflow.fifo", out, "", f"{{depth = {depth} : i64}}")
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rtl_designs import mvau_chain, values
 from xdsl.dialects.builtin import ModuleOp
 
 import backend_rtl
@@ -30,7 +31,6 @@ from passes.convert_dataflow_to_hw.interface import RtlLoweringError
 from passes.pipeline import run_pipeline
 from qdialects.ir import parse_module
 from qdialects.semantics import execute
-from rtl_designs import mvau_chain, values
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 FRAMES = 5
