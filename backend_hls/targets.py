@@ -136,18 +136,11 @@ def _folding_json() -> type[Target]:
     return FoldingJsonTarget
 
 
-def _verilog() -> type[Target]:
-    from backend_rtl.export import VerilogTarget
-
-    return VerilogTarget
-
-
 QNN_TARGETS: dict[str, Callable[[], type[Target]]] = {
     "hls-cpp": _hls_cpp,
     "vitis-tcl": _vitis_tcl,
     "vivado-tcl": _vivado_tcl,
     "estimates": _estimates,
     "folding-json": _folding_json,
-    "verilog": _verilog,
 }
 """Target name -> a loader returning the target class."""

@@ -183,7 +183,7 @@ def _stream_info(value: Any, port: str) -> dict[str, Any]:
 
 def manifest(partition: df.PartitionOp) -> dict[str, Any]:
     """The description of the top module `rtlsim` reads (module docstring)."""
-    from backend_hls.naming import layer_names
+    from qdialects.dataflow.naming import layer_names
 
     terminator = partition.block.last_op
     assert isinstance(terminator, df.YieldOp)

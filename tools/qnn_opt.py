@@ -40,6 +40,7 @@ from xdsl.utils.exceptions import ArgSpecParseError
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 from backend_hls.targets import QNN_TARGETS, TreeTarget, check_tree_output
+from backend_rtl.targets import RTL_TARGETS
 from passes.pipeline import pipeline_callback, pipeline_error
 from passes.pipelines import expand_pipelines
 from passes.registry import QNN_PASSES
@@ -67,6 +68,7 @@ class QnnOptMain(xDSLOptMain):
     def register_all_targets(self) -> None:
         super().register_all_targets()
         self.available_targets.update(QNN_TARGETS)
+        self.available_targets.update(RTL_TARGETS)
 
     def register_all_frontends(self) -> None:
         super().register_all_frontends()

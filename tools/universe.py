@@ -4,7 +4,10 @@ plain `xdsl-opt` (see `[project.entry-points.'xdsl.universe']` in pyproject.toml
 from xdsl.universe import Universe
 
 from backend_hls.targets import QNN_TARGETS
+from backend_rtl.targets import RTL_TARGETS
 from passes.registry import QNN_PASSES
 from qdialects import QNN_DIALECTS
 
-QNN_UNIVERSE = Universe(all_dialects=QNN_DIALECTS, all_passes=QNN_PASSES, all_targets=QNN_TARGETS)
+QNN_UNIVERSE = Universe(
+    all_dialects=QNN_DIALECTS, all_passes=QNN_PASSES, all_targets={**QNN_TARGETS, **RTL_TARGETS}
+)

@@ -1,7 +1,7 @@
 """`convert-dataflow-to-hw`: the folded `dataflow.partition` as `hw`/`comb`/`seq` modules.
 
 For every `dataflow.partition` the pass appends to the top-level module one `hw.module`
-per layer (named after `backend_hls.naming.layer_names`: `MVAU_0`, ...), the
+per layer (named after `qdialects.dataflow.naming.layer_names`: `MVAU_0`, ...), the
 `hw.module.extern` declarations of the primitive modules they use
 (`interface.HwDesign.primitive`), and the top module `@qnn_top` that instantiates every
 layer in program order and connects their AXI streams (`interface` docstring for the
@@ -24,7 +24,6 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 
-from backend_hls.naming import layer_names
 from passes.convert_dataflow_to_hw.interface import (
     HwDesign,
     RtlLoweringError,
@@ -35,6 +34,7 @@ from passes.convert_dataflow_to_hw.mvau import lower_mvau
 from passes.convert_dataflow_to_hw.netlist import Feedback
 from passes.convert_dataflow_to_hw.streams import lower_dwc, lower_fifo
 from qdialects import dataflow as df
+from qdialects.dataflow.naming import layer_names
 
 TOP = "qnn_top"
 """The symbol of the partition's top module."""

@@ -4,7 +4,7 @@ layer the RTL backend cannot build.
 
 **Ports.** Every layer module, primitive and the partition's top module has the clock
 `ap_clk : !seq.clock`, the synchronous active-low reset `ap_rst_n : i1`, and per stream
-the AXI-stream triple of `backend_hls.naming.port_names` (`in0_V`, ..., `out0_V`, ...):
+the AXI-stream triple of `qdialects.dataflow.naming.port_names` (`in0_V`, ..., `out0_V`, ...):
 `<port>_TDATA : i<word width>`, `<port>_TVALID : i1` in the stream's direction and
 `<port>_TREADY : i1` against it. A word moves in a cycle where TVALID and TREADY are both
 high. A word of L lanes of B bits holds lane i at bits [i*B, (i+1)*B) (the stream word
