@@ -9,9 +9,9 @@ as compiled C++:
 1. `@pre` of `csim/host.mlir` (the ops of `@main` before the partition: the float input
    quantization, `emit_cpp.split_host`) on every frame, with `qdialects.semantics`;
 2. the partition's integer inputs are packed into stream words (`backend_hls.packing`),
-   the testbench (`csim/build.sh`, built once per tree and reused while the include
-   directory and compiler stay the same) streams all frames through `top()` in one
-   process, and the output words are unpacked;
+   the testbench (`csim/build.sh`; builds are cached by content, see `build`) streams
+   the frames through `top()`, split over a few processes running in parallel
+   (`default_jobs`), and the output words are unpacked;
 3. `@post` (the ops after the partition: the output affine) on every frame.
 
 We split `@main` at emit time rather than swapping the partition's interpreter function
@@ -32,12 +32,14 @@ inputs of the wrong shape.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,7 @@ import numpy as np
 from xdsl.utils.exceptions import DiagnosticException
 
 from backend_hls import toolchain
+from backend_hls.emit_cpp import CXXFLAGS, PCH_FLAGS
 from backend_hls.packing import lane_codes, lane_values, pack_words, unpack_words, word_bytes
 from qdialects.types import QDataType
 
@@ -54,6 +57,8 @@ class CsimError(DiagnosticException):
 
 
 STAMP = "csim/build.stamp"
+JOBS_ENV = "QNN_CSIM_JOBS"
+"""Environment variable: the number of testbench processes a batch is split over."""
 
 
 @functools.cache
@@ -83,38 +88,121 @@ def _io(out_dir: Path) -> dict[str, Any]:
         ) from None
 
 
+def build_key(out_dir: str | os.PathLike[str], hls_include: str, cxx: str) -> str:
+    """The content key of a tree's C simulation build: SHA-256 of the compiler's identity,
+    the simulation headers' contents and every source the build reads (`csim/build.sh`,
+    `csim/*.cpp`, `hls/**/*.{cpp,h}` by relative path and content). Identical trees in
+    different directories have the same key."""
+    out = Path(out_dir)
+    digest = hashlib.sha256()
+    digest.update(toolchain.compiler_identity(cxx).encode() + b"\0")
+    digest.update(toolchain.header_digest(hls_include).encode() + b"\0")
+    sources = [out / "csim" / "build.sh", *sorted((out / "csim").glob("*.cpp"))]
+    sources += sorted(p for p in (out / "hls").rglob("*") if p.suffix in (".cpp", ".h"))
+    for path in sources:
+        digest.update(path.relative_to(out).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def build(
     out_dir: str | os.PathLike[str], hls_include: str | os.PathLike[str] | None = None
 ) -> tuple[Path, float]:
-    """Build `csim/testbench` (unless already built with the same include directory and
-    compiler); returns the binary and the build's seconds (0 when reused)."""
+    """Build `csim/testbench` and return it with the g++ seconds (0 when nothing compiled).
+
+    Builds are cached by content (`build_key`) in `toolchain.cache_dir()/csim`: a tree
+    whose key is cached (built before here or in any identical tree) gets the cached
+    binary instead of a compile; `csim/build.stamp` records the key the tree's binary was
+    built from. Concurrent builds of one key wait for each other (a lock per key), and
+    binaries are renamed into place, so no build sees another's half-written file."""
     out = Path(out_dir)
     include = str(hls_include) if hls_include is not None else str(toolchain.find_ap_types_dir())
     cxx = toolchain.find_cxx()
-    binary = out / "csim" / "testbench"
-    stamp = f"{cxx}\n{include}\n"
-    stamp_path = out / STAMP
-    if binary.is_file() and stamp_path.is_file() and stamp_path.read_text() == stamp:
-        return binary, 0.0
     script = out / "csim" / "build.sh"
     if not script.is_file():
         raise CsimError(f"{out}: no csim/build.sh (emit the tree with backend_hls.emit)")
+    key = build_key(out, include, cxx)
+    binary = out / "csim" / "testbench"
+    stamp_path = out / STAMP
+    if binary.is_file() and stamp_path.is_file() and stamp_path.read_text() == key:
+        return binary, 0.0
     stamp_path.unlink(missing_ok=True)
+    cache = toolchain.cache_dir() / "csim"
+    cached = cache / f"{key}.testbench"
+    seconds = 0.0
+    with toolchain.locked(cache / f"{key}.lock"):
+        if cached.is_file():
+            toolchain.install(cached, binary)
+        else:
+            seconds = _compile(out, script, include, cxx)
+            toolchain.install(binary, cached)
+    stamp_path.write_text(key)
+    return binary, seconds
+
+
+PCH_HEADER = """\
+// Precompiled for qnn's C simulation builds (backend_hls.csim): the template library with
+// the Xilinx simulation headers, and the testbench's standard headers.
+#include <qnn/qnn.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+"""
+
+
+def precompiled_header(out_dir: Path, hls_include: str, cxx: str) -> Path | None:
+    """`PCH_HEADER` precompiled (`.gch` beside it) with the C simulation's flags against
+    the tree's template library (`hls/lib`), cached by content in
+    `toolchain.cache_dir()/csim/pch-KEY/`: parsing the ap_int headers is a third of a
+    build. None when g++ cannot precompile it (the build then parses the headers)."""
+    lib = out_dir / "hls" / "lib"
+    flags = [*CXXFLAGS, *PCH_FLAGS]
+    digest = hashlib.sha256()
+    for part in (toolchain.compiler_identity(cxx), toolchain.header_digest(hls_include)):
+        digest.update(part.encode() + b"\0")
+    digest.update(" ".join(flags).encode() + b"\0" + PCH_HEADER.encode() + b"\0")
+    for path in sorted((lib / "qnn").glob("*.h")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    key = digest.hexdigest()
+    cache = toolchain.cache_dir() / "csim"
+    header = cache / f"pch-{key}" / "csim_pch.h"
+    gch = header.with_name("csim_pch.h.gch")
+    with toolchain.locked(cache / f"pch-{key}.lock"):
+        if gch.is_file():
+            return header
+        header.parent.mkdir(parents=True, exist_ok=True)
+        header.write_text(PCH_HEADER)
+        tmp = header.with_name(f".csim_pch.h.gch.{os.getpid()}")
+        command = [cxx, *flags, "-isystem", hls_include, "-I", str(lib), "-x", "c++-header"]
+        proc = subprocess.run(
+            [*command, str(header), "-o", str(tmp)], capture_output=True, check=False
+        )
+        if proc.returncode != 0:
+            tmp.unlink(missing_ok=True)
+            return None
+        os.replace(tmp, gch)
+    return header
+
+
+def _compile(out: Path, script: Path, include: str, cxx: str) -> float:
+    """Run `csim/build.sh` with the precompiled header; returns the seconds of both."""
+    (out / "csim" / "testbench").unlink(missing_ok=True)
     start = time.perf_counter()
+    env = {**os.environ, "CXX": cxx}
+    header = precompiled_header(out, include, cxx)
+    if header is not None:
+        env["QNN_CSIM_PCH"] = str(header)
     proc = subprocess.run(
-        ["sh", str(script), include],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "CXX": cxx},
-        check=False,
+        ["sh", str(script), include], capture_output=True, text=True, env=env, check=False
     )
     seconds = time.perf_counter() - start
-    if proc.returncode != 0 or not binary.is_file():
+    if proc.returncode != 0 or not (out / "csim" / "testbench").is_file():
         output = (proc.stdout + proc.stderr).strip()
         first = next((line for line in output.splitlines() if "error" in line), output[:300])
         raise CsimError(f"C simulation build failed in {out / 'csim'}: {first}")
-    stamp_path.write_text(stamp)
-    return binary, seconds
+    return seconds
 
 
 def _frames_of(array: np.ndarray, frame: Sequence[int], what: str) -> np.ndarray:
@@ -125,18 +213,85 @@ def _frames_of(array: np.ndarray, frame: Sequence[int], what: str) -> np.ndarray
     raise CsimError(f"{what}: expected shape N x {list(frame)}, got {list(array.shape)}")
 
 
+def default_jobs() -> int:
+    """Testbench processes a batch is split over: `$QNN_CSIM_JOBS`, else the CPUs this
+    process may run on."""
+    value = os.environ.get(JOBS_ENV)
+    if value:
+        try:
+            jobs = int(value)
+        except ValueError:
+            raise CsimError(f"{JOBS_ENV}={value!r}: expected a positive integer") from None
+        if jobs < 1:
+            raise CsimError(f"{JOBS_ENV}={value!r}: expected a positive integer")
+        return jobs
+    return len(os.sched_getaffinity(0))
+
+
+def _packed_inputs(arrays: list[np.ndarray], specs: list[dict[str, Any]]) -> list[np.ndarray]:
+    """Every partition input as stream words, one row of bytes per word."""
+    packed = []
+    for i, (array, spec) in enumerate(zip(arrays, specs, strict=True)):
+        datatype = _datatype(spec["datatype"])
+        values = np.asarray(array, dtype=np.int64)
+        if values.size and (values.min() < datatype.min_value or values.max() > datatype.max_value):
+            raise CsimError(f"partition input {i}: values do not fit {spec['datatype']}")
+        lanes = values.reshape(-1, spec["lanes"])
+        packed.append(pack_words(lane_codes(lanes, datatype), spec["bits"]))
+    return packed
+
+
+def _run_chunk(
+    binary: Path, packed: list[np.ndarray], io: dict[str, Any], frames: range, tmp: Path
+) -> tuple[list[np.ndarray], float]:
+    """The testbench on `frames` (a slice of the batch; its files in `tmp`): the output
+    stream words (one row of bytes per word, per output) and the seconds of its `top()`
+    calls."""
+    tmp.mkdir()
+    args = [str(binary), str(len(frames))]
+    for i, (words, spec) in enumerate(zip(packed, io["inputs"], strict=True)):
+        per_frame = spec["words_per_frame"]
+        path = tmp / f"in{i}.bin"
+        words[frames.start * per_frame : frames.stop * per_frame].tofile(path)
+        args.append(str(path))
+    out_paths = [tmp / f"out{i}.bin" for i in range(len(io["outputs"]))]
+    args += [str(path) for path in out_paths]
+    proc = subprocess.run(args, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        message = (proc.stderr or proc.stdout).strip().splitlines()
+        raise CsimError(
+            f"the C simulation failed (exit {proc.returncode}): "
+            f"{message[0] if message else 'no output'}"
+        )
+    warnings = [line for line in proc.stdout.splitlines() if "WARNING" in line]
+    if warnings:
+        raise CsimError(f"the C simulation misbehaved: {warnings[0]}")
+    seconds = 0.0
+    for line in proc.stdout.splitlines():
+        if line.startswith("qnn-csim:"):
+            seconds = float(line.split(" in ")[1].split()[0])
+    words = [
+        np.fromfile(path, dtype=np.uint8).reshape(-1, word_bytes(spec["word_bits"]))
+        for path, spec in zip(out_paths, io["outputs"], strict=True)
+    ]
+    return words, seconds
+
+
 def csim_partition(
     out_dir: str | os.PathLike[str],
     inputs: np.ndarray | Sequence[np.ndarray],
     *,
     hls_include: str | os.PathLike[str] | None = None,
     stats: dict[str, float] | None = None,
+    jobs: int | None = None,
 ) -> list[np.ndarray]:
     """The partition's integer outputs (`N x frame` int64 each) for its integer inputs
     (`N x frame` each, one array per partition operand), computed by the compiled C++.
 
-    `stats` (optional) receives `build_seconds` and `run_seconds` (the testbench's own
-    time for the `top()` calls) and `frames`."""
+    The frames are split over `jobs` testbench processes running in parallel (default
+    `default_jobs()`, at most one per frame); each streams its frames through `top()`.
+    `stats` (optional) receives `build_seconds`, `run_seconds` (the longest process's
+    time for its `top()` calls), `frames` and `jobs`."""
     out = Path(out_dir)
     io = _io(out)
     arrays = [inputs] if isinstance(inputs, np.ndarray) else list(inputs)
@@ -149,47 +304,34 @@ def csim_partition(
     frames = arrays[0].shape[0]
     if any(a.shape[0] != frames for a in arrays):
         raise CsimError("the partition inputs disagree on the number of frames")
+    packed = _packed_inputs(arrays, io["inputs"])
     binary, build_seconds = build(out, hls_include)
-    with tempfile.TemporaryDirectory(prefix="qnn-csim-") as tmp:
-        args = [str(binary), str(frames)]
-        for i, (array, spec) in enumerate(zip(arrays, io["inputs"], strict=True)):
-            datatype = _datatype(spec["datatype"])
-            values = np.asarray(array, dtype=np.int64)
-            if values.size and (
-                values.min() < datatype.min_value or values.max() > datatype.max_value
-            ):
-                raise CsimError(f"partition input {i}: values do not fit {spec['datatype']}")
-            lanes = values.reshape(-1, spec["lanes"])
-            data = pack_words(lane_codes(lanes, datatype), spec["bits"])
-            path = Path(tmp) / f"in{i}.bin"
-            data.tofile(path)
-            args.append(str(path))
-        out_paths = [Path(tmp) / f"out{i}.bin" for i in range(len(io["outputs"]))]
-        args += [str(p) for p in out_paths]
-        proc = subprocess.run(args, capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
-            message = (proc.stderr or proc.stdout).strip().splitlines()
-            raise CsimError(
-                f"the C simulation failed (exit {proc.returncode}): "
-                f"{message[0] if message else 'no output'}"
+    count = max(1, min(jobs or default_jobs(), frames))
+    bounds = [frames * j // count for j in range(count + 1)]
+    chunks = [range(bounds[j], bounds[j + 1]) for j in range(count)]
+    with (
+        tempfile.TemporaryDirectory(prefix="qnn-csim-") as tmp,
+        ThreadPoolExecutor(max_workers=count) as pool,
+    ):
+        runs = list(
+            pool.map(
+                lambda j: _run_chunk(binary, packed, io, chunks[j], Path(tmp) / str(j)),
+                range(count),
             )
-        warnings = [line for line in proc.stdout.splitlines() if "WARNING" in line]
-        if warnings:
-            raise CsimError(f"the C simulation misbehaved: {warnings[0]}")
-        run_seconds = 0.0
-        for line in proc.stdout.splitlines():
-            if line.startswith("qnn-csim:"):
-                run_seconds = float(line.split(" in ")[1].split()[0])
-        results = []
-        for path, spec in zip(out_paths, io["outputs"], strict=True):
-            datatype = _datatype(spec["datatype"])
-            data = np.fromfile(path, dtype=np.uint8)
-            words = frames * spec["words_per_frame"]
-            data = data.reshape(words, word_bytes(spec["word_bits"]))
-            codes = unpack_words(data, spec["lanes"], spec["bits"])
-            results.append(lane_values(codes, datatype).reshape(frames, *spec["frame"]))
+        )
+    results = []
+    for k, spec in enumerate(io["outputs"]):
+        datatype = _datatype(spec["datatype"])
+        data = np.concatenate([words[k] for words, _ in runs], axis=0)
+        if data.shape[0] != frames * spec["words_per_frame"]:
+            raise CsimError(f"the C simulation returned {data.shape[0]} words on output {k}")
+        codes = unpack_words(data, spec["lanes"], spec["bits"])
+        results.append(lane_values(codes, datatype).reshape(frames, *spec["frame"]))
     if stats is not None:
-        stats.update(build_seconds=build_seconds, run_seconds=run_seconds, frames=frames)
+        run_seconds = max(seconds for _, seconds in runs)
+        stats.update(
+            build_seconds=build_seconds, run_seconds=run_seconds, frames=frames, jobs=count
+        )
     return results
 
 
@@ -224,8 +366,10 @@ def csim(
     *,
     hls_include: str | os.PathLike[str] | None = None,
     stats: dict[str, float] | None = None,
+    jobs: int | None = None,
 ) -> np.ndarray | tuple[np.ndarray, ...]:
-    """The model's outputs for a batch of float inputs (module docstring)."""
+    """The model's outputs for a batch of float inputs (module docstring); `stats` and
+    `jobs` as in `csim_partition`."""
     out = Path(out_dir)
     interpreter, pre, post = _host(out)
     shapes = _arg_shapes(pre)
@@ -257,7 +401,9 @@ def csim(
         np.concatenate([pre_results[n][i] for n in range(frames)], axis=0)
         for i in range(n_partition)
     ]
-    partition_outputs = csim_partition(out, partition_inputs, hls_include=hls_include, stats=stats)
+    partition_outputs = csim_partition(
+        out, partition_inputs, hls_include=hls_include, stats=stats, jobs=jobs
+    )
     results: list[list[np.ndarray]] = []
     for n in range(frames):
         args = [o[n : n + 1] for o in partition_outputs] + pre_results[n][n_partition:]

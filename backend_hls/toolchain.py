@@ -7,11 +7,16 @@ Those headers are used in place (``-isystem``), never copied.
 
 from __future__ import annotations
 
+import fcntl
+import functools
+import hashlib
 import importlib.util
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 #: Directory holding the project's HLS template library (``#include <qnn/qnn.h>``).
@@ -19,6 +24,10 @@ LIB_DIR = Path(__file__).resolve().parent / "lib"
 
 #: Flags every C-simulation build uses.
 BASE_CXXFLAGS: tuple[str, ...] = ("-std=c++14", "-Wall", "-Wextra", "-Werror")
+
+
+#: Environment variable naming qnn's cache directory (default: the user's cache directory).
+CACHE_ENV = "QNN_CACHE_DIR"
 
 
 class ToolchainError(RuntimeError):
@@ -102,3 +111,65 @@ def compile_cpp(
     if proc.returncode != 0:
         raise CompileError(cmd, proc.stdout + proc.stderr)
     return out
+
+
+def cache_dir() -> Path:
+    """qnn's cache directory: ``$QNN_CACHE_DIR``, else ``$XDG_CACHE_HOME/qnn``, else
+    ``~/.cache/qnn`` (not created here)."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "qnn"
+
+
+@functools.cache
+def compiler_identity(cxx: str) -> str:
+    """The resolved path and ``--version`` banner of the compiler ``cxx`` (part of a build's
+    cache key: another compiler or version builds another binary)."""
+    path = shutil.which(cxx) or cxx
+    proc = subprocess.run([path, "--version"], capture_output=True, text=True, check=False)
+    return f"{os.path.realpath(path)}\n{proc.stdout.strip()}"
+
+
+@functools.cache
+def header_digest(include_dir: str) -> str:
+    """SHA-256 of every file under ``include_dir`` (relative paths and contents): the
+    simulation headers a build compiles against, by content rather than by location."""
+    digest = hashlib.sha256()
+    root = Path(include_dir)
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``path`` (created if missing) while the block runs:
+    concurrent builds of the same cache entry wait for each other instead of racing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def install(src: Path, dst: Path) -> None:
+    """Place a copy of the file ``src`` at ``dst`` atomically (a hard link where possible,
+    else a copy, renamed into place): a reader never sees a half-written file."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        tmp.unlink()
+        try:
+            os.link(src, tmp)
+        except OSError:
+            shutil.copy2(src, tmp)
+        os.replace(tmp, dst)
+    finally:
+        tmp.unlink(missing_ok=True)
