@@ -1,7 +1,8 @@
 """`qnn-build`: the whole flow, from a QONNX model to an HLS/Vivado project with reports.
 
     qnn-build model.onnx -o OUT [--target-fps N] [--clock-ns T] [--part P]
-              [--folding cfg.json] [--csim X.npy] [--hls-include DIR] [--force] [--quiet]
+              [--folding cfg.json] [--csim X.npy [--csim-out Y.npy]] [--hls-include DIR]
+              [--force] [--quiet]
     qnn-build --example digits_mlp_w2a2 -o OUT [--csim [X.npy]]
     qnn-build --list-examples
 
@@ -371,6 +372,12 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         "--example the value may be omitted (the example's sample input)",
     )
     parser.add_argument(
+        "--csim-out",
+        metavar="Y.npy",
+        help="save what the C simulation computed (N x the model's output shape without its "
+        "batch axis) to Y.npy (with --csim)",
+    )
+    parser.add_argument(
         "--example", metavar="NAME", help="build a shipped example model (see below)"
     )
     parser.add_argument(
@@ -430,6 +437,11 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         csim = Path(ns.csim)
         if not csim.is_file():
             raise UserError(f"{csim}: no such file")
+    csim_out = Path(ns.csim_out) if ns.csim_out is not None else None
+    if csim_out is not None and csim is None:
+        raise UserError("--csim-out needs --csim (see --help)")
+    if csim_out is not None and csim_out.suffix != ".npy":
+        raise UserError(f"--csim-out {csim_out}: expected a .npy file name")
     include: Path | None = None
     if ns.hls_include is not None:
         include = Path(ns.hls_include).resolve()
@@ -447,6 +459,7 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
             part=ns.part,
             folding=folding,
             csim=csim,
+            csim_out=csim_out,
             hls_include=include,
             name=ns.example,
         ),

@@ -72,8 +72,22 @@ def frames(tmp_path: Path, model: str, count: int, seed: int = 0) -> Path:
 def tfc_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
     tmp = tmp_path_factory.mktemp("tfc")
     out = tmp / "out"
-    result = run(TFC, "-o", out, "--csim", frames(tmp, "tfc_like_ts", 6))
+    x = frames(tmp, "tfc_like_ts", 6)
+    result = run(TFC, "-o", out, "--csim", x, "--csim-out", tmp / "y" / "Y.npy")
     return out, result
+
+
+def test_csim_out_saves_what_the_c_simulation_computed(tfc_build):
+    import backend_hls
+
+    out, result = tfc_build
+    assert result.returncode == 0, result.stderr
+    saved = np.load(out.parent / "y" / "Y.npy")
+    assert saved.shape == (6, 10)
+    x = np.load(out.parent / "tfc_like_ts.frames.npy")
+    np.testing.assert_array_equal(saved, backend_hls.csim(out, x))
+    rows = json.loads((out / "report/csim.json").read_text())["frames"]
+    assert [r["argmax_csim"] for r in rows] == [int(np.argmax(y)) for y in saved]
 
 
 def test_tfc_builds_with_csim(tfc_build):
@@ -300,6 +314,7 @@ def test_unsupported_model_fails_in_its_stage(tmp_path: Path):
         (["--folding", "missing.json"], "missing.json: no such file"),
         (["--csim", "missing.npy"], "missing.npy: no such file"),
         (["--csim"], "--csim needs an input"),
+        (["--csim-out", "Y.npy"], "--csim-out needs --csim"),
         (["--part", ""], "--part must be a non-empty word"),
         (["--example", "nope"], "give either MODEL or --example"),
         (["--hls-include", "."], "no ap_int.h there"),

@@ -26,6 +26,9 @@ class BuildOptions:
     * `csim`: C-simulate these frames (a `.npy` file or an array: `N x` the model's input
       shape without its batch axis, or exactly the input shape) and compare each with
       qonnx;
+    * `csim_out`: save what the C simulation computed there (`.npy`: the stacked model
+      outputs of the frames, `N x` the output shape without its batch axis when it is 1;
+      the one file the build writes outside `out`, renamed into place);
     * `hls_include`: the directory with `ap_int.h` and `hls_stream.h` (default:
       `$QNN_AP_TYPES_DIR`, else hls4ml's copy);
     * `name`: the design's name in the TCL scripts and the report (default: the model's
@@ -37,6 +40,7 @@ class BuildOptions:
     part: str = DEFAULT_PART
     folding: Path | None = None
     csim: Path | np.ndarray | None = None
+    csim_out: Path | None = None
     hls_include: Path | None = None
     name: str | None = None
 

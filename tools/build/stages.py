@@ -9,6 +9,7 @@ lists them; a stage whose `when` is false for the options is skipped. Adding one
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,6 +229,8 @@ def stage_csim(state: BuildState) -> str:
         state.out, state.frames, hls_include=state.options.hls_include, stats=state.csim_stats
     )
     got = csim_frames(outputs, len(state.frames))
+    if state.options.csim_out is not None:
+        save_array(state.options.csim_out, np.concatenate(got, axis=0))
     source = state.options.csim
     input_name = source.name if isinstance(source, Path) else None
     report = agreement_report(state.model, state.frames, got, input_name)
@@ -241,6 +244,21 @@ def stage_csim(state: BuildState) -> str:
     if "build_seconds" in stats and "run_seconds" in stats:
         timing = f" (g++ {stats['build_seconds']:.1f} s, run {stats['run_seconds']:.2f} s)"
     return f"{plural(summary['frames'], 'frame')}, {verdict}{timing}"
+
+
+def save_array(path: Path, array: np.ndarray) -> None:
+    """`np.save` to `path` through a temporary file renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.npy")
+    try:
+        np.save(tmp, array)
+        os.replace(tmp, path)
+    except OSError as error:
+        raise UserError(
+            f"{path}: cannot write the C simulation's outputs ({error.strerror})"
+        ) from None
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 STAGES: tuple[Stage, ...] = (
