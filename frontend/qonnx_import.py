@@ -273,6 +273,92 @@ def _cleanup_error(work: onnx.ModelProto, where: str, error: Exception) -> Qonnx
     )
 
 
+# --------------------------------------------------------------------------- 1-D as 2-D
+
+ONE_D_OPS = frozenset(
+    {"Conv", "MaxPool", "AveragePool", "BatchNormalization", "Quant", "BipolarQuant", "Trunc"}
+    | {"Relu", "Add", "Sub", "Mul", "Div", "Identity", "Flatten"}
+)
+"""Ops whose N x C x L tensors the importer can give a unit height (N x C x 1 x L)."""
+
+_WINDOW_ATTRS = {"kernel_shape": (1,), "strides": (1,), "dilations": (1,), "pads": (0, 0)}
+
+
+def one_d_as_two_d(model: onnx.ModelProto) -> bool:
+    """Give every 3-D tensor (N x C x L: 1-D convolutions and pools) a unit height,
+    N x C x 1 x L, so the 2-D lowering handles them: window attributes gain a leading
+    1 (pads `[b, e]` become `[0, b, 0, e]`), 3-D constants (weights, per-channel
+    parameters) gain the unit axis, and a 3-D graph input or output is reshaped at the
+    edge. Only when every node touching a 3-D tensor is one of `ONE_D_OPS` and some is a
+    Conv or pool; returns whether it rewrote the graph (shapes must then be inferred)."""
+    graph = model.graph
+    rank3 = {
+        info.name
+        for info in [*graph.value_info, *graph.input, *graph.output]
+        if len(info.type.tensor_type.shape.dim) == 3
+    }
+    touching = [n for n in graph.node if any(t in rank3 for t in [*n.input, *n.output])]
+    windowed = {"Conv", "MaxPool", "AveragePool"}
+    if not any(n.op_type in windowed for n in touching) or any(
+        n.op_type not in ONE_D_OPS for n in touching
+    ):
+        return False
+    initializers = {t.name: t for t in graph.initializer}
+    for node in touching:
+        for attribute in node.attribute:
+            if node.op_type in windowed and attribute.name in _WINDOW_ATTRS:
+                values = list(attribute.ints)
+                if attribute.name == "pads":
+                    values = [0, values[0], 0, values[1]]
+                else:
+                    values = [*_WINDOW_ATTRS[attribute.name], *values]
+                del attribute.ints[:]
+                attribute.ints.extend(values)
+        for name in node.input:
+            if name in initializers and node.op_type != "Flatten":
+                _unit_height(initializers[name], node.op_type == "Conv")
+    for info in graph.input:
+        if info.name in rank3:
+            _reshape_at_edge(graph, info.name, into_graph=True)
+    for info in graph.output:
+        if info.name in rank3:
+            _reshape_at_edge(graph, info.name, into_graph=False)
+    del graph.value_info[:]
+    return True
+
+
+def _unit_height(tensor: onnx.TensorProto, is_conv: bool) -> None:
+    """A constant read by a node on N x C x L tensors, for N x C x 1 x L: a 3-D constant
+    (weights M x C x k, parameters 1 x C x 1) gets the unit axis at 2; a 2-D one, which
+    broadcasts on the trailing (C, L) axes, gets it too (as 1 x C x 1 x L)."""
+    array = numpy_helper.to_array(tensor)
+    if array.ndim == 2 and not is_conv:
+        array = array[np.newaxis]
+    if array.ndim != 3:
+        return
+    tensor.CopyFrom(numpy_helper.from_array(np.expand_dims(array, 2), tensor.name))
+
+
+def _reshape_at_edge(graph: onnx.GraphProto, name: str, into_graph: bool) -> None:
+    inner = name + "_2d"
+    shape = _inferred_shape(graph, name)
+    target = [*shape[:2], 1, shape[2]] if into_graph else shape
+    shape_name = inner + "_shape"
+    graph.initializer.append(numpy_helper.from_array(np.array(target, dtype=np.int64), shape_name))
+    for node in graph.node:
+        names = node.input if into_graph else node.output
+        for i, tensor in enumerate(names):
+            if tensor == name:
+                names[i] = inner
+    source, result = (name, inner) if into_graph else (inner, name)
+    reshape = onnx.helper.make_node("Reshape", [source, shape_name], [result])
+    reshape.doc_string = _ORIGINAL_NAME + f"reshape of '{name}'"
+    if into_graph:
+        graph.node.insert(0, reshape)
+    else:
+        graph.node.append(reshape)
+
+
 # --------------------------------------------------------------------------- channels last
 
 
@@ -1409,6 +1495,8 @@ def import_qonnx(
     check_ops(work)
     work = _cleanup(work, where) if cleanup else _infer_shapes(work, where)
     channels_first(work)
+    if one_d_as_two_d(work):
+        work = _infer_shapes(work, where)
     return _Importer(work, where).run()
 
 

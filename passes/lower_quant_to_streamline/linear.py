@@ -146,12 +146,37 @@ class LowerGemm(RewritePattern):
         emit.replace(rewriter, [result])
 
 
+def block_diagonal(weight: Weight, group: int) -> Weight:
+    """A grouped convolution's `M x C/g x kh x kw` weights as the dense `M x C x kh x kw`
+    weights of the same convolution: output channel `o` of group `o // (M/g)` reads input
+    channels `[g·C/g, (g+1)·C/g)`, every other weight is 0 (exact: one MVAU, zeros
+    included)."""
+
+    def spread(array: np.ndarray, fill: np.ndarray | None) -> np.ndarray:
+        m, cg = array.shape[:2]
+        full = np.zeros((m, cg * group, *array.shape[2:]), array.dtype)
+        if fill is not None:
+            full[...] = np.tile(fill, (1, group) + (1,) * (array.ndim - 2))
+        per = m // group
+        for g in range(group):
+            full[g * per : (g + 1) * per, g * cg : (g + 1) * cg] = array[g * per : (g + 1) * per]
+        return full
+
+    return Weight(
+        None if weight.ints is None else spread(weight.ints, None),
+        weight.datatype,
+        None if weight.scale is None else spread(weight.scale, weight.scale),
+        spread(weight.floats, None),
+    )
+
+
 class LowerConv(RewritePattern):
     """`quant.conv` (2-D, NCHW) in NHWC: `streamline.im2col` (skipped for 1x1 kernels
     with stride 1 and no padding) then `streamline.matmul` with the weights reshaped
     `M x C x kh x kw -> (kh*kw*C) x M` (im2col's column order), or, depthwise,
     `streamline.dw_matmul` with `(kh*kw) x C`; then `mul` by the per-channel weight
-    scale and `add` of the bias."""
+    scale and `add` of the bias. Other grouped convolutions become the dense
+    convolution with block-diagonal weights (`block_diagonal`)."""
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: quant.ConvOp, rewriter: PatternRewriter) -> None:
@@ -164,11 +189,11 @@ class LowerConv(RewritePattern):
             raise fail(op, "weights must be a compile-time constant")
         m, cg, kh, kw = weight.floats.shape
         channels, group = x_shape[1], op.group.value.data
-        depthwise = group == channels and cg == 1 and group > 1
-        if group != 1 and not (depthwise and m == channels):
-            raise fail(
-                op, f"grouped convolution (group={group}) other than depthwise is not supported"
-            )
+        depthwise = group == channels and cg == 1 and group > 1 and m == channels
+        if group != 1 and not depthwise:
+            if isinstance(weight.datatype, BipolarType):
+                raise fail(op, f"grouped bipolar convolution (group={group}) is not supported")
+            weight, cg = block_diagonal(weight, group), channels
         strides, pads, dilations = ints(op.strides), ints(op.pads), ints(op.dilations)
         x = emit.to_nhwc(op.x)
         pads_nhwc = (pads[0], pads[1], pads[2], pads[3])  # ONNX [top, left, bottom, right]

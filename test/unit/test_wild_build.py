@@ -15,7 +15,7 @@ import pytest
 QNN_BUILD = str(Path(sys.executable).parent / "qnn-build")
 WILD = Path(__file__).resolve().parents[1] / "models" / "wild"
 
-BUILDS = ["qkeras_softmax", "float_tail_argmax", "espcn_d2s"]
+BUILDS = ["qkeras_softmax", "float_tail_argmax", "espcn_d2s", "grouped_conv", "conv1d_maxpool"]
 """The fixtures that compile; each one's C simulation must equal qonnx."""
 
 

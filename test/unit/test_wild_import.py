@@ -155,6 +155,28 @@ def test_squeeze_and_unsqueeze_are_reshapes(opset):
     check_against_onnxruntime(proto, X4.reshape(1, -1)[:, :8].copy())
 
 
+def test_one_d_conv_and_pool_get_a_unit_height():
+    w = RNG.normal(size=(4, 8, 3)).astype(np.float32)
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], kernel_shape=[3], pads=[2, 1], strides=[2]),
+        helper.make_node("AveragePool", ["c"], ["y"], kernel_shape=[2], strides=[1]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "one_d",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 9])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 4])],
+        [numpy_helper.from_array(w, "w")],
+    )
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    x = RNG.normal(size=(1, 8, 9)).astype(np.float32)
+    module = import_qonnx(proto)
+    (conv,) = [op for op in module.walk() if isinstance(op, quant.ConvOp)]
+    assert conv.x.type.get_shape() == (1, 8, 1, 9)  # pyright: ignore[reportAttributeAccessIssue]
+    (y,) = execute(module, [x])
+    np.testing.assert_allclose(y, onnxruntime_outputs(proto, x)[0], rtol=1e-5, atol=1e-6)
+
+
 # --------------------------------------------------------------------------- annotations
 
 

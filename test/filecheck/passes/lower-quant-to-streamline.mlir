@@ -375,13 +375,16 @@ func.func @weight_zeropt(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
 
 // -----
 
+// A grouped (not depthwise) convolution is the dense one with block-diagonal weights.
 func.func @grouped_conv(%x: tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32> {
-  %w = quant.constant dense<1.0> : tensor<4x2x1x1xf32>
+  %w = quant.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]], [[[5.0]], [[6.0]]], [[[7.0]], [[8.0]]]]> : tensor<4x2x1x1xf32>
   %y = quant.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64} : (tensor<1x4x3x3xf32>, tensor<4x2x1x1xf32>) -> tensor<1x4x3x3xf32>
   func.return %y : tensor<1x4x3x3xf32>
 }
 
-// CHECK: quant.conv %y: grouped convolution (group=2) other than depthwise is not supported
+// CHECK-LABEL: func.func @grouped_conv
+// CHECK: quant.constant dense<{{\[\[}}1.000000e+00, 3.000000e+00, 0.000000e+00, 0.000000e+00], [2.000000e+00, 4.000000e+00, 0.000000e+00, 0.000000e+00], [0.000000e+00, 0.000000e+00, 5.000000e+00, 7.000000e+00], [0.000000e+00, 0.000000e+00, 6.000000e+00, 8.000000e+00]]> : tensor<4x4xf64>
+// CHECK: streamline.matmul
 
 // -----
 
