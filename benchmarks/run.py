@@ -14,6 +14,11 @@ once, no heap column: it is a subprocess) and `csim` (`CSIM_FRAMES` copies of th
 through the compiled testbench, once; the note gives the testbench's frames per second,
 the time of the `top()` calls alone).
 
+`--csim` measures the C simulation instead (`benchmarks/csim_bench.py`: g++ with and
+without the build cache, seconds and instructions per frame, compiler flags, the digits
+CNN's test split end to end); `--csim-agreement` C-simulates 20 random frames of every
+shared model and compares them with qonnx (a slow check; CI keeps the small models).
+
 `--mobilenet` generates the MobileNet-v1 of `test/models/mobilenet.py` (224x224x3, width
 1.0, 4.2 M 4-bit weights, seeded) into a temporary directory and measures the stages of
 `qnn-build` once each, in process (wall time and the process's peak RSS so far: RSS rather
@@ -267,7 +272,24 @@ def main() -> None:
     )
     parser.add_argument("--size", type=int, default=224, help="MobileNet input size")
     parser.add_argument("--width", type=float, default=1.0, help="MobileNet width multiplier")
+    parser.add_argument(
+        "--csim", action="store_true", help="measure the C simulation (benchmarks/csim_bench.py)"
+    )
+    parser.add_argument(
+        "--csim-agreement",
+        action="store_true",
+        help="C-simulate 20 random frames of every shared model against qonnx",
+    )
     args = parser.parse_args()
+    if args.csim or args.csim_agreement:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import csim_bench
+
+        if args.csim:
+            csim_bench.main(args.repeat)
+        if args.csim_agreement:
+            csim_bench.main_agreement()
+        return
     if args.mobilenet:
         run_mobilenet(args.size, args.width)
         return

@@ -102,3 +102,20 @@ def test_cache_dir_and_jobs_from_the_environment(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("QNN_CSIM_JOBS", "0")
     with pytest.raises(CsimError, match="QNN_CSIM_JOBS='0': expected a positive integer"):
         default_jobs()
+
+
+def test_digits_cnn_test_split_agrees_with_qonnx(tmp_path: Path) -> None:
+    """The whole 450-frame test split of the digits CNN example through `tools.build` with
+    the C simulation: every frame agrees with qonnx, and `csim_out` holds the outputs."""
+    from tools.build import BuildOptions, build
+
+    examples = Path(__file__).resolve().parents[2] / "frontend" / "examples"
+    x = np.load(examples / "digits_test.npz")["X"]
+    saved = tmp_path / "y.npy"
+    result = build(
+        examples / "digits_cnn_w2a2.onnx", tmp_path / "out", BuildOptions(csim=x, csim_out=saved)
+    )
+    assert result.csim is not None
+    assert result.csim["summary"]["frames"] == len(x) == 450
+    assert result.csim_disagreement is None
+    assert np.load(saved).shape == (450, 10)
