@@ -44,6 +44,7 @@ from xdsl.pattern_rewriter import (
     RewritePattern,
 )
 
+from passes.errors import LoweringError
 from passes.lower_quant_to_streamline.builder import fail
 from passes.lower_quant_to_streamline.data_movement import ComposeTransposes, LowerDataMovement
 from passes.lower_quant_to_streamline.elementwise import LowerBatchNorm, LowerBinary
@@ -72,6 +73,25 @@ LOWERING_PATTERNS: tuple[RewritePattern, ...] = (
     LowerDataMovement(),
     ComposeTransposes(),
 )
+
+
+ACTIVATION_QUANTIZERS = (quant.QuantOp, quant.BipolarQuantOp, quant.TruncOp, quant.MultiThresholdOp)
+
+
+def require_activation_quantizer(module: ModuleOp) -> None:
+    """A whole model (the quant module qnn-build imported) in which no quantizer reads a
+    computed tensor has nothing to run as integers: a one-line `LoweringError` saying
+    what to add. (The pass itself also lowers float-only functions.)"""
+    quantizers = [op for op in module.walk() if isinstance(op, ACTIVATION_QUANTIZERS)]
+    if any(not isinstance(q.operands[0].owner, quant.ConstantOp) for q in quantizers):
+        return
+    raise LoweringError(
+        "the model has no activation quantizer (no Quant, BipolarQuant, Trunc or "
+        "MultiThreshold on a computed tensor), so no part of it runs on integers: quantize "
+        "the input and the activations (Brevitas QuantIdentity/QuantReLU, QKeras "
+        "quantized_bits/quantized_relu), or annotate the graph input with an integer "
+        "finn_datatype"
+    )
 
 
 @dataclass(frozen=True)

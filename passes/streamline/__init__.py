@@ -41,7 +41,7 @@ from passes.streamline.collapse import (
     FoldConstantOps,
     RemoveIdentityAffine,
 )
-from passes.streamline.layout import AbsorbTransposeIntoWeights
+from passes.streamline.layout import AbsorbTransposeIntoWeights, CollapseReshapes
 from passes.streamline.move_affine import (
     MoveAddPastMatMul,
     MoveAddPastMul,
@@ -62,6 +62,7 @@ def streamline_patterns() -> list[RewritePattern]:
         RemoveIdentityAffine(),
         MoveWeightScalePastMatMul(),
         AbsorbTransposeIntoWeights(),
+        CollapseReshapes(),
         MoveMulPastMatMul(),
         MoveAddPastMatMul(),
         MoveAffinePastWindow(),

@@ -4,7 +4,7 @@ For bipolar x and W (both ±1), `x @ W = 2 * popcount(xnor(x, W)) - K` with K th
 reduction length: `matmul(x, W) -> add(mul(xnor_popcount(x, W), 2), -K)` as integer ops,
 which the next multithreshold absorbs (`absorb_thresholds`), leaving the popcount the
 hardware computes. Converted only when every user of the product tolerates a wider
-integer type (a multithreshold, or a float op); this runs after the float scales have
+integer type (a multithreshold, a TopK, or a float op); this runs after the float scales have
 been absorbed (`sign.PushSignIntoWeights` negates bipolar weight columns, which keeps
 them bipolar, so a negative scale after a bipolar layer is absorbed into its weights).
 """
@@ -21,7 +21,7 @@ from qdialects.utils import shape_of
 
 
 def _tolerant_user(op) -> bool:
-    if isinstance(op, sl.MultiThresholdOp):
+    if isinstance(op, sl.MultiThresholdOp | sl.TopKOp):
         return True
     return any(is_float(r) for r in op.results) and not isinstance(op, sl.MatMulOp)
 

@@ -42,3 +42,18 @@ class AbsorbTransposeIntoWeights(RewritePattern):
         flat = sl.ReshapeOp(transpose.x, same_element_type(transpose.x, (n, h * w * c)))
         matmul = sl.MatMulOp(flat.result, w_op.result, op.result.type)
         rewriter.replace(op, [w_op, flat, matmul])
+
+
+class CollapseReshapes(RewritePattern):
+    """`reshape(reshape(x))` is `reshape(x)`, and a reshape to `x`'s own shape is `x`
+    (FINN-stage graphs wrap each BatchNormalization in Unsqueeze/Squeeze: once the
+    batchnorm is absorbed, the pair is the identity)."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: sl.ReshapeOp, rewriter: PatternRewriter) -> None:
+        inner = op.x.owner
+        source = inner.x if isinstance(inner, sl.ReshapeOp) else op.x
+        if shape_of(source) == shape_of(op.result) and source.type == op.result.type:
+            rewriter.replace(op, [], [source])
+        elif source is not op.x:
+            rewriter.replace(op, sl.ReshapeOp(source, op.result.type))

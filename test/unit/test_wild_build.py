@@ -15,7 +15,14 @@ import pytest
 QNN_BUILD = str(Path(sys.executable).parent / "qnn-build")
 WILD = Path(__file__).resolve().parents[1] / "models" / "wild"
 
-BUILDS = ["qkeras_softmax", "float_tail_argmax", "espcn_d2s", "grouped_conv", "conv1d_maxpool"]
+BUILDS = [
+    "qkeras_softmax",
+    "float_tail_argmax",
+    "espcn_d2s",
+    "grouped_conv",
+    "conv1d_maxpool",
+    "finn_bipolar_topk",
+]
 """The fixtures that compile; each one's C simulation must equal qonnx."""
 
 
@@ -45,3 +52,13 @@ def test_builds_and_csim_equals_qonnx(tmp_path: Path, name: str):
     assert summary["frames"] == 4
     assert summary["agree"] is True
     assert summary["argmax_agreement"] == 4
+
+
+def test_a_model_without_activation_quantizers_is_refused_with_what_to_do(tmp_path: Path):
+    out = tmp_path / "out"
+    result = qnn_build(WILD / "no_act_quant.onnx", "-o", out)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("qnn-build: error: streamline: the model has no activation quantizer")
+    assert "annotate the graph input with an integer finn_datatype" in last
+    assert not out.exists()

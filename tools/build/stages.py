@@ -25,6 +25,7 @@ from backend_hls.report import render_html
 from frontend import import_qonnx
 from passes.apply_folding import ApplyFolding
 from passes.dataflow_folding import the_partition, write_folding_json
+from passes.lower_quant_to_streamline import require_activation_quantizer
 from passes.pipeline import run_pipeline
 from passes.pipelines import HARDWARE, STREAMLINE
 from passes.set_folding import SetFolding
@@ -124,7 +125,9 @@ def stage_import(state: BuildState) -> str:
 
 
 def stage_streamline(state: BuildState) -> str:
-    """The `quant-to-streamline` pipeline."""
+    """The `quant-to-streamline` pipeline (a model with no activation quantizer is
+    refused first, saying what to add)."""
+    require_activation_quantizer(state.mod)
     run_pipeline(state.mod, STREAMLINE)
     state.dump_ir("streamline")
     return _op_count(state.mod)

@@ -27,3 +27,18 @@ func.func @other_transpose_stays(%x: tensor<1x2x2x2x!quant.uint<2>>) -> tensor<1
   %y = streamline.matmul %f, %w : (tensor<1x8x!quant.uint<2>>, tensor<8x1x!quant.uint<3>>) -> tensor<1x1x!quant.uint<7>>
   func.return %y : tensor<1x1x!quant.uint<7>>
 }
+
+// -----
+
+// An Unsqueeze/Squeeze pair (reshape to 1x4x1 and back) is the identity; a chain of
+// reshapes is one reshape.
+func.func @reshapes(%x: tensor<1x4x!quant.int<3>>) -> (tensor<1x4x!quant.int<3>>, tensor<2x2x!quant.int<3>>) {
+  %u = streamline.reshape %x : (tensor<1x4x!quant.int<3>>) -> tensor<1x4x1x!quant.int<3>>
+  %s = streamline.reshape %u : (tensor<1x4x1x!quant.int<3>>) -> tensor<1x4x!quant.int<3>>
+  %t = streamline.reshape %u : (tensor<1x4x1x!quant.int<3>>) -> tensor<2x2x!quant.int<3>>
+  func.return %s, %t : tensor<1x4x!quant.int<3>>, tensor<2x2x!quant.int<3>>
+}
+
+// CHECK-LABEL: func.func @reshapes
+// CHECK-NEXT:    %t = streamline.reshape %x : (tensor<1x4x!quant.int<3>>) -> tensor<2x2x!quant.int<3>>
+// CHECK-NEXT:    func.return %x, %t
