@@ -362,16 +362,17 @@ def _reshape_at_edge(graph: onnx.GraphProto, name: str, into_graph: bool) -> Non
 # --------------------------------------------------------------------------- channels last
 
 
-def channels_first(model: onnx.ModelProto) -> None:
+def channels_first(model: onnx.ModelProto) -> bool:
     """Rewrite each node of qonnx's channels-last domain (an ONNX Conv, MaxPool or
     BatchNormalization on NHWC tensors) in place as `Transpose` to NCHW, the ONNX op,
     `Transpose` back. A Conv's weight (O x kH x kW x I) is transposed to O x I x kH x kW
     where it is stored: in its initializer, or in the constant inputs of the Quant that
     only feeds this Conv. The transposes keep the node's name for error messages; the
-    lowering cancels them against each other."""
+    transposes then sink below elementwise ops and cancel pairwise (`_sink_transposes`);
+    returns whether it rewrote the graph (shapes must then be inferred again)."""
     graph = model.graph
     if not any(node.domain == CHANNELS_LAST_DOMAIN for node in graph.node):
-        return
+        return False
     rewritten: list[onnx.NodeProto] = []
     for node in graph.node:
         if node.domain != CHANNELS_LAST_DOMAIN:
@@ -396,6 +397,89 @@ def channels_first(model: onnx.ModelProto) -> None:
         rewritten.append(_transpose_node(node, standard.output[0], node.output[0], to_last))
     del graph.node[:]
     graph.node.extend(rewritten)
+    _sink_transposes(graph)
+    return True
+
+
+TRANSPOSE_COMMUTING = frozenset({"Relu", "Identity", "Quant", "BipolarQuant", "Trunc"})
+"""Elementwise ops that commute with a Transpose when their other inputs are scalars."""
+
+
+def _sink_transposes(graph: onnx.GraphProto) -> None:
+    """Move each Transpose below the elementwise ops (with scalar parameters) it alone
+    feeds, and cancel a Transpose followed by its inverse: qonnx's channels-last graphs
+    quantize and activate NHWC tensors between the wrappers, which `channels_first`
+    turned back into NCHW ops."""
+    sizes = {t.name: math.prod(t.dims) for t in graph.initializer}
+    changed = True
+    while changed:
+        changed = False
+        for node in list(graph.node):
+            if node.op_type != "Transpose" or node not in graph.node:
+                continue
+            users = [n for n in graph.node if node.output[0] in n.input]
+            if len(users) != 1 or any(o.name == node.output[0] for o in graph.output):
+                continue
+            (user,) = users
+            if user.op_type == "Transpose" and user.input[0] == node.output[0]:
+                changed |= _compose_transposes(graph, node, user)
+            elif (
+                user.op_type in TRANSPOSE_COMMUTING
+                and user.input[0] == node.output[0]
+                and all(sizes.get(i, 0) == 1 for i in user.input[1:] if i)
+            ):
+                _swap(node, user)
+                changed = True
+    del graph.value_info[:]
+    _sort_topologically(graph)
+
+
+def _sort_topologically(graph: onnx.GraphProto) -> None:
+    """Order the nodes so that each comes after the producers of its inputs."""
+    available = {t.name for t in graph.initializer} | {i.name for i in graph.input} | {""}
+    pending, ordered = list(graph.node), []
+    while pending:
+        ready = [n for n in pending if all(i in available for i in n.input)]
+        if not ready:
+            return  # a cycle or a missing tensor: the importer names it
+        for node in ready:
+            available.update(node.output)
+            ordered.append(node)
+            pending.remove(node)
+    del graph.node[:]
+    graph.node.extend(ordered)
+
+
+def _perm(node: onnx.NodeProto) -> list[int]:
+    return list(next(a.ints for a in node.attribute if a.name == "perm"))
+
+
+def _swap(transpose: onnx.NodeProto, user: onnx.NodeProto) -> None:
+    """`user(transpose(x))` as `transpose(user(x))` (same output names at the end)."""
+    source, between, result = transpose.input[0], transpose.output[0], user.output[0]
+    user.input[0] = source
+    user.output[0] = between
+    transpose.input[0] = between
+    transpose.output[0] = result
+
+
+def _compose_transposes(
+    graph: onnx.GraphProto, first: onnx.NodeProto, second: onnx.NodeProto
+) -> bool:
+    """Replace a pair of inverse transposes by a direct connection."""
+    perm1, perm2 = _perm(first), _perm(second)
+    if [perm1[p] for p in perm2] != list(range(len(perm1))):
+        return False
+    source, result = first.input[0], second.output[0]
+    if any(o.name == result for o in graph.output):
+        return False
+    for node in graph.node:
+        for i, name in enumerate(node.input):
+            if name == result:
+                node.input[i] = source
+    graph.node.remove(first)
+    graph.node.remove(second)
+    return True
 
 
 def _inferred_shape(graph: onnx.GraphProto, name: str) -> list[int]:
@@ -1494,8 +1578,7 @@ def import_qonnx(
     work = _prepare(proto, where)
     check_ops(work)
     work = _cleanup(work, where) if cleanup else _infer_shapes(work, where)
-    channels_first(work)
-    if one_d_as_two_d(work):
+    if channels_first(work) | one_d_as_two_d(work):
         work = _infer_shapes(work, where)
     return _Importer(work, where).run()
 
