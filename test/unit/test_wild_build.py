@@ -22,6 +22,7 @@ BUILDS = [
     "grouped_conv",
     "conv1d_maxpool",
     "finn_bipolar_topk",
+    "channels_last",
 ]
 """The fixtures that compile; each one's C simulation must equal qonnx."""
 
