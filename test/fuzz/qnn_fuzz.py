@@ -68,9 +68,10 @@ MEMORY_LIMIT = 4 << 30
 """Address-space limit while an example runs: a huge allocation is a `MemoryError`
 (reported) instead of the machine's OOM killer."""
 
-ONNX_PIPELINE = "lower-quant-to-streamline,streamline,convert-to-dataflow"
+# quant-to-streamline and hardware are named pipelines (passes/pipelines.py)
+ONNX_PIPELINE = "quant-to-streamline,convert-to-dataflow"
 
-HARDWARE = "minimize-bit-width,insert-dwc,insert-fifos,size-fifos"
+HARDWARE = "hardware"
 IR_PIPELINES = {
     "quant": ONNX_PIPELINE,
     "lowered": "streamline,convert-to-dataflow",
