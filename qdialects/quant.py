@@ -948,6 +948,10 @@ HOST_OP_NAMES = (
 (before or after the accelerator). One left between integer tensors is refused by the
 `streamline` check, which names it."""
 
+HOST_BINARY_OP_NAMES = ("quant.add", "quant.sub", "quant.mul", "quant.div")
+"""The elementwise ops that run on the host when both operands are computed tensors
+(broadcasting, or other than an add): `lower-quant-to-streamline` keeps those as they are."""
+
 
 @irdl_op_definition
 class SoftmaxOp(QuantDialectOp):

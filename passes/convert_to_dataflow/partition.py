@@ -9,6 +9,7 @@ from xdsl.ir import Block, Operation, SSAValue
 from passes.convert_to_dataflow.builder import Builder, fail, is_const, is_int, name_of, stream_of
 from passes.convert_to_dataflow.layers import convert_op
 from qdialects import dataflow as df
+from qdialects import streamline as sl
 from qdialects.quant import ConstantOp
 from qdialects.utils import shape_of
 
@@ -18,9 +19,9 @@ from qdialects.utils import shape_of
 def integer_region(block: Block) -> list[Operation]:
     """The ops of `block` between integer tensors, in program order: an op is in the
     region when some operand is (transitively) computed from a non-constant integer
-    tensor and some result is an integer tensor or (transitively) feeds one. The region
-    is convex: an op between two region ops is itself computed from an integer tensor
-    and feeds one."""
+    tensor and some result is an integer tensor or (transitively) feeds one, except the
+    trailing layout ops (`_without_trailing_layout`). The region is convex: an op between
+    two region ops is itself computed from an integer tensor and feeds one."""
     ops = [op for op in block.ops if not isinstance(op, ConstantOp)]
     from_int: set[SSAValue] = {a for a in block.args if is_int(a)}
     for op in ops:
@@ -32,11 +33,29 @@ def integer_region(block: Block) -> list[Operation]:
             use.operation in feeds_int for r in op.results for use in r.uses
         ):
             feeds_int.add(op)
-    return [
+    region = [
         op
         for op in ops
         if op in feeds_int and any(v in from_int and not is_const(v) for v in op.operands)
     ]
+    return _without_trailing_layout(region)
+
+
+LAYOUT_OPS = (sl.TransposeOp, sl.ReshapeOp)
+"""The ops that only rearrange a tensor's elements."""
+
+
+def _without_trailing_layout(region: list[Operation]) -> list[Operation]:
+    """`region` less its trailing layout ops: a transpose or reshape none of whose users
+    is in the region (it feeds only the function's results or host ops, e.g. the NHWC to
+    NCHW transpose of a feature-map output) moves out to the host, and so does the one
+    before it, and so on. The region stays convex: only its sinks are removed."""
+    kept = set(region)
+    for op in reversed(region):
+        users = {use.operation for r in op.results for use in r.uses}
+        if isinstance(op, LAYOUT_OPS) and not users & kept:
+            kept.discard(op)
+    return [op for op in region if op in kept]
 
 
 # --------------------------------------------------------------------------- partition

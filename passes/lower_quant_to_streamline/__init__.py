@@ -108,5 +108,7 @@ class LowerQuantToStreamline(ModulePass):
         for inner in op.walk():
             if inner.dialect_name() != "quant" or inner.name in quant.HOST_OP_NAMES:
                 continue
+            if inner.name in quant.HOST_BINARY_OP_NAMES:
+                continue
             if not isinstance(inner, quant.ConstantOp):
                 raise fail(inner, "no lowering to the streamline dialect")

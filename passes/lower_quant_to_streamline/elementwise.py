@@ -33,7 +33,10 @@ def _float_operand(value: SSAValue) -> np.ndarray | None:
 class LowerBinary(RewritePattern):
     """`quant.add/sub/mul/div` with one constant operand: `add(c)`, `add(-c)`, `mul(c)`,
     `mul(1/c)` (f64 constants laid out for NHWC; `c - x` is `add(mul(x, -1), c)`; adding
-    0 or multiplying by 1 is dropped). Add of two non-constants: `streamline.add`."""
+    0 or multiplying by 1 is dropped). Add of two non-constants of the same shape:
+    `streamline.add`. Any other op of two non-constants stays as it is: it runs on the
+    host (a float tail such as `exp(x - reduce_max(x))`), and the `streamline` check
+    refuses it by name when it lies between integer tensors."""
 
     @op_type_rewrite_pattern
     def match_and_rewrite(
@@ -47,13 +50,9 @@ class LowerBinary(RewritePattern):
         if lhs_c is not None and rhs_c is not None:
             raise fail(op, "both operands are constants (constant folding should remove this op)")
         if lhs_c is None and rhs_c is None:
-            if not isinstance(op, quant.AddOp):
-                raise fail(
-                    op,
-                    f"{op.name.removeprefix('quant.')} of two non-constant tensors is not supported",
-                )
-            if shape_of(op.lhs) != out_shape or shape_of(op.rhs) != out_shape:
-                raise fail(op, "broadcasting add of two non-constant tensors is not supported")
+            same_shapes = shape_of(op.lhs) == shape_of(op.rhs) == out_shape
+            if not isinstance(op, quant.AddOp) or not same_shapes:
+                return  # a host op (HOST_BINARY_OP_NAMES), refused if between integers
             lhs = emit.to_nhwc(op.lhs) if four_d else op.lhs
             rhs = emit.to_nhwc(op.rhs) if four_d else op.rhs
             result = emit.binary(sl.AddOp, lhs, rhs)

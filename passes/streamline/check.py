@@ -79,6 +79,8 @@ def diagnose(op: Operation) -> str:
         if is_float(op.operands[1]):
             return "its weights are not integer"
         return "its input is not integer"
+    if op.dialect_name() == "quant":
+        return f"it has no integer form and runs only on the host ({where})"
     return f"no pattern removes it ({where})"
 
 
@@ -117,9 +119,10 @@ def check_integer_only(module: ModuleOp) -> None:
     found = float_ops_between_integers(module)
     if not found:
         return
-    # A join on two scales blocks the muls that feed it: report the join itself.
+    # A host-only op or a join on two scales blocks the muls that feed it: report it.
+    hosts = [f for f in found if f.dialect_name() == "quant"]
     joins = [f for f in found if isinstance(f, sl.AddOp) and not any(map(is_const, f.operands))]
-    op = (joins or found)[0]
+    op = (hosts or joins or found)[0]
     dynamic = [v for v in op.operands if not is_const(v)]
     name = ", ".join(ssa_name(v) for v in dynamic) if dynamic else ssa_name(op.results[0])
     more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""

@@ -18,7 +18,10 @@ WILD = Path(__file__).resolve().parents[1] / "models" / "wild"
 BUILDS = [
     "qkeras_softmax",
     "float_tail_argmax",
+    "float_tail_exp",
     "espcn_d2s",
+    "espcn_d2s_int",
+    "segment_int_out",
     "grouped_conv",
     "conv1d_maxpool",
     "finn_bipolar_topk",
@@ -62,4 +65,14 @@ def test_a_model_without_activation_quantizers_is_refused_with_what_to_do(tmp_pa
     last = result.stderr.splitlines()[-1]
     assert last.startswith("qnn-build: error: streamline: the model has no activation quantizer")
     assert "annotate the graph input with an integer finn_datatype" in last
+    assert not out.exists()
+
+
+def test_a_host_op_between_integer_tensors_is_refused_by_name(tmp_path: Path):
+    out = tmp_path / "out"
+    result = qnn_build(WILD / "sub_between_int.onnx", "-o", out)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert "float quant.sub on %Quant_" in last
+    assert "it has no integer form and runs only on the host" in last
     assert not out.exists()

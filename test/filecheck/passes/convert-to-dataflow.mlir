@@ -201,11 +201,32 @@ func.func @float_only(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
 
 // -----
 
+// Layout ops after the last integer layer (the NHWC to NCHW transpose of a feature-map
+// output, a reshape) run on the host: the partition ends before them.
+// CHECK-LABEL: func.func @trailing_layout
+// CHECK:       %y = dataflow.partition(%x)
+// CHECK:       dataflow.yield
+// CHECK-NEXT:  }
+// CHECK-NEXT:  %t = streamline.transpose %y {perm = array<i64: 0, 2, 1>}
+// CHECK-NEXT:  %r = streamline.reshape %t
+// CHECK-NEXT:  func.return %r
+func.func @trailing_layout(%x: tensor<1x2x3x!quant.uint<2>>) -> tensor<1x6x!quant.uint<3>> {
+  %one = quant.constant dense<1> : tensor<i8> -> tensor<!quant.uint<1>>
+  %y = streamline.add %x, %one : (tensor<1x2x3x!quant.uint<2>>, tensor<!quant.uint<1>>) -> tensor<1x2x3x!quant.uint<3>>
+  %t = streamline.transpose %y {perm = array<i64: 0, 2, 1>} : (tensor<1x2x3x!quant.uint<3>>) -> tensor<1x3x2x!quant.uint<3>>
+  %r = streamline.reshape %t : (tensor<1x3x2x!quant.uint<3>>) -> tensor<1x6x!quant.uint<3>>
+  func.return %r : tensor<1x6x!quant.uint<3>>
+}
+
+// -----
+
 // Errors: an op with no layer between integer tensors names itself and the reason.
 // CHECK: convert-to-dataflow: streamline.transpose (%y): no dataflow layer implements it, and it lies between integer tensors
-func.func @transpose(%x: tensor<1x2x3x!quant.uint<2>>) -> tensor<1x3x2x!quant.uint<2>> {
+func.func @transpose(%x: tensor<1x2x3x!quant.uint<2>>) -> tensor<1x3x2x!quant.uint<3>> {
   %y = streamline.transpose %x {perm = array<i64: 0, 2, 1>} : (tensor<1x2x3x!quant.uint<2>>) -> tensor<1x3x2x!quant.uint<2>>
-  func.return %y : tensor<1x3x2x!quant.uint<2>>
+  %one = quant.constant dense<1> : tensor<i8> -> tensor<!quant.uint<1>>
+  %z = streamline.add %y, %one : (tensor<1x3x2x!quant.uint<2>>, tensor<!quant.uint<1>>) -> tensor<1x3x2x!quant.uint<3>>
+  func.return %z : tensor<1x3x2x!quant.uint<3>>
 }
 
 // -----
@@ -233,9 +254,11 @@ func.func @dynamic_weights(%x: tensor<1x2x!quant.uint<2>>, %w: tensor<2x2x!quant
 
 // A reshape that moves elements across the batch axis has no stream form.
 // CHECK: convert-to-dataflow: streamline.reshape (%y): a reshape from [1, 4] to [2, 2] does not keep the batch axis first
-func.func @batch_reshape(%x: tensor<1x4x!quant.uint<2>>) -> tensor<2x2x!quant.uint<2>> {
+func.func @batch_reshape(%x: tensor<1x4x!quant.uint<2>>) -> tensor<2x2x!quant.uint<3>> {
   %y = streamline.reshape %x : (tensor<1x4x!quant.uint<2>>) -> tensor<2x2x!quant.uint<2>>
-  func.return %y : tensor<2x2x!quant.uint<2>>
+  %one = quant.constant dense<1> : tensor<i8> -> tensor<!quant.uint<1>>
+  %z = streamline.add %y, %one : (tensor<2x2x!quant.uint<2>>, tensor<!quant.uint<1>>) -> tensor<2x2x!quant.uint<3>>
+  func.return %z : tensor<2x2x!quant.uint<3>>
 }
 
 // -----

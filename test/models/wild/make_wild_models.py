@@ -129,6 +129,9 @@ class Graph:
         )
         proto.ir_version = 8
         model = ModelWrapper(proto).transform(InferShapes())
+        output_type = model.graph.output[0].type.tensor_type
+        if output_type.elem_type == TensorProto.UNDEFINED:  # a Quant's output: not inferred
+            output_type.elem_type = TensorProto.FLOAT
         for tensor, datatype in self.annotations.items():
             model.set_tensor_datatype(tensor, _datatype(datatype))
         return model
@@ -187,6 +190,18 @@ def float_tail_exp(rng: np.random.Generator):
     logits = _mlp_logits(g)
     peak = g.node("ReduceMax", [logits], axes=[1], keepdims=1)
     t = g.node("Exp", [g.node("Sub", [logits, peak])])
+    return g.model({"x": (1, 16)}, t), grid_input(rng, (1, 16), -1, 1, 128)
+
+
+def sub_between_int(rng: np.random.Generator):
+    """A Sub of two quantized tensors feeding the next quantizer: between integer
+    tensors, where a host op cannot run (refused by name)."""
+    g = Graph("sub_between_int", rng)
+    x = g.quant("x", 2.0**-6, 8, True)
+    a = g.quant(g.node("MatMul", [x, g.weight((16, 16))]), 0.25, 4, True)
+    b = g.quant(g.node("MatMul", [x, g.weight((16, 16))]), 0.25, 4, True)
+    t = g.quant(g.node("Sub", [a, b]), 0.25, 4, True)
+    t = g.node("MatMul", [t, g.weight((16, 4))])
     return g.model({"x": (1, 16)}, t), grid_input(rng, (1, 16), -1, 1, 128)
 
 
@@ -260,6 +275,33 @@ def espcn_d2s(rng: np.random.Generator):
     t = _conv(g, t, 8, 4, (3, 3), bias=True, pads=[1, 1, 1, 1])
     t = g.node("DepthToSpace", [t], blocksize=2, mode="CRD")
     return g.model({"x": (1, 1, 8, 8)}, t), grid_input(rng, (1, 1, 8, 8), 0, 1, 255)
+
+
+def espcn_d2s_int(rng: np.random.Generator):
+    """Sub-pixel convolution whose output is quantized before the DepthToSpace (DCR):
+    the integer feature map leaves the accelerator, its NHWC to NCHW transpose and the
+    DepthToSpace run on the host."""
+    g = Graph("espcn_d2s_int", rng)
+    t = g.quant("x", 2.0**-8, 9, False)
+    t = _conv(g, t, 1, 8, (3, 3), bias=True, pads=[1, 1, 1, 1])
+    t = g.quant(g.node("Relu", [t]), 0.125, 4, False)
+    t = _conv(g, t, 8, 4, (3, 3), bias=True, pads=[1, 1, 1, 1])
+    t = g.quant(t, 0.25, 8, True)
+    t = g.node("DepthToSpace", [t], blocksize=2, mode="DCR")
+    return g.model({"x": (1, 1, 8, 8)}, t), grid_input(rng, (1, 1, 8, 8), 0, 1, 255)
+
+
+def segment_int_out(rng: np.random.Generator):
+    """A fully convolutional (segmentation-like) net whose output is the quantized
+    feature map itself (N x C x H x W integers times a scale), reshaped to N x C x H·W."""
+    g = Graph("segment_int_out", rng)
+    t = g.quant("x", 2.0**-8, 9, False)
+    t = _conv(g, t, 3, 6, (3, 3), pads=[1, 1, 1, 1])
+    t = g.quant(g.node("Relu", [t]), 0.25, 3, False)
+    t = _conv(g, t, 6, 3, (1, 1))
+    t = g.quant(t, 0.5, 5, True)
+    t = g.node("Reshape", [t, g.const(np.array([1, 3, 36], dtype=np.int64), "shape")])
+    return g.model({"x": (1, 3, 6, 6)}, t), grid_input(rng, (1, 3, 6, 6), 0, 1, 255)
 
 
 def espcn_resize(rng: np.random.Generator):
@@ -346,8 +388,11 @@ MODELS: dict[str, tuple[Callable, set[str]]] = {
     "qkeras_softmax": (qkeras_softmax, {"Softmax", "Quant", "Add"}),
     "float_tail_argmax": (float_tail_argmax, {"Sigmoid", "ArgMax"}),
     "float_tail_exp": (float_tail_exp, {"ReduceMax", "Exp"}),
+    "sub_between_int": (sub_between_int, {"Sub"}),
     "finn_bipolar_topk": (finn_bipolar_topk, {"MultiThreshold", "Unsqueeze", "Squeeze", "TopK"}),
     "espcn_d2s": (espcn_d2s, {"DepthToSpace", "Conv"}),
+    "espcn_d2s_int": (espcn_d2s_int, {"DepthToSpace", "Quant"}),
+    "segment_int_out": (segment_int_out, {"Conv", "Reshape"}),
     "espcn_resize": (espcn_resize, {"Resize", "Conv"}),
     "conv1d_maxpool": (conv1d_maxpool, {"Conv", "MaxPool", "Flatten"}),
     "channels_last": (channels_last, {"Conv", "MaxPool", "BatchNormalization", "Transpose"}),
