@@ -1,6 +1,6 @@
 """The build report: one self-contained HTML page (inline CSS and SVG, nothing fetched).
 
-`render_html(estimates, module, info=..., csim=...)` returns the page as a string; every
+`render_html(estimates, module, info=..., csim=..., rtlsim=...)` returns the page as a string; every
 function here is pure (no I/O), so the page is a function of its inputs and two builds of
 the same model give byte-identical reports. The inputs:
 
@@ -11,7 +11,9 @@ the same model give byte-identical reports. The inputs:
 * `module`: the dataflow module, for what the estimates do not carry: each layer's stream
   datatypes, lanes and word widths, and the graph (which layer feeds which);
 * `info`: free-form facts shown in the header (model, part, clock, folding source);
-* `csim`: the C-simulation report `qnn-build --csim` writes (`summary` + per-`frames` rows).
+* `csim`: the C-simulation report `qnn-build --csim` writes (`summary` + per-`frames` rows);
+* `rtlsim`: the RTL-simulation report `qnn-build --rtlsim` writes (the same, plus the
+  measured cycles per frame, latency and fps beside the estimates in its `summary`).
 
 The page has the network totals, a per-layer table (name, op, PE, SIMD, cycles, LUT,
 BRAM18, URAM, DSP, in/out datatypes), a bar chart of cycles and resources per layer
@@ -621,7 +623,11 @@ def _card(key: str, value: str, sub: str = "", cls: str = "") -> str:
     return f'<div class="card"><div class="k">{esc(key)}</div><div{klass}>{value}</div>{sub_html}</div>'
 
 
-def _cards(estimates: Mapping[str, Any], csim: Mapping[str, Any] | None) -> str:
+def _cards(
+    estimates: Mapping[str, Any],
+    csim: Mapping[str, Any] | None,
+    rtlsim: Mapping[str, Any] | None = None,
+) -> str:
     network = estimates.get("network") or {}
     totals = network.get("totals") or {}
     clock = float(estimates.get("clock_ns") or DEFAULT_CLOCK_NS)
@@ -659,19 +665,39 @@ def _cards(estimates: Mapping[str, Any], csim: Mapping[str, Any] | None) -> str:
             "estimated",
         )
     )
-    if csim is not None:
-        summary = csim.get("summary") or {}
-        frames = summary.get("frames", 0)
-        agree = frames - summary.get("mismatched_frames", 0)
+    for title, report in (("C simulation", csim), ("RTL simulation", rtlsim)):
+        if report is not None:
+            cards.append(_agreement_card(title, report))
+    if rtlsim is not None:
+        summary = rtlsim.get("summary") or {}
         cards.append(
             _card(
-                "C simulation",
-                f"{agree}/{frames}",
-                esc(f"frames agree with qonnx · argmax {summary.get('argmax_agreement')}/{frames}"),
-                "ok" if summary.get("agree") else "bad",
+                "measured cycles/frame",
+                fmt_int(summary.get("cycles_per_frame")),
+                esc(
+                    f"RTL simulation · estimate {fmt_int(summary.get('estimated_cycles_per_frame'))}"
+                    f" ({_percent(summary.get('cycles_per_frame_deviation'))})"
+                ),
+                "ok" if summary.get("cycles_within_tolerance") else "bad",
             )
         )
     return '<div class="cards">' + "".join(cards) + "</div>"
+
+
+def _agreement_card(title: str, report: Mapping[str, Any]) -> str:
+    summary = report.get("summary") or {}
+    frames = summary.get("frames", 0)
+    agree = frames - summary.get("mismatched_frames", 0)
+    return _card(
+        title,
+        f"{agree}/{frames}",
+        esc(f"frames agree with qonnx · argmax {summary.get('argmax_agreement')}/{frames}"),
+        "ok" if summary.get("agree") else "bad",
+    )
+
+
+def _percent(fraction: float | None) -> str:
+    return DASH if fraction is None else f"{100 * fraction:+.1f} %"
 
 
 def _dtype_cell(streams: Sequence[StreamType]) -> str:
@@ -750,13 +776,17 @@ def _legend(estimates: Mapping[str, Any]) -> str:
     return '<div class="legend">' + "".join(items) + "</div>"
 
 
-def _csim_section(csim: Mapping[str, Any]) -> str:
+def _csim_section(
+    csim: Mapping[str, Any], key: str = "csim", title: str = "C simulation", extra: str = ""
+) -> str:
+    """The agreement of a simulation (`report/<key>.json`) with qonnx; `extra` goes
+    between the summary and the per-frame table."""
     summary = csim.get("summary") or {}
     frames = list(csim.get("frames") or [])
     verdict = "agrees" if summary.get("agree") else "DISAGREES"
     cls = "ok" if summary.get("agree") else "bad"
     text = (
-        f'<p>The C simulation <b class="{cls}">{verdict}</b> with qonnx\'s <code>execute_onnx</code> '
+        f'<p>The {title} <b class="{cls}">{verdict}</b> with qonnx\'s <code>execute_onnx</code> '
         f"on the original model: {summary.get('frames', 0) - summary.get('mismatched_frames', 0)}"
         f" of {summary.get('frames', 0)} frames within rtol {fmt_num(summary.get('rtol'))} "
         f"(of each frame's largest magnitude), argmax equal on {summary.get('argmax_agreement')}"
@@ -773,21 +803,64 @@ def _csim_section(csim: Mapping[str, Any]) -> str:
             f"<td class=n>{fmt_num(r.get('max_abs_diff'))}</td>"
             f"<td class=n>{fmt_num(r.get('max_rel_diff'))}</td>"
             f"<td class=n>{esc(r.get('argmax_reference', DASH))}</td>"
-            f"<td class=n>{esc(r.get('argmax_csim', DASH))}</td></tr>"
+            f"<td class=n>{esc(r.get(f'argmax_{key}', DASH))}</td></tr>"
         )
     more = (
         f'<p class="notes">first {len(shown)} of {len(frames)} frames shown; all are in '
-        f"report/csim.json</p>"
+        f"report/{key}.json</p>"
         if len(frames) > len(shown)
         else ""
     )
     table = (
         "<table><tr><th class=n>frame</th><th>agrees</th><th class=n>max |diff|</th>"
-        "<th class=n>max rel diff</th><th class=n>argmax qonnx</th><th class=n>argmax csim</th></tr>"
-        + "".join(rows)
-        + "</table>"
+        "<th class=n>max rel diff</th><th class=n>argmax qonnx</th>"
+        f"<th class=n>argmax {key}</th></tr>" + "".join(rows) + "</table>"
     )
-    return f"<section><h2>C simulation vs qonnx</h2>{text}{table}{more}</section>"
+    return f"<section><h2>{title} vs qonnx</h2>{text}{extra}{table}{more}</section>"
+
+
+def _rtlsim_section(rtlsim: Mapping[str, Any]) -> str:
+    """The RTL simulation: measured cycles per frame, fps and latency beside the
+    estimates, then its agreement with qonnx."""
+    summary = rtlsim.get("summary") or {}
+    rows = [
+        (
+            "cycles per frame (II)",
+            fmt_int(summary.get("cycles_per_frame")),
+            fmt_int(summary.get("estimated_cycles_per_frame")),
+            _percent(summary.get("cycles_per_frame_deviation")),
+        ),
+        (
+            "frames per second",
+            fmt_int(summary.get("fps")),
+            fmt_int(summary.get("estimated_fps")),
+            "",
+        ),
+        (
+            "latency (cycles)",
+            fmt_int(summary.get("latency_cycles")),
+            fmt_int(summary.get("estimated_latency_cycles")),
+            "",
+        ),
+    ]
+    body = "".join(
+        f"<tr><td>{esc(what)}</td><td class=n>{measured}</td><td class=n>{estimated}</td>"
+        f"<td class=n>{esc(deviation)}</td></tr>"
+        for what, measured, estimated, deviation in rows
+    )
+    table = (
+        "<table><tr><th></th><th class=n>measured</th><th class=n>estimated</th>"
+        f"<th class=n>difference</th></tr>{body}</table>"
+    )
+    note = (
+        f'<p class="notes">Measured in Verilator at full rate over '
+        f"{summary.get('timing_frames')} frames (steady state: between the ends of the first "
+        "and the last frame); the compared run streams every frame with "
+        f"{summary.get('random_gap_percent')} % random input gaps and "
+        f"{summary.get('random_stall_percent')} % random output backpressure. Estimated "
+        "latency: the sum of the layers' cycles per frame.</p>"
+    )
+    return _csim_section(rtlsim, "rtlsim", "RTL simulation", table + note)
 
 
 SIDE_GRAPH_MAX_WIDTH = 380.0
@@ -806,6 +879,7 @@ def render_html(
     *,
     info: Mapping[str, Any] | None = None,
     csim: Mapping[str, Any] | None = None,
+    rtlsim: Mapping[str, Any] | None = None,
 ) -> str:
     """The whole report page (see the module docstring)."""
     info = dict(info or {})
@@ -836,7 +910,7 @@ def render_html(
         "— qnn build report</span></h1>",
         '<div class="meta">' + "".join(f"<span>{esc(m)}</span>" for m in meta) + "</div></header>",
         "<main>",
-        _cards(estimates, csim),
+        _cards(estimates, csim, rtlsim),
         (
             f'<div class="cols" style="grid-template-columns:minmax(0,1fr) '
             f'{graph_width + 42:.0f}px"><div class="left">'
@@ -850,6 +924,8 @@ def render_html(
     ]
     if csim is not None:
         parts.append(_csim_section(csim))
+    if rtlsim is not None:
+        parts.append(_rtlsim_section(rtlsim))
     parts += [
         '</div><div class="right">',
         f'<section class="graph-section"><h2>Dataflow graph</h2>{_legend(estimates)}'

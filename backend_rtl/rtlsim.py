@@ -1,8 +1,8 @@
 """Cycle-accurate simulation of an emitted RTL tree with Verilator.
 
 `rtlsim(rtl_dir, inputs)` compiles `rtl_dir` (the tree of `backend_rtl.export.emit`)
-with the generated testbench (`backend_rtl.testbench`) into `<work_dir>/obj_dir` (reused
-while the sources are unchanged), streams the frames of `inputs` (one integer array
+with the generated testbench (`backend_rtl.testbench`) into `<work_dir>/Vqnn_top` (cached
+by content, see `build`), streams the frames of `inputs` (one integer array
 `N x frame` per partition input, the logical values) through `qnn_top` with random input
 gaps and output backpressure, and returns the partition's outputs (`N x frame` int64
 arrays) with the measured cycles.
@@ -102,18 +102,39 @@ def _sources_digest(rtl_dir: Path, bench: str) -> str:
 
 
 def build(rtl_dir: Path, work_dir: Path, manifest: dict[str, Any]) -> tuple[Path, float]:
-    """Compile the tree and its testbench; (the executable, seconds spent; 0 if the
-    previous build of the same sources was reused)."""
+    """Compile the tree and its testbench into `work_dir/Vqnn_top` (with `tb.cpp` beside
+    it); (the executable, Verilator's seconds: 0 when nothing compiled).
+
+    Builds are cached by content (the testbench and every `.sv`, `.mem` and `.f` file) in
+    `toolchain.cache_dir()/rtlsim`, like the C simulation's: an identical tree built before
+    (here or anywhere else) gets the cached executable. Concurrent builds of one key wait
+    for each other."""
+    from backend_hls import toolchain
+
     bench = testbench(manifest)
     digest = _sources_digest(rtl_dir, bench)
-    obj = work_dir / "obj_dir"
-    binary = obj / "Vqnn_top"
-    stamp = obj / BUILD_STAMP
-    if binary.is_file() and stamp.is_file() and stamp.read_text() == digest:
-        return binary, 0.0
-    shutil.rmtree(obj, ignore_errors=True)
     work_dir.mkdir(parents=True, exist_ok=True)
     (work_dir / "tb.cpp").write_text(bench)
+    binary = work_dir / "Vqnn_top"
+    stamp = work_dir / BUILD_STAMP
+    if binary.is_file() and stamp.is_file() and stamp.read_text() == digest:
+        return binary, 0.0
+    stamp.unlink(missing_ok=True)
+    cache = toolchain.cache_dir() / "rtlsim"
+    cached = cache / f"{digest}.Vqnn_top"
+    seconds = 0.0
+    with toolchain.locked(cache / f"{digest}.lock"):
+        if not cached.is_file():
+            with tempfile.TemporaryDirectory(prefix="qnn-verilator-") as obj:
+                built, seconds = _verilate(rtl_dir, work_dir / "tb.cpp", Path(obj))
+                toolchain.install(built, cached)
+        toolchain.install(cached, binary)
+    stamp.write_text(digest)
+    return binary, seconds
+
+
+def _verilate(rtl_dir: Path, bench: Path, obj: Path) -> tuple[Path, float]:
+    """Run Verilator on the tree and `bench` in `obj`; (the executable, seconds)."""
     sources = [str(rtl_dir / line) for line in (rtl_dir / FILELIST).read_text().split()]
     command = [
         find_verilator(),
@@ -133,16 +154,16 @@ def build(rtl_dir: Path, work_dir: Path, manifest: dict[str, Any]) -> tuple[Path
         "-CFLAGS",
         "-O1",
         *sources,
-        str((work_dir / "tb.cpp").resolve()),
+        str(bench.resolve()),
     ]
     start = time.perf_counter()
     run = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
+    binary = obj / "Vqnn_top"
     if run.returncode != 0 or not binary.is_file():
         errors = [ln for ln in (run.stderr + run.stdout).splitlines() if "rror" in ln]
         first = errors[0] if errors else f"exit status {run.returncode}"
         raise RtlsimError(f"rtlsim: Verilator could not build {rtl_dir}: {first}")
-    stamp.write_text(digest)
     return binary, seconds
 
 
@@ -191,8 +212,8 @@ def rtlsim(
     """Simulate `rtl_dir` on `inputs` (module docstring). `gap_percent` /
     `stall_percent`: the chance per cycle that an idle input stays idle / that an output
     sees TREADY low; `stall_limit`: idle cycles that count as a deadlock (default: 4 x
-    the estimated cycles per frame plus 1000). `work_dir` keeps the build (default: a
-    temporary directory removed afterwards)."""
+    the estimated cycles per frame plus 1000). `work_dir` keeps the executable and
+    `tb.cpp` (default: a temporary directory removed afterwards)."""
     rtl = Path(rtl_dir).resolve()
     manifest = read_manifest(rtl)
     if len(inputs) != len(manifest["inputs"]):
@@ -201,12 +222,11 @@ def rtlsim(
         )
     frames = _frame_count(inputs, manifest)
     limit = stall_limit or 4 * manifest["estimated_cycles_per_frame"] + 1000
-    temporary = work_dir is None
-    work = Path(tempfile.mkdtemp(prefix="qnn-rtlsim-")) if work_dir is None else Path(work_dir)
-    try:
+    with tempfile.TemporaryDirectory(prefix="qnn-rtlsim-") as scratch:
+        work = Path(scratch) if work_dir is None else Path(work_dir)
         binary, build_seconds = build(rtl, work, manifest)
-        io_dir = work / "io"
-        io_dir.mkdir(parents=True, exist_ok=True)
+        io_dir = Path(scratch) / "io"
+        io_dir.mkdir()
         for i, (array, stream) in enumerate(zip(inputs, manifest["inputs"], strict=True)):
             encode_words(array, stream).tofile(io_dir / f"in{i}.bin")
         args = [str(frames), str(seed), str(gap_percent), str(stall_percent), str(limit)]
@@ -223,9 +243,6 @@ def rtlsim(
             for j, stream in enumerate(manifest["outputs"])
         ]
         stats = (io_dir / "stats.txt").read_text().split("\n")
-    finally:
-        if temporary:
-            shutil.rmtree(work, ignore_errors=True)
     return _result(outputs, stats, manifest, build_seconds, run_seconds)
 
 
@@ -252,6 +269,56 @@ class _PartitionStandIn(InterpreterFunctions):
         return tuple(self.outputs)
 
 
+class HostModel:
+    """Function `entry` of `module` run frame by frame with the reference semantics, its
+    `dataflow.partition` replaced by what the caller simulated: `partition_inputs` gives
+    the partition's inputs for every frame (batched, frames along axis 0), `outputs` the
+    model's outputs for given partition outputs (host pre/post-processing included)."""
+
+    def __init__(self, module: ModuleOp, entry: str = "main"):
+        from qdialects.semantics import make_interpreter
+
+        self.entry = entry
+        self.stand_in = _PartitionStandIn()
+        self.interpreter = make_interpreter(module)
+        self.interpreter.register_implementations(self.stand_in, override=True)
+        self.function = self.interpreter.get_op_for_symbol(entry)
+
+    @staticmethod
+    def frames(inputs: Sequence[np.ndarray]) -> list[tuple[np.ndarray, ...]]:
+        """The arguments of each frame: `inputs` cut along axis 0 (batch 1 each)."""
+        return [tuple(np.asarray(a)[k : k + 1] for a in inputs) for k in range(len(inputs[0]))]
+
+    def partition_inputs(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """The partition's inputs of every frame of `inputs`, one `N x frame` array each."""
+        self.stand_in.outputs = None
+        per_frame: list[list[np.ndarray]] = []
+        for frame in self.frames(inputs):
+            try:
+                self.interpreter.call_op(self.function, frame)
+            except _PartitionReached:
+                per_frame.append(self.stand_in.inputs)
+                continue
+            except InterpretationError as error:
+                if not isinstance(error.__cause__ or error.__context__, _PartitionReached):
+                    raise
+                per_frame.append(self.stand_in.inputs)
+                continue
+            raise RtlsimError(f"rtlsim: @{self.entry} has no dataflow.partition")
+        return [np.concatenate(arrays) for arrays in zip(*per_frame, strict=True)]
+
+    def outputs(
+        self, inputs: Sequence[np.ndarray], partition_outputs: Sequence[np.ndarray]
+    ) -> list[np.ndarray]:
+        """The model's outputs (frames along axis 0) when the partition computed
+        `partition_outputs` (`N x frame` arrays) for the frames of `inputs`."""
+        results: list[list[np.ndarray]] = []
+        for k, frame in enumerate(self.frames(inputs)):
+            self.stand_in.outputs = [o[k : k + 1] for o in partition_outputs]
+            results.append([np.asarray(r) for r in self.interpreter.call_op(self.function, frame)])
+        return [np.concatenate(column) for column in zip(*results, strict=True)]
+
+
 def rtlsim_model(
     module: ModuleOp,
     rtl_dir: str | os.PathLike[str],
@@ -266,33 +333,9 @@ def rtlsim_model(
     `rtlsim` of all frames on the tree in `rtl_dir` (`options` as for `rtlsim`): the
     model's outputs as the hardware computes them (host pre/post-processing included,
     frames along axis 0) and the simulation's measurements."""
-    from qdialects.semantics import make_interpreter
-
-    frames = [[np.asarray(a)[k : k + 1] for a in inputs] for k in range(len(inputs[0]))]
-    stand_in = _PartitionStandIn()
-    interpreter = make_interpreter(module)
-    interpreter.register_implementations(stand_in, override=True)
-    function = interpreter.get_op_for_symbol(entry)
-    partition_inputs: list[list[np.ndarray]] = []
-    for frame in frames:
-        try:
-            interpreter.call_op(function, tuple(frame))
-        except _PartitionReached:
-            partition_inputs.append(stand_in.inputs)
-            continue
-        except InterpretationError as error:
-            if not isinstance(error.__cause__ or error.__context__, _PartitionReached):
-                raise
-            partition_inputs.append(stand_in.inputs)
-            continue
-        raise RtlsimError(f"rtlsim: @{entry} has no dataflow.partition")
-    batched = [np.concatenate(arrays) for arrays in zip(*partition_inputs, strict=True)]
-    result = rtlsim(rtl_dir, batched, **options)
-    outputs: list[list[np.ndarray]] = []
-    for k, frame in enumerate(frames):
-        stand_in.outputs = [o[k : k + 1] for o in result.outputs]
-        outputs.append([np.asarray(r) for r in interpreter.call_op(function, tuple(frame))])
-    return [np.concatenate(column) for column in zip(*outputs, strict=True)], result
+    host = HostModel(module, entry)
+    result = rtlsim(rtl_dir, host.partition_inputs(inputs), **options)
+    return host.outputs(inputs, result.outputs), result
 
 
 def _frame_count(inputs: Sequence[np.ndarray], manifest: dict[str, Any]) -> int:
@@ -338,4 +381,4 @@ def _result(
     )
 
 
-__all__ = ["RtlsimError", "RtlsimResult", "rtlsim", "rtlsim_model"]
+__all__ = ["HostModel", "RtlsimError", "RtlsimResult", "rtlsim", "rtlsim_model"]

@@ -2,7 +2,7 @@
 
     qnn-build model.onnx -o OUT [--target-fps N] [--clock-ns T] [--part P]
               [--folding cfg.json] [--csim X.npy [--csim-out Y.npy]] [--hls-include DIR]
-              [--force] [--quiet]
+              [--rtl] [--rtlsim X.npy] [--force] [--quiet]
     qnn-build --example digits_mlp_w2a2 -o OUT [--csim [X.npy]]
     qnn-build --list-examples
 
@@ -20,10 +20,15 @@ Stages (`tools.build.STAGES`; one progress line each on stderr, `[k/n] stage  de
  6. emit                   `backend_hls.emit` (the HLS C++ tree) and `backend_hls.emit_tcl`
                            (per-layer Vitis HLS scripts, `vivado/stitch.tcl`) for `--part`
                            at `--clock-ns`
+    rtl (with `--rtl`)     `backend_rtl.emit`: the SystemVerilog tree (a layer the RTL
+                           backend cannot build stops the build after `hardware`)
  7. report                 `report/estimates.json` (`-t estimates`), `report/folding.json`
                            (`-t folding-json`), `report/index.html` (`backend_hls.report`)
  8. csim (with `--csim`)   `backend_hls.csim`: the batch through the C simulation, frame by
                            frame against qonnx's `execute_onnx` on the original model
+    rtlsim (`--rtlsim`)    Verilator on OUT/rtl: every frame with random input gaps and
+                           output backpressure against qonnx, then cycles per frame and
+                           latency measured at full rate beside the estimates
 
 Output tree:
 
@@ -31,10 +36,16 @@ Output tree:
                                 per-layer Vitis HLS scripts <layer>_hls.tcl
     OUT/vivado/stitch.tcl       the Vivado block design
     OUT/csim/...                the C simulation (with --csim)
+    OUT/rtl/...                 the SystemVerilog tree (with --rtl or --rtlsim): one module
+                                per layer, qnn_top.sv, primitives, filelist.f, manifest.json
+    OUT/rtlsim/outputs.npy      what the RTL computed (with --rtlsim; qonnx's output layout,
+                                one row per frame), beside the Verilator executable and tb.cpp
     OUT/report/estimates.json   per-layer cycles and resources, network totals
     OUT/report/folding.json     the folding, FINN's folding-configuration keys
     OUT/report/index.html       self-contained report (table, charts, dataflow graph)
     OUT/report/csim.json        per-frame agreement (with --csim)
+    OUT/report/rtlsim.json      per-frame agreement, measured and estimated cycles per frame
+                                and latency (with --rtlsim)
     OUT/report/build-info.json  versions, command line, stage times (the only file that
                                 differs between two builds of the same inputs)
     OUT/ir/<k>-<stage>.mlir     the module after stages 1-5
@@ -47,10 +58,11 @@ the end. Any failure prints one line `qnn-build: error: ...` (after the progress
 the stages that finished), exits 1 and leaves no OUT (an existing OUT is untouched). An
 existing OUT must be an empty directory unless `--force` is given, which replaces it
 (never a directory holding the model or an input, nor the working directory or one of
-its parents). One exception: when the C simulation runs but disagrees with qonnx
+its parents). One exception: when the C or RTL simulation runs but disagrees with qonnx
 (max relative difference above 1e-5 of the reference's largest magnitude, or any (tie-aware) argmax
-difference), OUT *is* written — it is a valid project and `report/csim.json` records the
-disagreement — and qnn-build exits 1.
+difference), OUT *is* written — it is a valid project and `report/csim.json` or
+`report/rtlsim.json` records the disagreement — and qnn-build exits 1. An RTL simulation
+that stops making progress (deadlock) is an error naming the stalled streams.
 """
 
 from __future__ import annotations
@@ -80,7 +92,7 @@ TRACEBACK_VARIABLE = "QNN_BUILD_TRACEBACK"
 
 
 class CsimMismatch(UserError):
-    """The C simulation disagrees with qonnx (the tree is still written)."""
+    """The C or RTL simulation disagrees with qonnx (the tree is still written)."""
 
 
 @dataclass
@@ -164,30 +176,47 @@ class Progress:
             sys.stderr.flush()
 
 
-def print_csim_summary(report: dict[str, Any], stream: Any = None) -> None:
-    """The per-frame agreement on stdout (every frame up to 20, then only mismatches)."""
+def print_csim_summary(report: dict[str, Any], stream: Any = None, key: str = "csim") -> None:
+    """The per-frame agreement of the `key` simulation (csim, rtlsim) on stdout (every
+    frame up to 20, then only mismatches)."""
     stream = stream or sys.stdout
     summary = report["summary"]
     rows = report["frames"]
     show = rows if len(rows) <= 20 else [r for r in rows if not r["agree"]][:20]
     if show:
-        stream.write("frame  agree  max |diff|    max rel diff  argmax (qonnx / csim)\n")
+        stream.write(f"frame  agree  max |diff|    max rel diff  argmax (qonnx / {key})\n")
     for r in show:
         if "max_abs_diff" not in r:
             stream.write(f"{r['frame']:>5}  no     {r.get('reason', '')}\n")
             continue
         stream.write(
             f"{r['frame']:>5}  {'yes' if r['agree'] else 'NO ':<5}  {r['max_abs_diff']:<12.3g}  "
-            f"{r['max_rel_diff']:<12.3g}  {r['argmax_reference']} / {r['argmax_csim']}\n"
+            f"{r['max_rel_diff']:<12.3g}  {r['argmax_reference']} / {r[f'argmax_{key}']}\n"
         )
     max_abs = summary["max_abs_diff"]
     max_rel = summary["max_rel_diff"]
     stream.write(
-        f"csim: {summary['frames'] - summary['mismatched_frames']}/{summary['frames']} frames "
+        f"{key}: {summary['frames'] - summary['mismatched_frames']}/{summary['frames']} frames "
         f"agree with qonnx (rtol {summary['rtol']:g}), argmax "
         f"{summary['argmax_agreement']}/{summary['frames']}, max |diff| "
         f"{'n/a' if max_abs is None else f'{max_abs:.3g}'}, max rel diff "
         f"{'n/a' if max_rel is None else f'{max_rel:.3g}'}\n"
+    )
+    stream.flush()
+
+
+def print_rtlsim_cycles(report: dict[str, Any], stream: Any = None) -> None:
+    """The measured cycles per frame and latency beside the estimates, on stdout."""
+    stream = stream or sys.stdout
+    summary = report["summary"]
+    measured = summary["cycles_per_frame"]
+    deviation = summary["cycles_per_frame_deviation"]
+    stream.write(
+        f"rtlsim: {'n/a' if measured is None else f'{measured:,.0f}'} cycles per frame "
+        f"(estimate {summary['estimated_cycles_per_frame']:,}"
+        f"{'' if deviation is None else f', {100 * deviation:+.1f} %'}), latency "
+        f"{summary['latency_cycles']:,} cycles (estimate "
+        f"{summary['estimated_latency_cycles']:,})\n"
     )
     stream.flush()
 
@@ -217,11 +246,12 @@ def check_out(options: CliOptions) -> None:
     resolved = out.resolve()
     if _is_within(Path.cwd().resolve(), resolved):
         raise UserError(f"{out}: refusing to build into the working directory or a parent of it")
-    csim = options.build.csim
+    csim, rtlsim = options.build.csim, options.build.rtlsim
     for what, path in (
         ("the model", options.model),
         ("the folding configuration", options.build.folding),
         ("the --csim input", csim if isinstance(csim, Path) else None),
+        ("the --rtlsim input", rtlsim if isinstance(rtlsim, Path) else None),
         ("the --hls-include directory", options.build.hls_include),
     ):
         if path is not None and _is_within(path.resolve(), resolved):
@@ -280,11 +310,15 @@ def run_build(options: CliOptions) -> int:
         committed = True
         if result.csim is not None:
             print_csim_summary(result.csim)
+        if result.rtlsim is not None:
+            print_csim_summary(result.rtlsim, key="rtlsim")
+            print_rtlsim_cycles(result.rtlsim)
         if not options.quiet:
             total = sum(result.seconds.values())
             sys.stderr.write(f"{TOOL}: wrote {options.out} in {total:.2f} s\n")
-        if result.csim_disagreement is not None:
-            raise CsimMismatch(result.csim_disagreement)
+        mismatch = result.csim_disagreement or result.rtlsim_disagreement
+        if mismatch is not None:
+            raise CsimMismatch(mismatch)
         return 0
     finally:
         if not committed:
@@ -323,9 +357,10 @@ def _epilog() -> str:
         "shipped examples (--example NAME, --list-examples):\n"
         f"{shipped}\n\n"
         "Output: OUT/hls (HLS C++ and per-layer Vitis HLS TCL), OUT/vivado/stitch.tcl,\n"
-        "OUT/csim, OUT/report (estimates.json, folding.json, index.html, csim.json,\n"
-        "build-info.json), OUT/ir/<k>-<stage>.mlir. OUT is written only when the build\n"
-        "succeeds; a C simulation that disagrees with qonnx still writes OUT and exits 1."
+        "OUT/csim, OUT/rtl, OUT/rtlsim, OUT/report (estimates.json, folding.json,\n"
+        "index.html, csim.json, rtlsim.json, build-info.json), OUT/ir/<k>-<stage>.mlir.\n"
+        "OUT is written only when the build succeeds; a C or RTL simulation that disagrees\n"
+        "with qonnx still writes OUT and exits 1."
     )
 
 
@@ -378,6 +413,21 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         "batch axis) to Y.npy (with --csim)",
     )
     parser.add_argument(
+        "--rtl",
+        action="store_true",
+        help="also write the SystemVerilog tree OUT/rtl (one module per layer and qnn_top)",
+    )
+    parser.add_argument(
+        "--rtlsim",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="X.npy",
+        help="simulate these inputs (as --csim) on the RTL with Verilator (implies --rtl), "
+        "with random input gaps and output backpressure; compare each frame with qonnx and "
+        "measure cycles per frame and latency (report/rtlsim.json, OUT/rtlsim/outputs.npy)",
+    )
+    parser.add_argument(
         "--example", metavar="NAME", help="build a shipped example model (see below)"
     )
     parser.add_argument(
@@ -428,15 +478,8 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
     folding = Path(ns.folding) if ns.folding is not None else None
     if folding is not None and not folding.is_file():
         raise UserError(f"{folding}: no such file")
-    csim: Path | None = None
-    if ns.csim == "":
-        if example_input is None:
-            raise UserError("--csim needs an input X.npy (see --help)")
-        csim = example_input
-    elif ns.csim is not None:
-        csim = Path(ns.csim)
-        if not csim.is_file():
-            raise UserError(f"{csim}: no such file")
+    csim = _simulation_input("--csim", ns.csim, example_input)
+    rtlsim = _simulation_input("--rtlsim", ns.rtlsim, example_input)
     csim_out = Path(ns.csim_out) if ns.csim_out is not None else None
     if csim_out is not None and csim is None:
         raise UserError("--csim-out needs --csim (see --help)")
@@ -462,11 +505,28 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
             csim_out=csim_out,
             hls_include=include,
             name=ns.example,
+            rtl=ns.rtl,
+            rtlsim=rtlsim,
         ),
         force=ns.force,
         quiet=ns.quiet,
         command=[TOOL, *(args if args is not None else sys.argv[1:])],
     )
+
+
+def _simulation_input(flag: str, value: str | None, example_input: Path | None) -> Path | None:
+    """The input file of `--csim`/`--rtlsim` (`""`: the flag without a value, the
+    example's sample input), None without the flag."""
+    if value is None:
+        return None
+    if value == "":
+        if example_input is None:
+            raise UserError(f"{flag} needs an input X.npy (see --help)")
+        return example_input
+    path = Path(value)
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    return path
 
 
 def _main(args: Sequence[str] | None) -> int:

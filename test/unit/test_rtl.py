@@ -2,7 +2,7 @@
 
 Each design is converted, exported, linted with `verilator --lint-only -Wall` and built
 once with Verilator (a build takes 10-60 s here, so CI simulates small designs; the
-shared models are in `benchmarks/rtlsim.py`), then simulated several times:
+shared models are in `benchmarks/rtlsim_bench.py`), then simulated several times:
 * random MVAU chains (random folding, datatypes, weights, thresholds; DWCs, a FIFO, an
   XNOR layer) against `execute` of the partition, with random input gaps and output
   backpressure, and without them, where the measured cycles per frame match the

@@ -1,5 +1,6 @@
-"""The C simulation checked against qonnx: the build's input frames, qonnx's reference
-outputs, and the per-frame agreement `report/csim.json` records.
+"""A simulation checked against qonnx: the build's input frames, qonnx's reference
+outputs, and the per-frame agreement `report/csim.json` (the C simulation) and
+`report/rtlsim.json` (the RTL simulation) record.
 
 A frame agrees when every element is within `CSIM_RTOL` times the reference frame's
 largest magnitude (plus `CSIM_ATOL`) and the tie-aware argmax is equal.
@@ -8,6 +9,7 @@ largest magnitude (plus `CSIM_ATOL`) and the tie-aware argmax is equal.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,19 @@ CSIM_RTOL = 1e-5
 CSIM_ATOL = 1e-6
 
 
+@dataclass(frozen=True)
+class Simulation:
+    """Which simulation a comparison is of: `key` names its report (`report/<key>.json`)
+    and its argmax column (`argmax_<key>`), `title` its messages."""
+
+    key: str
+    title: str
+
+
+CSIM_LABEL = Simulation("csim", "C simulation")
+RTLSIM_LABEL = Simulation("rtlsim", "RTL simulation")
+
+
 def model_input_shape(model: Path) -> tuple[str, tuple[int, ...]]:
     """The name and shape of the model's single graph input (initializers excluded)."""
     import onnx
@@ -27,7 +42,7 @@ def model_input_shape(model: Path) -> tuple[str, tuple[int, ...]]:
     initializers = {init.name for init in proto.graph.initializer}
     inputs = [i for i in proto.graph.input if i.name not in initializers]
     if len(inputs) != 1:
-        raise UserError(f"--csim needs a model with one input, {model} has {len(inputs)}")
+        raise UserError(f"simulation needs a model with one input, {model} has {len(inputs)}")
     dims = inputs[0].type.tensor_type.shape.dim
     shape = tuple(d.dim_value if d.HasField("dim_value") else 1 for d in dims)
     return inputs[0].name, shape
@@ -62,7 +77,7 @@ def load_frames(source: Path | np.ndarray, model: Path) -> np.ndarray:
 
 def source_name(source: Path | np.ndarray) -> str:
     """How errors and `report/csim.json` name the frames' source."""
-    return "the csim input array" if isinstance(source, np.ndarray) else str(source)
+    return "the input array" if isinstance(source, np.ndarray) else str(source)
 
 
 REFERENCE_BATCH = 64
@@ -121,7 +136,9 @@ def tie_aware_argmax(values: np.ndarray) -> int:
     return int(np.argmax(flat >= np.max(flat) - tolerance))
 
 
-def compare_frame(reference: np.ndarray, got: np.ndarray) -> dict[str, Any]:
+def compare_frame(
+    reference: np.ndarray, got: np.ndarray, label: Simulation = CSIM_LABEL
+) -> dict[str, Any]:
     """Agreement of one frame: max abs/rel difference, argmax of each, verdict."""
     ref = np.asarray(reference, dtype=np.float64).reshape(-1)
     out = np.asarray(got, dtype=np.float64).reshape(-1)
@@ -141,30 +158,34 @@ def compare_frame(reference: np.ndarray, got: np.ndarray) -> dict[str, Any]:
         "max_abs_diff": max_abs,
         "max_rel_diff": max_rel,
         "argmax_reference": arg_ref,
-        "argmax_csim": arg_out,
+        f"argmax_{label.key}": arg_out,
     }
 
 
-def csim_frames(outputs: Any, count: int) -> list[np.ndarray]:
-    """The C simulation's result as one array per frame (batch 1 each)."""
+def csim_frames(outputs: Any, count: int, label: Simulation = CSIM_LABEL) -> list[np.ndarray]:
+    """A simulation's result as one array per frame (batch 1 each)."""
     if isinstance(outputs, list | tuple):
         if len(outputs) != 1:
-            raise UserError(f"csim: expected one model output, got {len(outputs)}")
+            raise UserError(f"{label.key}: expected one model output, got {len(outputs)}")
         outputs = outputs[0]
     array = np.asarray(outputs)
     if array.shape[0] != count:
-        raise UserError(f"csim: {array.shape[0]} result frames for {count} input frames")
+        raise UserError(f"{label.key}: {array.shape[0]} result frames for {count} input frames")
     return [array[i : i + 1] for i in range(count)]
 
 
 def agreement_report(
-    model: Path, frames: np.ndarray, got: list[np.ndarray], input_name: str | None
+    model: Path,
+    frames: np.ndarray,
+    got: list[np.ndarray],
+    input_name: str | None,
+    label: Simulation = CSIM_LABEL,
 ) -> dict[str, Any]:
-    """`report/csim.json`: every frame of `got` compared with qonnx on `model`."""
+    """`report/<label.key>.json`: every frame of `got` compared with qonnx on `model`."""
     reference = qonnx_reference(model, frames)
     rows = []
     for index, (ref, out) in enumerate(zip(reference, got, strict=True)):
-        rows.append({"frame": index, **compare_frame(ref, out)})
+        rows.append({"frame": index, **compare_frame(ref, out, label)})
     mismatched = [r["frame"] for r in rows if not r["agree"]]
     finite = [r for r in rows if "max_abs_diff" in r]
     summary = {
@@ -173,7 +194,7 @@ def agreement_report(
         "mismatched_frames": len(mismatched),
         "first_mismatch": mismatched[0] if mismatched else None,
         "argmax_agreement": sum(
-            1 for r in rows if r.get("argmax_reference") == r.get("argmax_csim")
+            1 for r in rows if r.get("argmax_reference") == r.get(f"argmax_{label.key}")
         ),
         "max_abs_diff": max((r["max_abs_diff"] for r in finite), default=None),
         "max_rel_diff": max((r["max_rel_diff"] for r in finite), default=None),
@@ -184,13 +205,13 @@ def agreement_report(
     return {"summary": summary, "frames": rows}
 
 
-def disagreement(report: dict[str, Any]) -> str | None:
-    """One line saying how the C simulation disagrees with qonnx, None if it agrees."""
+def disagreement(report: dict[str, Any], label: Simulation = CSIM_LABEL) -> str | None:
+    """One line saying how the simulation disagrees with qonnx, None if it agrees."""
     summary = report["summary"]
     if summary["agree"]:
         return None
     return (
-        f"C simulation disagrees with qonnx on {summary['mismatched_frames']} of "
+        f"{label.title} disagrees with qonnx on {summary['mismatched_frames']} of "
         f"{summary['frames']} frames (first: frame {summary['first_mismatch']}); "
-        f"see report/csim.json"
+        f"see report/{label.key}.json"
     )

@@ -45,13 +45,14 @@ def build(
     invocation: Sequence[str] = (),
 ) -> BuildResult:
     """Build the QONNX `model` into the directory `out` (created if missing; it must be
-    empty): the HLS project, the TCL scripts, the reports, `ir/` and, with
-    `options.csim`, the C simulation checked against qonnx (a disagreement is in the
+    empty): the HLS project, the TCL scripts, the reports, `ir/`, with `options.csim`
+    the C simulation checked against qonnx, with `options.rtl` the RTL tree and with
+    `options.rtlsim` its simulation checked against qonnx (a disagreement is in the
     result, not an exception).
 
     `invocation` is the command line `report/build-info.json` records. A user error
-    raises `BuildError` naming the stage (or `UserError` for a bad `options.csim` input,
-    before the first stage); anything else is a bug in qnn and keeps its traceback. A
+    raises `BuildError` naming the stage (or `UserError` for a bad `options.csim` or
+    `options.rtlsim` input, before the first stage); anything else is a bug in qnn and keeps its traceback. A
     failed build leaves `out` partly written: `qnn-build` builds in a temporary
     directory and renames it."""
     model, out = Path(model), Path(out)
@@ -61,6 +62,8 @@ def build(
     state = BuildState(model, out, options)
     if options.csim is not None:  # a bad input fails before the first stage
         state.frames = load_frames(options.csim, model)
+    if options.rtlsim is not None:
+        state.rtlsim_frames = load_frames(options.rtlsim, model)
     plan = stages(options)
     seconds: dict[str, float] = {}
     for index, stage in enumerate(plan, start=1):
@@ -74,6 +77,8 @@ def build(
     info = build_info(model, invocation, seconds, started)
     if state.csim_stats:
         info["csim"] = {k: round(float(v), 4) for k, v in state.csim_stats.items()}
+    if state.rtlsim_stats:
+        info["rtlsim"] = {k: round(float(v), 4) for k, v in state.rtlsim_stats.items()}
     state.write_json("report/build-info.json", info)
     assert state.estimates is not None, "the report stage always runs"
     return BuildResult(
@@ -83,6 +88,7 @@ def build(
         csim=state.csim_report,
         seconds=seconds,
         csim_stats=dict(state.csim_stats),
+        rtlsim=state.rtlsim_report,
     )
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
 from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_PART, DEFAULT_TARGET_FPS
-from tools.build.compare import disagreement
+from tools.build.compare import RTLSIM_LABEL, disagreement
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,14 @@ class BuildOptions:
     * `hls_include`: the directory with `ap_int.h` and `hls_stream.h` (default:
       `$QNN_AP_TYPES_DIR`, else hls4ml's copy);
     * `name`: the design's name in the TCL scripts and the report (default: the model's
-      file name without `.onnx`), made a C identifier.
+      file name without `.onnx`), made a C identifier;
+    * `rtl`: also write the SystemVerilog tree `OUT/rtl` (`backend_rtl.emit`); a layer or
+      folding the RTL backend cannot build stops the build after the hardware stage,
+      before anything is emitted;
+    * `rtlsim`: simulate these frames (as `csim`) on the RTL with Verilator (implies
+      `rtl`), compare each with qonnx and measure cycles per frame and latency
+      (`report/rtlsim.json`, `OUT/rtlsim/outputs.npy`); `rtlsim_seed` seeds its random
+      input gaps and output backpressure.
     """
 
     target_fps: float = DEFAULT_TARGET_FPS
@@ -43,6 +50,14 @@ class BuildOptions:
     csim_out: Path | None = None
     hls_include: Path | None = None
     name: str | None = None
+    rtl: bool = False
+    rtlsim: Path | np.ndarray | None = None
+    rtlsim_seed: int = 1
+
+    @property
+    def wants_rtl(self) -> bool:
+        """`rtl`, or implied by `rtlsim`."""
+        return self.rtl or self.rtlsim is not None
 
     def design_name(self, model: Path) -> str:
         """`name` (else the model's stem) with every character outside `[A-Za-z0-9_]`
@@ -64,7 +79,8 @@ class BuildResult:
     * `estimates`: `report/estimates.json` (per-layer cycles and resources, totals);
     * `csim`: `report/csim.json` (with `BuildOptions.csim`), else None;
     * `seconds`: each stage's wall time;
-    * `csim_stats`: the C simulation's build and run times (`backend_hls.csim`)."""
+    * `csim_stats`: the C simulation's build and run times (`backend_hls.csim`);
+    * `rtlsim`: `report/rtlsim.json` (with `BuildOptions.rtlsim`), else None."""
 
     out: Path
     module: ModuleOp
@@ -72,6 +88,7 @@ class BuildResult:
     csim: dict[str, Any] | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     csim_stats: dict[str, float] = field(default_factory=dict)
+    rtlsim: dict[str, Any] | None = None
 
     @property
     def csim_disagreement(self) -> str | None:
@@ -79,7 +96,12 @@ class BuildResult:
         return None if self.csim is None else disagreement(self.csim)
 
     @property
+    def rtlsim_disagreement(self) -> str | None:
+        """One line if the RTL simulation ran and disagrees with qonnx, else None."""
+        return None if self.rtlsim is None else disagreement(self.rtlsim, RTLSIM_LABEL)
+
+    @property
     def reports(self) -> Path:
         """`OUT/report`: estimates.json, folding.json, index.html, csim.json,
-        build-info.json."""
+        rtlsim.json, build-info.json."""
         return self.out / "report"

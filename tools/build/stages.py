@@ -50,6 +50,10 @@ class BuildState:
     estimates: dict[str, Any] | None = None
     csim_report: dict[str, Any] | None = None
     csim_stats: dict[str, float] = field(default_factory=dict)
+    rtlsim_frames: np.ndarray | None = None
+    """The RTL simulation's input frames (loaded before the first stage)."""
+    rtlsim_report: dict[str, Any] | None = None
+    rtlsim_stats: dict[str, float] = field(default_factory=dict)
     ir_count: int = 0
 
     @property
@@ -166,13 +170,18 @@ def stage_folding(state: BuildState) -> str:
 
 
 def stage_hardware(state: BuildState) -> str:
-    """The `hardware` pipeline, then the folding file again (its FIFO entries)."""
+    """The `hardware` pipeline, then the folding file again (its FIFO entries); with
+    `rtl`, a layer the RTL backend cannot build stops the build here."""
     run_pipeline(state.mod, HARDWARE)
     if state.options.folding is not None:
         # the whole configuration again, now that FIFOs exist: their depths (and
         # ram_style) override size-fifos', and a layer name that matches no layer at
         # all is an error here
         run_pipeline(state.mod, [_apply_folding(state.options.folding)])
+    if state.options.wants_rtl:
+        from passes.convert_dataflow_to_hw import check_supported
+
+        check_supported(_partition(state.mod))
     state.dump_ir("hardware")
     fifos = sum(1 for op in _partition(state.mod).layers() if isinstance(op, FIFOOp))
     return f"{plural(_layer_count(state.mod), 'layer')}, {plural(fifos, 'FIFO')}"
@@ -220,7 +229,9 @@ def _write_html(state: BuildState) -> None:
         "clock_ns": options.clock_ns,
         "folding": options.folding_source(),
     }
-    html = render_html(state.estimates, state.mod, info=info, csim=state.csim_report)
+    html = render_html(
+        state.estimates, state.mod, info=info, csim=state.csim_report, rtlsim=state.rtlsim_report
+    )
     state.write_text("report/index.html", html)
 
 
@@ -249,6 +260,49 @@ def stage_csim(state: BuildState) -> str:
     return f"{plural(summary['frames'], 'frame')}, {verdict}{timing}"
 
 
+def stage_rtl(state: BuildState) -> str:
+    """`backend_rtl.emit`: the SystemVerilog tree `OUT/rtl` (one module per layer, the
+    top module `qnn_top`, the primitives, `manifest.json`)."""
+    from backend_rtl import emit
+
+    files = emit(state.mod, state.out / "rtl")
+    modules = sum(1 for name in files if name.endswith(".sv"))
+    return f"{plural(modules, 'module')}, {plural(len(files), 'file')}"
+
+
+def stage_rtlsim(state: BuildState) -> str:
+    """Verilator on `OUT/rtl` (`tools.build.rtl.simulate`): every frame with random gaps
+    and backpressure compared with qonnx's `execute_onnx`, cycles per frame and latency
+    measured at full rate (`report/rtlsim.json`, `OUT/rtlsim/outputs.npy`, the HTML
+    again)."""
+    from backend_rtl.rtlsim import RtlsimError
+    from tools.build import rtl
+
+    frames, source = state.rtlsim_frames, state.options.rtlsim
+    assert frames is not None and source is not None
+    try:
+        run = rtl.simulate(
+            state.mod, frames, state.out / "rtl", state.out / "rtlsim", state.options.rtlsim_seed
+        )
+    except RtlsimError as error:  # its line starts with "rtlsim: ", as the stage's does
+        raise UserError(str(error).removeprefix("rtlsim: ")) from error
+    save_array(state.out / "rtlsim" / "outputs.npy", np.concatenate(run.got, axis=0))
+    input_name = source.name if isinstance(source, Path) else None
+    report = rtl.report(state.model, frames, run, input_name, state.options.clock_ns)
+    state.rtlsim_report = report
+    state.rtlsim_stats = rtl.stats(run)
+    state.write_json("report/rtlsim.json", report)
+    _write_html(state)  # again, with the measured figures
+    summary = report["summary"]
+    verdict = "all agree" if summary["agree"] else f"{summary['mismatched_frames']} DIFFER"
+    measured = summary["cycles_per_frame"]
+    cycles = f"{thousands(measured)}" if measured is not None else "?"
+    return (
+        f"{plural(summary['frames'], 'frame')}, {verdict}, {cycles} cycles/frame "
+        f"(est. {thousands(summary['estimated_cycles_per_frame'])})"
+    )
+
+
 def save_array(path: Path, array: np.ndarray) -> None:
     """`np.save` to `path` through a temporary file renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -258,7 +312,7 @@ def save_array(path: Path, array: np.ndarray) -> None:
         os.replace(tmp, path)
     except OSError as error:
         raise UserError(
-            f"{path}: cannot write the C simulation's outputs ({error.strerror})"
+            f"{path}: cannot write the simulation's outputs ({error.strerror})"
         ) from None
     finally:
         tmp.unlink(missing_ok=True)
@@ -271,7 +325,9 @@ STAGES: tuple[Stage, ...] = (
     Stage("folding", stage_folding),
     Stage("hardware", stage_hardware),
     Stage("emit", stage_emit),
+    Stage("rtl", stage_rtl, when=lambda options: options.wants_rtl),
     Stage("report", stage_report),
     Stage("csim", stage_csim, when=lambda options: options.csim is not None),
+    Stage("rtlsim", stage_rtlsim, when=lambda options: options.rtlsim is not None),
 )
 """Every stage, in the order they run."""
