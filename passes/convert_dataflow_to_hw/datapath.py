@@ -77,3 +77,14 @@ def activation_output(
     if bias != 0:
         value = net.add(value, net.const(bias, bits))
     return value
+
+
+def threshold_words(
+    thresholds: np.ndarray, channels: int, pe: int, datatype: QDataType
+) -> list[int]:
+    """The C/PE words of a `C x N` (or `1 x N`, shared) threshold table: word f holds
+    PE·N lanes of `datatype`, T[f*PE + p, i] (sorted ascending in i) at lane p*N + i."""
+    t = np.sort(np.asarray(thresholds, dtype=np.int64), axis=1)
+    t = np.broadcast_to(t, (channels, t.shape[1]))
+    codes = encode(t.reshape(channels // pe, pe * t.shape[1]), datatype)
+    return pack_words(codes, datatype.bitwidth)
