@@ -11,7 +11,7 @@ high. A word of L lanes of B bits holds lane i at bits [i*B, (i+1)*B) (the strea
 layout of `backend_hls/lib/README.md`); bipolar lanes are one bit, 0 for -1, 1 for +1.
 
 **Primitives** are hand-written SystemVerilog modules with parameters (`qnn_fifo`,
-`qnn_skid`, `qnn_dwc`, `qnn_ram`, `qnn_rom`). xDSL's `hw.instance` has no parameters, so each
+`qnn_skid`, `qnn_dwc`, `qnn_ram`, `qnn_bram`, `qnn_rom`). xDSL's `hw.instance` has no parameters, so each
 parameterization is an `hw.module.extern` named `<primitive>_<P1>_<P2>...` carrying the
 discardable attributes `qnn.primitive` (the .sv module) and `qnn.parameters` (a
 dictionary of integers); the Verilog exporter writes a wrapper module of that name that
@@ -166,6 +166,23 @@ class HwDesign:
             f"qnn_ram_{width}_{depth}", "qnn_ram", {"WIDTH": width, "DEPTH": depth}, ports
         )
 
+    def extern_bram(self, width: int, depth: int) -> str:
+        """A `qnn_bram` (synchronous read) of `depth` words of `width` bits."""
+        inp, out = hw.Direction.INPUT, hw.Direction.OUTPUT
+        address = IntegerType(index_width(depth))
+        ports = [
+            _port(CLOCK, ClockType(), inp),
+            _port("we", i1, inp),
+            _port("waddr", address, inp),
+            _port("wdata", IntegerType(width), inp),
+            _port("en", i1, inp),
+            _port("raddr", address, inp),
+            _port("rdata", IntegerType(width), out),
+        ]
+        return self.extern(
+            f"qnn_bram_{width}_{depth}", "qnn_bram", {"WIDTH": width, "DEPTH": depth}, ports
+        )
+
     def rom(self, name: str, words: Sequence[int], width: int) -> str:
         """A `qnn_rom` extern named `name` holding `words` of `width` bits."""
         address = IntegerType(index_width(len(words)))
@@ -217,6 +234,38 @@ def rom_read(
         table,
         symbol,
         [(CLOCK, net.clock), ("en", enable), ("raddr", index)],
+        [("rdata", width)],
+    )
+    return data
+
+
+def bram(
+    design: HwDesign,
+    layer: StreamModule,
+    depth: int,
+    write: tuple[SSAValue, SSAValue, SSAValue],
+    address: SSAValue,
+    enable: SSAValue,
+) -> SSAValue:
+    """A `qnn_bram` of `depth` words named `buffer` in `layer`, written with
+    `write` = (we, waddr, wdata) and read synchronously: the returned value is the word
+    at `address` one clock edge after a cycle with `enable` high (it holds otherwise; a
+    word written at that edge is not yet seen)."""
+    net = layer.netlist
+    we, waddr, wdata = write
+    width = width_of(wdata)
+    aw = index_width(depth)
+    (data,) = net.instance(
+        "buffer",
+        design.extern_bram(width, depth),
+        [
+            (CLOCK, net.clock),
+            ("we", we),
+            ("waddr", net.resize(waddr, aw, signed=False)),
+            ("wdata", wdata),
+            ("en", enable),
+            ("raddr", net.resize(address, aw, signed=False)),
+        ],
         [("rdata", width)],
     )
     return data
