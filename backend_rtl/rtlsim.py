@@ -153,6 +153,14 @@ def _verilate(rtl_dir: Path, bench: Path, obj: Path) -> tuple[Path, float]:
         str(obj),
         "-CFLAGS",
         "-O1",
+        # The PyPI wheel's verilated.mk has an empty CFG_CXXFLAGS_PCH_I (it should be
+        # `-include`), so a design big enough to be split into several .cpp files fails
+        # to compile ("Vqnn_top__pch.h.fast: linker input file not found"). The sources
+        # include their header themselves: build without the precompiled header.
+        "-MAKEFLAGS",
+        "VK_PCH_I_FAST=",
+        "-MAKEFLAGS",
+        "VK_PCH_I_SLOW=",
         *sources,
         str(bench.resolve()),
     ]
