@@ -775,24 +775,8 @@ class TopPlan:
     prototypes: list[str]
 
 
-def _check_single_use(partition: df.PartitionOp, names: dict[Operation, str]) -> None:
-    values: list[tuple[SSAValue, str]] = [
-        (arg, f"partition input {i}") for i, arg in enumerate(partition.block.args)
-    ]
-    for op in partition.layers():
-        values += [(r, f"{names[op]} output {i}") for i, r in enumerate(op.results)]
-    for value, what in values:
-        uses = sum(1 for _ in value.uses)
-        if uses != 1:
-            raise EmitError(
-                f"the stream of {what} is read by {uses} layers; a stream needs exactly one "
-                f"reader (insert dataflow.duplicate_streams)"
-            )
-
-
 def plan_top(partition: df.PartitionOp, names: dict[Operation, str]) -> TopPlan:
     """Resolve FIFOs and reshapes onto streams and place the pass-through copies."""
-    _check_single_use(partition, names)
     node_of: dict[SSAValue, Node] = {}
     inputs: list[Node] = []
     internal: list[Node] = []
@@ -1102,15 +1086,6 @@ exec $CXX $CXXFLAGS ${{QNN_CSIM_PCH:+$PCH_FLAGS -include "$QNN_CSIM_PCH"}} -isys
 # --------------------------------------------------------------------------- host side
 
 
-def find_partition(module: ModuleOp) -> df.PartitionOp:
-    partitions = [op for op in module.walk() if isinstance(op, df.PartitionOp)]
-    if not partitions:
-        raise EmitError("no dataflow.partition in the module (run convert-to-dataflow first)")
-    if len(partitions) > 1:
-        raise EmitError(f"{len(partitions)} dataflow.partitions in the module; hls-cpp emits one")
-    return partitions[0]
-
-
 def split_host(partition: df.PartitionOp) -> ModuleOp:
     """`@pre` (the function's ops before the partition: arguments -> the partition's
     operands and the values used after it) and `@post` (the partition's results and those
@@ -1183,7 +1158,7 @@ def emit_files(module: ModuleOp, hls_include: str | None = None) -> dict[str, st
     """Every file of the tree: relative path -> text (see the module docstring)."""
     from qdialects.ir import print_module
 
-    partition = find_partition(module)
+    partition = df.require_partition(module, "hls-cpp")
     names = naming.layer_names(partition)
     for op, name in names.items():
         if clashes_with_cxx(name):

@@ -48,7 +48,7 @@ from xdsl.utils.target import Target
 from backend_hls.naming import CLOCK_PIN, RESET_PIN, has_params, kernel_layers, params_header
 from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_PART
 from qdialects.dataflow import naming
-from qdialects.dataflow.ops import FIFOOp, PartitionOp, ReshapeOp, YieldOp
+from qdialects.dataflow.ops import FIFOOp, PartitionOp, ReshapeOp, YieldOp, require_partition
 from qdialects.dataflow.types import StreamType
 
 DEFAULT_NAME = "qnn_accel"
@@ -180,18 +180,6 @@ class TclOptions:
 # --------------------------------------------------------------------------- the graph
 
 
-def find_partition(module: ModuleOp) -> PartitionOp:
-    """The module's only `dataflow.partition`."""
-    partitions = [op for op in module.walk() if isinstance(op, PartitionOp)]
-    if not partitions:
-        raise TclEmitError("no dataflow.partition in the module (run convert-to-dataflow first)")
-    if len(partitions) > 1:
-        raise TclEmitError(
-            f"{len(partitions)} dataflow.partitions in the module; the TCL targets emit one"
-        )
-    return partitions[0]
-
-
 @dataclass(frozen=True)
 class Endpoint:
     """One end of an AXI-stream net: a cell's interface pin or an external port."""
@@ -235,12 +223,6 @@ class StreamGraph:
         self.fifos = [op for op in partition.layers() if isinstance(op, FIFOOp)]
         self.nets = self._nets()
 
-    def _label(self, value: SSAValue) -> str:
-        owner = value.owner
-        if isinstance(owner, Operation) and owner in self.names:
-            return f"stream {self.names[owner]}/{value.name_hint or 'result'}"
-        return f"stream %{value.name_hint}" if value.name_hint else "a stream"
-
     def _source(self, value: SSAValue) -> Endpoint:
         if isinstance(value, BlockArgument):
             return Endpoint(None, input_port(value.index))
@@ -283,12 +265,7 @@ class StreamGraph:
         for value in sources:
             assert isinstance(value.type, StreamType)
             sinks = self._sinks(value)
-            if len(sinks) != 1:
-                what = "no consumer" if not sinks else f"{len(sinks)} consumers"
-                raise TclEmitError(
-                    f"{self._label(value)} has {what}; an AXI stream needs exactly one "
-                    f"(fan-out goes through dataflow.duplicate_streams)"
-                )
+            assert len(sinks) == 1, "the partition verifier allows one reader per stream"
             source = self._source(value)
             if source.cell is None and sinks[0].cell is None:
                 raise TclEmitError(
@@ -583,7 +560,7 @@ def emit_tcl(module: ModuleOp, options: TclOptions | None = None) -> dict[str, s
     """Every TCL script of the module: relative path -> text (`hls/…_hls.tcl`,
     `vivado/stitch.tcl`)."""
     options = options or TclOptions()
-    partition = find_partition(module)
+    partition = require_partition(module, "the TCL emitter")
     files = hls_scripts(partition, options)
     files["vivado/stitch.tcl"] = stitch_script(partition, options)
     return files
@@ -621,7 +598,7 @@ class VitisTclTarget(_TclTarget):
     name = "vitis-tcl"
 
     def files(self, module: ModuleOp) -> dict[str, str]:
-        return hls_scripts(find_partition(module), self.options)
+        return hls_scripts(require_partition(module, "the TCL emitter"), self.options)
 
     def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
         for path, text in self.files(module).items():
@@ -635,4 +612,4 @@ class VivadoTclTarget(_TclTarget):
     name = "vivado-tcl"
 
     def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
-        output.write(stitch_script(find_partition(module), self.options))
+        output.write(stitch_script(require_partition(module, "the TCL emitter"), self.options))

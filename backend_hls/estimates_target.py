@@ -44,6 +44,7 @@ from passes.dataflow_folding import write_folding_json
 from passes.defaults import DEFAULT_CLOCK_NS
 from passes.errors import FoldingError
 from passes.set_folding import TARGET_ATTRIBUTE, folding_notes
+from qdialects.dataflow import find_partition
 from qdialects.dataflow.estimates import Resources
 
 
@@ -59,7 +60,7 @@ def _folding_request(partition: Any) -> dict[str, float]:
 
 def estimates_report(module: ModuleOp, clock_ns: float | None = None) -> dict[str, Any]:
     """The report `-t estimates` prints (module docstring)."""
-    partition = fold.the_partition(module)
+    partition = find_partition(module, "estimates")
     if partition is None:
         return {"clock_ns": clock_ns or DEFAULT_CLOCK_NS, "layers": [], "network": None}
     request = _folding_request(partition)

@@ -36,7 +36,7 @@ from xdsl.dialects.builtin import IntegerAttr, ModuleOp
 from xdsl.ir import BlockArgument, OpResult, SSAValue
 
 from passes.defaults import DEFAULT_CLOCK_NS
-from qdialects.dataflow.ops import Layer, PartitionOp, YieldOp
+from qdialects.dataflow.ops import Layer, PartitionOp, YieldOp, find_partition
 from qdialects.dataflow.types import StreamType
 
 # --------------------------------------------------------------------------- helpers
@@ -146,13 +146,6 @@ class Graph:
     edges: list[Edge]
     width: float = 0.0
     height: float = 0.0
-
-
-def _the_partition(module: ModuleOp) -> PartitionOp | None:
-    for op in module.walk():
-        if isinstance(op, PartitionOp):
-            return op
-    return None
 
 
 def layer_rows(
@@ -404,7 +397,7 @@ def _path(points: Sequence[tuple[float, float]]) -> str:
 
 def graph_svg(estimates: Mapping[str, Any], module: ModuleOp) -> str:
     """The dataflow graph as an inline SVG (empty string without a partition)."""
-    partition = _the_partition(module)
+    partition = find_partition(module, "the report")
     if partition is None:
         return ""
     graph = graph_layout(dataflow_graph(estimates, partition))
@@ -717,7 +710,7 @@ def _dtype_cell(streams: Sequence[StreamType]) -> str:
 
 
 def _table(estimates: Mapping[str, Any], module: ModuleOp) -> str:
-    partition = _the_partition(module)
+    partition = find_partition(module, "the report")
     bottleneck = (estimates.get("network") or {}).get("bottleneck")
     head = (
         "<tr><th class=n>#</th><th>layer</th><th>op</th><th class=n>PE</th><th class=n>SIMD</th>"

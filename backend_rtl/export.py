@@ -37,7 +37,6 @@ from passes.convert_dataflow_to_hw import (
     TOP,
     check_supported,
     lower_partition,
-    partitions,
     stream_wires,
 )
 from passes.convert_dataflow_to_hw.interface import (
@@ -60,15 +59,14 @@ class RtlExportError(DiagnosticException):
 
 def hardware_module(module: ModuleOp) -> tuple[ModuleOp, df.PartitionOp]:
     """`module` with the `hw` modules of its partition (converted on a copy if needed)
-    and that partition. Raises `RtlLoweringError` before converting anything."""
-    found = partitions(module)
-    if len(found) != 1:
-        raise RtlLoweringError(f"verilog: expected one dataflow.partition, found {len(found)}")
+    and that partition. Raises `RtlLoweringError` (or `PartitionError` without exactly one
+    partition) before converting anything."""
+    found = df.require_partition(module, "verilog")
     if any(isinstance(op, hw.HWModuleOp) and op.sym_name.data == TOP for op in module.ops):
-        return module, found[0]
-    check_supported(found[0])
+        return module, found
+    check_supported(found)
     copy = module.clone()
-    (partition,) = partitions(copy)
+    partition = df.require_partition(copy, "verilog")
     lower_partition(partition, copy)
     return copy, partition
 

@@ -166,7 +166,7 @@ def _check_depthwise_pairs(
 
 
 @dataclass(frozen=True)
-class ApplyFolding(ModulePass):
+class ApplyFoldingPass(ModulePass):
     """Apply the FINN folding JSON at `config` (see the module docstring)."""
 
     name = "apply-folding"
@@ -178,6 +178,6 @@ class ApplyFolding(ModulePass):
         if not self.config:
             raise FoldingError("apply-folding: give the folding JSON as config=PATH")
         config = load_config(self.config)
-        partition = fold.the_partition(op)
+        partition = df.find_partition(op, self.name)
         if partition is not None:
             apply_folding(partition, config, self.allow_unknown)

@@ -126,17 +126,6 @@ def layer_names(partition: df.PartitionOp) -> dict[df.Layer, str]:
     }
 
 
-def the_partition(module: ModuleOp) -> df.PartitionOp | None:
-    """The module's single `dataflow.partition` (None without one); more than one is an
-    error, since layer names are per partition."""
-    partitions = [op for op in module.walk() if isinstance(op, df.PartitionOp)]
-    if len(partitions) > 1:
-        raise FoldingError(
-            f"folding names the layers of one dataflow.partition, the module has {len(partitions)}"
-        )
-    return partitions[0] if partitions else None
-
-
 def describe(layer: df.Layer, names: dict[df.Layer, str] | None = None) -> str:
     """`NAME (dataflow.op)` for messages."""
     partition = layer.parent_op()
@@ -612,7 +601,7 @@ def write_folding_json(module: ModuleOp) -> dict[str, dict[str, int | str]]:
     `{"Defaults": {}, "<layer name>": {"PE": .., "SIMD": .., "ram_style": .., ...}}` for
     every layer with at least one setting (DWCs and reshapes have none)."""
     config: dict[str, dict[str, int | str]] = {"Defaults": {}}
-    partition = the_partition(module)
+    partition = df.find_partition(module, "folding-json")
     if partition is None:
         return config
     for layer, name in layer_names(partition).items():

@@ -23,7 +23,7 @@ from qdialects import dataflow as df
 
 
 @dataclass(frozen=True)
-class InsertDWC(ModulePass):
+class InsertDWCPass(ModulePass):
     name = "insert-dwc"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:

@@ -67,7 +67,7 @@ def insert_fifos(partition: df.PartitionOp, depth: int, ram_style: str = "auto")
 
 
 @dataclass(frozen=True)
-class InsertFIFOs(ModulePass):
+class InsertFIFOsPass(ModulePass):
     """A `dataflow.fifo{depth, ram_style "auto"}` on every edge of every partition
     (between layers, after each input, before each output); idempotent."""
 

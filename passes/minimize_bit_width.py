@@ -67,10 +67,6 @@ from qdialects.utils import is_float_tensor
 # --------------------------------------------------------------------------- ranges
 
 
-def dtype_range(datatype: QDataType) -> tuple[int, int]:
-    return datatype.min_value, datatype.max_value
-
-
 def channel_ranges(x_range: tuple[int, int], weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per output column `m`, the exact extremes of `Σ_k w[k, m]·x[k]` over all `x` with
     elements in `x_range` (a `K x M` weight matrix: MVAU `MW x MH`, VVAU `K x C`)."""
@@ -87,7 +83,7 @@ def accumulator_ranges(op: df.MVAUOp | df.VVAUOp) -> tuple[np.ndarray, np.ndarra
     if isinstance(op, df.MVAUOp) and op.is_xnor:
         mw, mh = weights.shape
         return np.zeros(mh, dtype=np.int64), np.full(mh, mw, dtype=np.int64)
-    return channel_ranges(dtype_range(df.stream_type(op.x).element), weights)
+    return channel_ranges(df.stream_type(op.x).element.value_range, weights)
 
 
 def accumulator_dtype(lo: int, hi: int, thresholds: np.ndarray | None) -> QDataType:
@@ -201,7 +197,7 @@ def minimize_mac(op: df.MVAUOp | df.VVAUOp) -> None:
 def minimize_thresholding(op: df.ThresholdingOp) -> None:
     x = df.stream_type(op.x)
     channels = x.shape[-1]
-    lo_x, hi_x = dtype_range(x.element)
+    lo_x, hi_x = x.element.value_range
     _update_activation(op, np.full(channels, lo_x), np.full(channels, hi_x))
 
 
@@ -238,7 +234,7 @@ def computed_range(value: SSAValue) -> tuple[int, int] | None:
         return int(lo.min()), int(hi.max())
     if isinstance(op, df.GlobalAccPoolOp):
         h, w, _ = df.stream_type(op.x).shape
-        lo, hi = dtype_range(df.stream_type(op.x).element)
+        lo, hi = df.stream_type(op.x).element.value_range
         return h * w * lo, h * w * hi
     if isinstance(op, df.PoolOp) and op.mode.data == "sum":
         return op.output_range()
@@ -356,7 +352,7 @@ def minimize_partition(partition: df.PartitionOp) -> None:
 
 
 @dataclass(frozen=True)
-class MinimizeBitWidth(ModulePass):
+class MinimizeBitWidthPass(ModulePass):
     """Tightest accumulator, weight, threshold and accumulated-stream datatypes (exact)."""
 
     name = "minimize-bit-width"

@@ -8,57 +8,57 @@ from xdsl.passes import ModulePass
 
 
 def _streamline() -> type[ModulePass]:
-    from passes.streamline import Streamline
+    from passes.streamline import StreamlinePass
 
-    return Streamline
+    return StreamlinePass
 
 
 def _lower_quant_to_streamline() -> type[ModulePass]:
-    from passes.lower_quant_to_streamline import LowerQuantToStreamline
+    from passes.lower_quant_to_streamline import LowerQuantToStreamlinePass
 
-    return LowerQuantToStreamline
+    return LowerQuantToStreamlinePass
 
 
 def _convert_to_dataflow() -> type[ModulePass]:
-    from passes.convert_to_dataflow import ConvertToDataflow
+    from passes.convert_to_dataflow import ConvertToDataflowPass
 
-    return ConvertToDataflow
+    return ConvertToDataflowPass
 
 
 def _set_folding() -> type[ModulePass]:
-    from passes.set_folding import SetFolding
+    from passes.set_folding import SetFoldingPass
 
-    return SetFolding
+    return SetFoldingPass
 
 
 def _apply_folding() -> type[ModulePass]:
-    from passes.apply_folding import ApplyFolding
+    from passes.apply_folding import ApplyFoldingPass
 
-    return ApplyFolding
+    return ApplyFoldingPass
 
 
 def _insert_dwc() -> type[ModulePass]:
-    from passes.insert_dwc import InsertDWC
+    from passes.insert_dwc import InsertDWCPass
 
-    return InsertDWC
+    return InsertDWCPass
 
 
 def _minimize_bit_width() -> type[ModulePass]:
-    from passes.minimize_bit_width import MinimizeBitWidth
+    from passes.minimize_bit_width import MinimizeBitWidthPass
 
-    return MinimizeBitWidth
+    return MinimizeBitWidthPass
 
 
 def _insert_fifos() -> type[ModulePass]:
-    from passes.insert_fifos import InsertFIFOs
+    from passes.insert_fifos import InsertFIFOsPass
 
-    return InsertFIFOs
+    return InsertFIFOsPass
 
 
 def _size_fifos() -> type[ModulePass]:
-    from passes.size_fifos import SizeFIFOs
+    from passes.size_fifos import SizeFIFOsPass
 
-    return SizeFIFOs
+    return SizeFIFOsPass
 
 
 def _convert_dataflow_to_hw() -> type[ModulePass]:

@@ -277,7 +277,7 @@ def folding_notes(partition: df.PartitionOp) -> list[str]:
 
 
 @dataclass(frozen=True)
-class SetFolding(ModulePass):
+class SetFoldingPass(ModulePass):
     """Fold every layer to meet `target_fps` at `clock_ns` (see the module docstring).
 
     The defaults are `passes.defaults`' (those of `qnn-build`)."""

@@ -326,7 +326,7 @@ def size_fifos(partitions: Sequence[df.PartitionOp]) -> None:
 
 
 @dataclass(frozen=True)
-class SizeFIFOs(ModulePass):
+class SizeFIFOsPass(ModulePass):
     """Set every FIFO's depth from the cycle model (module docstring)."""
 
     name = "size-fifos"

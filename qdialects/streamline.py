@@ -77,7 +77,7 @@ def value_range(value: SSAValue) -> tuple[int, int] | None:
         return None
     if array is not None and array.size:
         return int(array.min()), int(array.max())
-    return datatype.min_value, datatype.max_value
+    return datatype.value_range
 
 
 def _require_element(op: Operation, value: SSAValue, what: str) -> None:

@@ -49,6 +49,11 @@ class QDataType(ParametrizedAttribute, TypeAttribute, ABC):
     def signed(self) -> bool:
         return self.min_value < 0
 
+    @property
+    def value_range(self) -> tuple[int, int]:
+        """`(min_value, max_value)`: the closed range of the datatype's integers."""
+        return self.min_value, self.max_value
+
     def allows(self, values: np.ndarray) -> bool:
         """Whether every element of `values` is an integer this datatype can hold."""
         if values.size == 0:

@@ -150,10 +150,6 @@ def _yielded(partition: df.PartitionOp) -> list[SSAValue]:
     return list(terminator.values)
 
 
-def partitions(module: ModuleOp) -> list[df.PartitionOp]:
-    return [op for op in module.walk() if isinstance(op, df.PartitionOp)]
-
-
 @dataclass(frozen=True)
 class ConvertDataflowToHwPass(ModulePass):
     """The module docstring. Exactly one `dataflow.partition` is supported."""
@@ -161,9 +157,4 @@ class ConvertDataflowToHwPass(ModulePass):
     name = "convert-dataflow-to-hw"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        found = partitions(op)
-        if len(found) != 1:
-            raise RtlLoweringError(
-                f"convert-dataflow-to-hw: expected one dataflow.partition, found {len(found)}"
-            )
-        lower_partition(found[0], op)
+        lower_partition(df.require_partition(op, self.name), op)

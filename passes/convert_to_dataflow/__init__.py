@@ -56,11 +56,11 @@ from xdsl.passes import ModulePass
 from passes.convert_to_dataflow.layers import CONVERTERS
 from passes.convert_to_dataflow.partition import build_partition, integer_region
 
-__all__ = ["CONVERTERS", "ConvertToDataflow", "build_partition", "integer_region"]
+__all__ = ["CONVERTERS", "ConvertToDataflowPass", "build_partition", "integer_region"]
 
 
 @dataclass(frozen=True)
-class ConvertToDataflow(ModulePass):
+class ConvertToDataflowPass(ModulePass):
     """Turn the integer region of every function into one `dataflow.partition` of
     streaming layers (PE = SIMD = 1); raises `ConversionError` on an op with no layer."""
 

@@ -142,10 +142,6 @@ def int_constant(op: Operation, value: SSAValue, what: str) -> np.ndarray:
     return array.astype(np.int64)
 
 
-def dtype_range(datatype: QDataType) -> tuple[int, int]:
-    return datatype.min_value, datatype.max_value
-
-
 def dataflow_thresholds(mt: sl.MultiThresholdOp, lo: int, hi: int) -> np.ndarray:
     """`mt`'s thresholds as non-strict integer thresholds for inputs in [lo, hi]:
     strict `x > t` is `x >= t + 1`; each row clipped to [lo, hi + 1] and sorted."""

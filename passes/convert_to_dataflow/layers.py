@@ -18,7 +18,6 @@ from passes.convert_to_dataflow.builder import (
     activation,
     dataflow_thresholds,
     datatype_of,
-    dtype_range,
     fail,
     frame_type,
     fusable_threshold,
@@ -103,7 +102,7 @@ def convert_matmul(b: Builder, op: Operation) -> None:
         )
     if len(shape_of(op.x)) < 2:
         raise fail(op, "its input has no batch axis")
-    acc_range = (0, weights.shape[0]) if xnor else sl.matmul_range(dtype_range(x_dtype), weights)
+    acc_range = (0, weights.shape[0]) if xnor else sl.matmul_range(x_dtype.value_range, weights)
     layer = functools.partial(df.MVAUOp, binary_xnor=xnor)
     _mac_layer(b, op, acc_range, _mac_builder(b, layer, b.stream(op.x, op), b.const(op.w)))
 
@@ -120,7 +119,7 @@ def convert_dw_matmul(b: Builder, op: Operation) -> None:
     x_dtype = datatype_of(op, op.x)
     if isinstance(x_dtype, BipolarType) and isinstance(datatype_of(op, op.w), BipolarType):
         raise fail(op, "a depthwise product of bipolar inputs and weights has no VVAU form")
-    acc_range = sl.matmul_range(dtype_range(x_dtype), weights)
+    acc_range = sl.matmul_range(x_dtype.value_range, weights)
     _mac_layer(b, op, acc_range, _mac_builder(b, df.VVAUOp, b.stream(op.x, op), b.const(op.w)))
 
 
@@ -131,7 +130,7 @@ def convert_multithreshold(b: Builder, op: Operation) -> None:
     if not is_int(op.thresholds):
         raise fail(op, "float thresholds on an integer input (run `streamline` to round them)")
     x_dtype = datatype_of(op, op.x)
-    lo, hi = dtype_range(x_dtype)
+    lo, hi = x_dtype.value_range
     thresholds = dataflow_thresholds(op, lo, hi)
     t_dtype = smallest_datatype(min(lo, int(thresholds.min())), max(hi, int(thresholds.max())))
     t = b.new_const(thresholds, t_dtype, op.thresholds.name_hint)

@@ -95,7 +95,7 @@ def require_activation_quantizer(module: ModuleOp) -> None:
 
 
 @dataclass(frozen=True)
-class LowerQuantToStreamline(ModulePass):
+class LowerQuantToStreamlinePass(ModulePass):
     """Rewrite a whole `quant` module into the `streamline` dialect (see the module
     docstring); raises `LoweringError` for anything it cannot lower exactly."""
 

@@ -84,7 +84,7 @@ def apply_patterns(module: ModuleOp, patterns: list[RewritePattern]) -> None:
 
 
 @dataclass(frozen=True)
-class Streamline(ModulePass):
+class StreamlinePass(ModulePass):
     """Move, collapse and absorb float scales and biases until the body is integer-only;
     raises `StreamlineError` when a float op remains between integer tensors."""
 

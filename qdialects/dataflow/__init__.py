@@ -23,6 +23,7 @@ from qdialects.dataflow.ops import (
     Layer,
     MaxPoolOp,
     MVAUOp,
+    PartitionError,
     PartitionOp,
     PoolOp,
     ReshapeOp,
@@ -30,6 +31,8 @@ from qdialects.dataflow.ops import (
     ThresholdingOp,
     VVAUOp,
     YieldOp,
+    find_partition,
+    require_partition,
     stream_type,
 )
 from qdialects.dataflow.types import StreamType
@@ -52,6 +55,7 @@ __all__ = [
     "Layer",
     "MVAUOp",
     "MaxPoolOp",
+    "PartitionError",
     "PartitionOp",
     "PoolOp",
     "ReshapeOp",
@@ -60,5 +64,7 @@ __all__ = [
     "ThresholdingOp",
     "VVAUOp",
     "YieldOp",
+    "find_partition",
+    "require_partition",
     "stream_type",
 ]

@@ -170,32 +170,25 @@ def weight_memory_luts(
     return 0
 
 
-def mvau_bram18(
-    mw: int,
-    mh: int,
+def weight_memory(
+    rows: int,
+    cols: int,
     pe: int,
     simd: int,
     weight_bits: int,
     mem_mode: str = "internal_decoupled",
     ram_style: str = "auto",
-) -> int:
-    """FINN's MVAU `bram_estimation`: ω = MW·MH/(PE·SIMD) words of PE·SIMD·W bits."""
-    return weight_memory_bram18(
-        mw * mh // (pe * simd), pe * simd * weight_bits, mem_mode, ram_style
+) -> Resources:
+    """The weight memory of an MVAU (`rows x cols` = MW x MH) or a VVAU (K x C): FINN's
+    ω = rows·cols/(PE·SIMD) words of PE·SIMD·W bits, as BRAM (`weight_memory_bram18`,
+    FINN's `bram_estimation`), URAM (`weight_memory_uram`, `uram_estimation`) or LUTRAM
+    (`weight_memory_luts`, FINN-R's c2)."""
+    depth, width = rows * cols // (pe * simd), pe * simd * weight_bits
+    return Resources(
+        lut=weight_memory_luts(depth, width, mem_mode, ram_style),
+        bram18=weight_memory_bram18(depth, width, mem_mode, ram_style),
+        uram=weight_memory_uram(depth, width, mem_mode, ram_style),
     )
-
-
-def mvau_uram(
-    mw: int,
-    mh: int,
-    pe: int,
-    simd: int,
-    weight_bits: int,
-    mem_mode: str = "internal_decoupled",
-    ram_style: str = "auto",
-) -> int:
-    """FINN's MVAU `uram_estimation`: ⌈ω/4096⌉·⌈PE·SIMD·W/72⌉ for ram_style "ultra"."""
-    return weight_memory_uram(mw * mh // (pe * simd), pe * simd * weight_bits, mem_mode, ram_style)
 
 
 def mac_luts(simd: int, weight_bits: int, input_bits: int) -> int:
@@ -214,14 +207,12 @@ def mvau_luts(
     input_bits: int,
     acc_bits: int,
     num_thresholds: int = 0,
-    mem_mode: str = "internal_decoupled",
-    ram_style: str = "auto",
 ) -> int:
-    """FINN-R's MVAU LUT model:
-    `300 + 1.1·PE·(mult + adder tree + acc + thresholds + comparators) + c2`, with
+    """FINN-R's MVAU LUT model without the weight memory (c2, `weight_memory(...).lut`):
+    `300 + 1.1·PE·(mult + adder tree + acc + thresholds + comparators)`, with
     mult + adder tree = `mac_luts(SIMD, W, A)`, acc = acc_bits, comparators
     `N·acc_bits` and threshold storage `N·acc_bits·⌈(MH/PE)/64⌉` (N thresholds per
-    channel, held in LUTs), c2 = `weight_memory_luts`.
+    channel, held in LUTs). A VVAU is the MVAU with MW = K, MH = C.
 
     Differs from FINN: N is the layer's threshold count (FINN: 2^B-1, and only with
     distributed threshold memories; with its default "auto" FINN counts none), and
@@ -230,8 +221,7 @@ def mvau_luts(
     thresholds = num_thresholds * acc_bits * ceil_div(tmem, LUTRAM_DEPTH) if num_thresholds else 0
     comparators = num_thresholds * acc_bits
     datapath = mac_luts(simd, weight_bits, input_bits) + acc_bits + thresholds + comparators
-    c2 = weight_memory_luts(mw * mh // (pe * simd), pe * simd * weight_bits, mem_mode, ram_style)
-    return int(CONTROL_LUTS + MAC_LUT_FACTOR * pe * datapath + c2)
+    return int(CONTROL_LUTS + MAC_LUT_FACTOR * pe * datapath)
 
 
 def mvau_dsp(pe: int, simd: int, weight_bits: int, input_bits: int, res_type: str = "lut") -> int:
@@ -266,48 +256,9 @@ def unfolded_mvau_luts(
 
 
 def mvau_cycles(mw: int, mh: int, pe: int, simd: int, vectors: int) -> int:
-    """`(MH/PE)·(MW/SIMD)·vectors` (FINN's `get_exp_cycles`)."""
+    """`(MH/PE)·(MW/SIMD)·vectors` (FINN's `get_exp_cycles`); for a VVAU (MW = K, MH = C)
+    that is FINN's `(C·K)/(PE·SIMD)·pixels`."""
     return (mh // pe) * (mw // simd) * vectors
-
-
-def vvau_bram18(
-    channels: int,
-    kernel: int,
-    pe: int,
-    simd: int,
-    weight_bits: int,
-    mem_mode: str = "internal_decoupled",
-    ram_style: str = "auto",
-) -> int:
-    """FINN's VVAU `bram_estimation`: ω = C·K/(PE·SIMD) words of PE·SIMD·W bits."""
-    return weight_memory_bram18(
-        channels * kernel // (pe * simd), pe * simd * weight_bits, mem_mode, ram_style
-    )
-
-
-def vvau_luts(
-    channels: int,
-    kernel: int,
-    pe: int,
-    simd: int,
-    weight_bits: int,
-    input_bits: int,
-    acc_bits: int,
-    num_thresholds: int = 0,
-    mem_mode: str = "internal_decoupled",
-    ram_style: str = "auto",
-) -> int:
-    """FINN-R's VVAU LUT model, the MVAU one with MW = K, MH = C: `300 + 1.1·PE·(SIMD
-    multipliers + adder tree + acc + thresholds) + c2` (same differences as `mvau_luts`)."""
-    return mvau_luts(
-        kernel, channels, pe, simd, weight_bits, input_bits, acc_bits, num_thresholds,
-        mem_mode, ram_style,
-    )  # fmt: skip
-
-
-def vvau_cycles(channels: int, kernel: int, pe: int, simd: int, pixels: int) -> int:
-    """`(C·K)/(PE·SIMD)·pixels`."""
-    return (channels * kernel) // (pe * simd) * pixels
 
 
 # --------------------------------------------------------------------------- SWG

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import NotRequired, TypedDict, Unpack
 
 import numpy as np
 from xdsl.dialects.builtin import (
@@ -54,6 +55,7 @@ from xdsl.irdl import (
     var_result_def,
 )
 from xdsl.traits import HasParent, IsTerminator, Pure
+from xdsl.utils.exceptions import DiagnosticException
 
 from qdialects.dataflow import estimates as est
 from qdialects.dataflow.estimates import Resources
@@ -83,10 +85,6 @@ def stream_type(value: SSAValue) -> StreamType:
     type_ = value.type
     assert isinstance(type_, StreamType)
     return type_
-
-
-def dtype_range(datatype: QDataType) -> tuple[int, int]:
-    return datatype.min_value, datatype.max_value
 
 
 def _fits(datatype: QDataType, lo: int, hi: int) -> bool:
@@ -321,6 +319,54 @@ class PartitionOp(DataflowOp):
             f"dataflow.partition: operands and results disagree on the batch size "
             f"{sorted(batches)}",
         )
+        self._verify_single_readers()
+
+    def _verify_single_readers(self) -> None:
+        """Every stream of the body (block argument, layer result) has exactly one reader:
+        a hardware stream has one source and one sink, so fan-out goes through
+        `dataflow.duplicate_streams`."""
+        streams: list[tuple[SSAValue, str]] = [
+            (arg, f"input {i}") for i, arg in enumerate(self.block.args)
+        ]
+        for op in self.block.ops:
+            streams += [
+                (result, f"{op.name} result {i}")
+                for i, result in enumerate(op.results)
+                if isinstance(result.type, StreamType)
+            ]
+        for stream, what in streams:
+            readers = sum(1 for _ in stream.uses)
+            require(
+                readers == 1,
+                f"dataflow.partition: the stream of {what} has {readers} readers; a stream "
+                f"needs exactly one (fan-out goes through dataflow.duplicate_streams)",
+            )
+
+
+class PartitionError(DiagnosticException):
+    """A module that does not have the one `dataflow.partition` a tool handles."""
+
+
+def find_partition(module: Operation, user: str) -> PartitionOp | None:
+    """The only `dataflow.partition` nested in `module`, None without one. `user` (the
+    target, pass or report asking) handles one partition: more than one raises a
+    `PartitionError` naming it."""
+    partitions = [op for op in module.walk() if isinstance(op, PartitionOp)]
+    if len(partitions) > 1:
+        raise PartitionError(
+            f"the module has {len(partitions)} dataflow.partitions; {user} handles one"
+        )
+    return partitions[0] if partitions else None
+
+
+def require_partition(module: Operation, user: str) -> PartitionOp:
+    """`find_partition`, with a module without a partition a `PartitionError` too."""
+    partition = find_partition(module, user)
+    if partition is None:
+        raise PartitionError(
+            f"no dataflow.partition in the module ({user} needs one; run convert-to-dataflow first)"
+        )
+    return partition
 
 
 @irdl_op_definition
@@ -379,8 +425,25 @@ def _require_activation(op: Operation, out: StreamType, n: int, scale: int, bias
     _require_fits(op, out.element, min(ends), max(ends), "output datatype")
 
 
+class MacProperties(TypedDict):
+    """The properties of `dataflow.mvau` and `dataflow.vvau` as Python values; the optional
+    ones default to out_scale 1, out_bias 0, mem_mode "internal_decoupled", ram_style
+    "auto" and (MVAU only: a VVAU with it fails verification) binary_xnor False."""
+
+    simd: int
+    pe: int
+    acc_dtype: QDataType
+    out_scale: NotRequired[int]
+    out_bias: NotRequired[int]
+    mem_mode: NotRequired[str]
+    ram_style: NotRequired[str]
+    binary_xnor: NotRequired[bool]
+
+
 class _MacLayer(Layer):
-    """Shared properties of the MVAU and VVAU."""
+    """What the MVAU and VVAU share: properties, operands, the accumulator and output
+    checks, and the cost model (a VVAU with weights `K x C` costs what an MVAU with
+    `MW x MH = K x C` does, FINN-R)."""
 
     simd = prop_def(IntegerAttr[IntegerType])
     pe = prop_def(IntegerAttr[IntegerType])
@@ -397,6 +460,31 @@ class _MacLayer(Layer):
     assembly_format = (
         "$x `,` $weights (`,` $thresholds^)? attr-dict `:` functional-type(operands, results)"
     )
+
+    def __init__(
+        self,
+        x: SSAValue,
+        weights: SSAValue,
+        thresholds: SSAValue | None,
+        result_type: StreamType,
+        **properties: Unpack[MacProperties],
+    ):
+        attributes: dict[str, Attribute] = {
+            "simd": _i64(properties["simd"]),
+            "pe": _i64(properties["pe"]),
+            "acc_dtype": properties["acc_dtype"],
+            "out_scale": _i64(properties.get("out_scale", 1)),
+            "out_bias": _i64(properties.get("out_bias", 0)),
+            "mem_mode": StringAttr(properties.get("mem_mode", "internal_decoupled")),
+            "ram_style": StringAttr(properties.get("ram_style", "auto")),
+        }
+        if "binary_xnor" in properties:
+            attributes["binary_xnor"] = BoolAttr.from_bool(properties["binary_xnor"])
+        super().__init__(
+            operands=[x, weights, [] if thresholds is None else [thresholds]],
+            result_types=[result_type],
+            properties=attributes,
+        )
 
     @property
     def simd_value(self) -> int:
@@ -429,6 +517,14 @@ class _MacLayer(Layer):
     def activation(self) -> tuple[int, int]:
         return _int(self.out_scale), _int(self.out_bias)
 
+    def vectors(self) -> int:
+        """Input vectors per frame (the VVAU's pixels): the product of the leading axes."""
+        return math.prod(stream_type(self.x).shape[:-1])
+
+    def accumulator_range(self) -> tuple[int, int]:
+        """The exact range of the accumulator over all inputs of the input datatype."""
+        return matmul_range(stream_type(self.x).element.value_range, self.weight_array())
+
     def _common_checks(self, channels: int) -> None:
         _require_choice(self, self.mem_mode, MEM_MODES, "mem_mode")
         _require_choice(self, self.ram_style, RAM_STYLES, "ram_style")
@@ -441,6 +537,41 @@ class _MacLayer(Layer):
                 self.activation() == (1, 0),
                 f"{self.name}: out_scale/out_bias need thresholds",
             )
+
+    def _verify_output(self, x: StreamType, channels: int) -> None:
+        """The output frame is `(..., channels)`; `acc_dtype` holds the accumulator's range;
+        the output datatype holds the accumulator (no thresholds) or the thresholds'
+        count."""
+        out = stream_type(self.result)
+        _require_frame(self, out, (*x.shape[:-1], channels), "output")
+        lo, hi = self.accumulator_range()
+        _require_fits(self, self.acc_dtype, lo, hi, "acc_dtype")
+        if self.thresholds is None:
+            _require_fits(self, out.element, lo, hi, "output datatype")
+        else:
+            scale, bias = self.activation()
+            _threshold_checks(self, self.thresholds, channels, out, scale, bias, self.acc_dtype)
+
+    def cycles_per_frame(self) -> int:
+        rows, cols = shape_of(self.weights)
+        return est.mvau_cycles(rows, cols, self.pe_value, self.simd_value, self.vectors())
+
+    def estimates(self) -> Resources:
+        """FINN-R's MVAU model (`est.mvau_luts`, `est.weight_memory`, `est.mvau_dsp`) on
+        the weights' `rows x cols` (MVAU: MW x MH; VVAU: K x C)."""
+        rows, cols = shape_of(self.weights)
+        w_bits = self.weight_dtype().bitwidth
+        a_bits = stream_type(self.x).element.bitwidth
+        pe, simd, n = self.pe_value, self.simd_value, self.num_thresholds()
+        mode, style = self.mem_mode.data, self.ram_style.data
+        memory = est.weight_memory(rows, cols, pe, simd, w_bits, mode, style)
+        datapath = est.mvau_luts(rows, cols, pe, simd, w_bits, a_bits, self.acc_dtype.bitwidth, n)
+        return Resources(
+            lut=datapath + memory.lut,
+            bram18=memory.bram18,
+            uram=memory.uram,
+            dsp=est.mvau_dsp(pe, simd, w_bits, a_bits),
+        )
 
 
 @irdl_op_definition
@@ -470,37 +601,6 @@ class MVAUOp(_MacLayer):
     name = "dataflow.mvau"
     binary_xnor = prop_def(BoolAttr, default_value=BoolAttr.from_bool(False))
 
-    def __init__(
-        self,
-        x: SSAValue,
-        weights: SSAValue,
-        thresholds: SSAValue | None,
-        result_type: StreamType,
-        *,
-        simd: int,
-        pe: int,
-        acc_dtype: QDataType,
-        binary_xnor: bool = False,
-        out_scale: int = 1,
-        out_bias: int = 0,
-        mem_mode: str = "internal_decoupled",
-        ram_style: str = "auto",
-    ):
-        super().__init__(
-            operands=[x, weights, [] if thresholds is None else [thresholds]],
-            result_types=[result_type],
-            properties={
-                "simd": _i64(simd),
-                "pe": _i64(pe),
-                "acc_dtype": acc_dtype,
-                "binary_xnor": BoolAttr.from_bool(binary_xnor),
-                "out_scale": _i64(out_scale),
-                "out_bias": _i64(out_bias),
-                "mem_mode": StringAttr(mem_mode),
-                "ram_style": StringAttr(ram_style),
-            },
-        )
-
     @property
     def is_xnor(self) -> bool:
         return bool(self.binary_xnor.value.data)
@@ -510,15 +610,12 @@ class MVAUOp(_MacLayer):
         mw, mh = shape_of(self.weights)
         return mw, mh
 
-    def vectors(self) -> int:
-        return math.prod(stream_type(self.x).shape[:-1])
-
     def accumulator_range(self) -> tuple[int, int]:
-        """The exact range of the accumulator over all inputs of the input datatype."""
-        weights = self.weight_array()
+        """The exact range of the accumulator over all inputs of the input datatype
+        (XNOR-popcount: `[0, MW]`)."""
         if self.is_xnor:
-            return 0, weights.shape[0]
-        return matmul_range(dtype_range(stream_type(self.x).element), weights)
+            return 0, shape_of(self.weights)[0]
+        return super().accumulator_range()
 
     def verify_(self) -> None:
         x = stream_type(self.x)
@@ -533,49 +630,31 @@ class MVAUOp(_MacLayer):
         _require_lanes(self, x, self.simd_value, "input", "simd")
         _require_divides(self, self.simd_value, "simd", mw, "MW")
         self._common_checks(mh)
-        out = stream_type(self.result)
-        _require_frame(self, out, (*x.shape[:-1], mh), "output")
         both_bipolar = isinstance(x.element, BipolarType) and isinstance(w_dtype, BipolarType)
         require(
             self.is_xnor == both_bipolar,
             f"{self.name}: binary_xnor must be set exactly when input and weights are bipolar",
         )
-        lo, hi = self.accumulator_range()
-        _require_fits(self, self.acc_dtype, lo, hi, "acc_dtype")
-        if self.thresholds is None:
-            _require_fits(self, out.element, lo, hi, "output datatype")
-        else:
-            scale, bias = self.activation()
-            _threshold_checks(self, self.thresholds, mh, out, scale, bias, self.acc_dtype)
+        self._verify_output(x, mh)
 
     def is_fully_unfolded(self) -> bool:
         mw, mh = self.matrix_shape()
         return self.simd_value == mw and self.pe_value == mh
 
-    def cycles_per_frame(self) -> int:
-        mw, mh = self.matrix_shape()
-        return est.mvau_cycles(mw, mh, self.pe_value, self.simd_value, self.vectors())
-
     def estimates(self) -> Resources:
-        """FINN-R's MVAU model (`est.mvau_luts`/`mvau_bram18`/`mvau_uram`); a fully
-        unfolded layer has its weights in logic: `est.unfolded_mvau_luts` on the count of
-        non-zero weights, no memory."""
-        mw, mh = self.matrix_shape()
+        """The folded MVAU's FINN-R model (`_MacLayer.estimates`); a fully unfolded layer
+        has its weights in logic: `est.unfolded_mvau_luts` on the count of non-zero
+        weights, no memory."""
+        if not self.is_fully_unfolded():
+            return super().estimates()
+        _, mh = self.matrix_shape()
         w_bits = self.weight_dtype().bitwidth
         a_bits = stream_type(self.x).element.bitwidth
-        acc_bits = self.acc_dtype.bitwidth
+        weights = self.weight_array()
+        nonzero = int(np.count_nonzero(weights)) if not self.is_xnor else weights.size
         n = self.num_thresholds()
-        if self.is_fully_unfolded():
-            weights = self.weight_array()
-            nonzero = int(np.count_nonzero(weights)) if not self.is_xnor else weights.size
-            return Resources(lut=est.unfolded_mvau_luts(nonzero, mh, w_bits, a_bits, acc_bits, n))
-        pe, simd = self.pe_value, self.simd_value
-        mode, style = self.mem_mode.data, self.ram_style.data
         return Resources(
-            lut=est.mvau_luts(mw, mh, pe, simd, w_bits, a_bits, acc_bits, n, mode, style),
-            bram18=est.mvau_bram18(mw, mh, pe, simd, w_bits, mode, style),
-            uram=est.mvau_uram(mw, mh, pe, simd, w_bits, mode, style),
-            dsp=est.mvau_dsp(pe, simd, w_bits, a_bits),
+            lut=est.unfolded_mvau_luts(nonzero, mh, w_bits, a_bits, self.acc_dtype.bitwidth, n)
         )
 
 
@@ -603,45 +682,10 @@ class VVAUOp(_MacLayer):
 
     name = "dataflow.vvau"
 
-    def __init__(
-        self,
-        x: SSAValue,
-        weights: SSAValue,
-        thresholds: SSAValue | None,
-        result_type: StreamType,
-        *,
-        pe: int,
-        acc_dtype: QDataType,
-        simd: int = 1,
-        out_scale: int = 1,
-        out_bias: int = 0,
-        mem_mode: str = "internal_decoupled",
-        ram_style: str = "auto",
-    ):
-        super().__init__(
-            operands=[x, weights, [] if thresholds is None else [thresholds]],
-            result_types=[result_type],
-            properties={
-                "simd": _i64(simd),
-                "pe": _i64(pe),
-                "acc_dtype": acc_dtype,
-                "out_scale": _i64(out_scale),
-                "out_bias": _i64(out_bias),
-                "mem_mode": StringAttr(mem_mode),
-                "ram_style": StringAttr(ram_style),
-            },
-        )
-
     def kernel_channels(self) -> tuple[int, int]:
         """(K, C)."""
         k, c = shape_of(self.weights)
         return k, c
-
-    def pixels(self) -> int:
-        return math.prod(stream_type(self.x).shape[:-1])
-
-    def accumulator_range(self) -> tuple[int, int]:
-        return matmul_range(dtype_range(stream_type(self.x).element), self.weight_array())
 
     def verify_(self) -> None:
         x = stream_type(self.x)
@@ -661,40 +705,11 @@ class VVAUOp(_MacLayer):
             f"simd {simd}",
         )
         _require_lanes(self, x, pe * simd, "input", "pe*simd")
-        out = stream_type(self.result)
-        _require_frame(self, out, (*x.shape[:-1], c), "output")
         require(
             not (isinstance(x.element, BipolarType) and isinstance(w_dtype, BipolarType)),
             f"{self.name}: bipolar inputs with bipolar weights are not supported",
         )
-        lo, hi = self.accumulator_range()
-        _require_fits(self, self.acc_dtype, lo, hi, "acc_dtype")
-        if self.thresholds is None:
-            _require_fits(self, out.element, lo, hi, "output datatype")
-        else:
-            scale, bias = self.activation()
-            _threshold_checks(self, self.thresholds, c, out, scale, bias, self.acc_dtype)
-
-    def cycles_per_frame(self) -> int:
-        k, c = self.kernel_channels()
-        return est.vvau_cycles(c, k, self.pe_value, self.simd_value, self.pixels())
-
-    def estimates(self) -> Resources:
-        """FINN-R's VVAU model (`est.vvau_luts`, `est.vvau_bram18`)."""
-        k, c = self.kernel_channels()
-        w_bits = self.weight_dtype().bitwidth
-        a_bits = stream_type(self.x).element.bitwidth
-        pe, simd = self.pe_value, self.simd_value
-        mode, style = self.mem_mode.data, self.ram_style.data
-        n = self.num_thresholds()
-        depth, width = c * k // (pe * simd), pe * simd * w_bits
-        return Resources(
-            lut=est.vvau_luts(
-                c, k, pe, simd, w_bits, a_bits, self.acc_dtype.bitwidth, n, mode, style
-            ),
-            bram18=est.vvau_bram18(c, k, pe, simd, w_bits, mode, style),
-            uram=est.weight_memory_uram(depth, width, mode, style),
-        )
+        self._verify_output(x, c)
 
 
 # --------------------------------------------------------------------------- windows
@@ -1075,7 +1090,7 @@ class PoolOp(_PoolLayer):
         )
 
     def output_range(self) -> tuple[int, int]:
-        lo, hi = dtype_range(stream_type(self.x).element)
+        lo, hi = stream_type(self.x).element.value_range
         size = math.prod(ints(self.kernel))
         shift = _int(self.shift)
         return (size * lo) >> shift, (size * hi) >> shift
@@ -1123,7 +1138,7 @@ class GlobalAccPoolOp(Layer):
         _require_lanes(self, x, pe, "input", "pe")
         _require_lanes(self, out, pe, "output", "pe")
         _require_frame(self, out, (1, 1, c), "output")
-        lo, hi = dtype_range(x.element)
+        lo, hi = x.element.value_range
         _require_fits(self, out.element, min(0, h * w * lo), max(0, h * w * hi), "output datatype")
 
     def cycles_per_frame(self) -> int:
@@ -1237,7 +1252,7 @@ class ChannelwiseOp(Layer):
         )
 
     def output_range(self, params: np.ndarray) -> tuple[int, int]:
-        lo, hi = dtype_range(stream_type(self.x).element)
+        lo, hi = stream_type(self.x).element.value_range
         p = params.astype(np.int64)
         if self.op.data == "add":
             return lo + int(p.min()), hi + int(p.max())

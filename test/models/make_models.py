@@ -17,7 +17,7 @@ input must equal the PyTorch module's output (rtol 1e-4, atol 1e-5).
 
 The `rounding_modes` model is not a Brevitas export (Brevitas only exports ROUND): it is
 built directly with onnx.helper and checked against a numpy reference of the Quant
-semantics (clip, then round, per ARCHITECTURE.md section 3).
+semantics (clip, then round, as `qdialects.quant` documents).
 """
 
 from __future__ import annotations
@@ -742,7 +742,7 @@ def _np_round(mode, x):
 
 
 def ref_quant(x, scale, zeropt, bits, signed, narrow, mode):
-    """Reference Quant semantics (ARCHITECTURE.md section 3): clamp, then round."""
+    """Reference Quant semantics (`qdialects.quant`): clamp, then round."""
     q = x / scale + zeropt
     if signed:
         lo = -(2 ** (bits - 1)) + (1 if narrow else 0)

@@ -19,7 +19,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.dialects.func import FuncOp, ReturnOp
 
 from frontend import import_qonnx
-from passes.convert_to_dataflow import ConvertToDataflow
+from passes.convert_to_dataflow import ConvertToDataflowPass
 from passes.errors import ConversionError
 from passes.pipeline import run_pipeline
 from passes.verify_each import first_difference, random_inputs
@@ -133,11 +133,11 @@ def test_case(name: str, text: str) -> None:
     module = parse_module(text)
     if name in ERROR_CASES:
         with pytest.raises(ConversionError, match=r"^convert-to-dataflow: streamline\."):
-            ConvertToDataflow().apply(make_context(), module)
+            ConvertToDataflowPass().apply(make_context(), module)
         return
     inputs = _input_sets(module, name, None)
     before = [execute(module, x, entry=name) for x in inputs]
-    ConvertToDataflow().apply(make_context(), module)
+    ConvertToDataflowPass().apply(make_context(), module)
     module.verify()
     for i, (x, reference) in enumerate(zip(inputs, before, strict=True)):
         _assert_same(reference, execute(module, x, entry=name), f"{name} on input set {i}")

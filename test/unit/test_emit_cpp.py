@@ -34,12 +34,11 @@ from backend_hls.emit_cpp import (
     EmitError,
     cpp_identifier,
     emit_files,
-    find_partition,
 )
 from backend_hls.naming import kernel_layers
 from backend_hls.packing import hex_literals, lane_codes, pack_words, unpack_words
 from qdialects import dataflow as df
-from qdialects.dataflow import naming
+from qdialects.dataflow import naming, require_partition
 from qdialects.ir import parse_module
 from qdialects.semantics import execute, make_interpreter
 from qdialects.streamline import matmul_range
@@ -234,7 +233,7 @@ class Tree:
 def _unfold(module: ModuleOp) -> None:
     from passes import dataflow_folding as fold
 
-    partition = find_partition(module)
+    partition = require_partition(module, "test")
     for layer in partition.layers():
         if isinstance(layer, df.MVAUOp):
             mw, mh = layer.matrix_shape()
@@ -325,7 +324,7 @@ def test_model(trees: dict[str, Tree], case: str) -> None:
     frames = _inputs(tree)
     # the partition, bit for bit
     interpreter = make_interpreter(tree.module)
-    partition = find_partition(tree.module)
+    partition = require_partition(tree.module, "test")
     host = make_interpreter(parse_module((tree.out / "csim/host.mlir").read_text()))
     pre = host.get_op_for_symbol("pre")
     ints = np.concatenate([np.asarray(host.call_op(pre, (f,))[0]) for f in frames])
@@ -354,7 +353,7 @@ def test_unfolded_weights_are_constants(trees: dict[str, Tree]) -> None:
     constant index 0, and no BIND_STORAGE (no memory)."""
     for model in UNFOLDED:
         tree = trees[f"{model}-folded"]
-        for op, name in naming.layer_names(find_partition(tree.module)).items():
+        for op, name in naming.layer_names(require_partition(tree.module, "test")).items():
             if not isinstance(op, df.MVAUOp):
                 continue
             assert op.is_fully_unfolded()
@@ -385,12 +384,12 @@ def test_hostile_names(trees: dict[str, Tree]) -> None:
     """Layer names from hostile `qnn.name`s are safe, distinct identifiers and file
     names; the top's port and stream names avoid every layer name."""
     tree = trees["zoo"]
-    names = naming.layer_names(find_partition(tree.module))
+    names = naming.layer_names(require_partition(tree.module, "test"))
     values = list(names.values())
     assert len({v.lower() for v in values}) == len(values)
     for name in values:
         assert re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name) and "__" not in name
-    for op in kernel_layers(find_partition(tree.module)):
+    for op in kernel_layers(require_partition(tree.module, "test")):
         assert (tree.out / f"hls/{names[op]}.cpp").is_file()
     top = (tree.out / "hls/top.cpp").read_text()
     signature = re.search(r"void top\((.*)\)", top)
@@ -423,10 +422,10 @@ def test_header_clash_is_rejected() -> None:
 def test_layer_files_compile_alone(trees: dict[str, Tree], tmp_path: Path) -> None:
     """Each kernel file is self-contained (what a per-layer Vitis HLS project compiles)."""
     tree = trees["zoo"]
-    names = naming.layer_names(find_partition(tree.module))
+    names = naming.layer_names(require_partition(tree.module, "test"))
     picked = [
         names[op]
-        for op in find_partition(tree.module).layers()
+        for op in require_partition(tree.module, "test").layers()
         if isinstance(op, df.VVAUOp | df.ConcatOp | df.MVAUOp)
     ]
     include = toolchain.find_ap_types_dir()

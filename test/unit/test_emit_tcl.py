@@ -31,7 +31,6 @@ from backend_hls.emit_tcl import (
     TclOptions,
     emit_tcl,
     fifo_depth,
-    find_partition,
     input_port,
     output_port,
     tcl_word,
@@ -45,7 +44,15 @@ from backend_hls.tcl_check import (
     dry_run,
     expected_pins,
 )
-from qdialects.dataflow import FIFOOp, ReshapeOp, StreamType, YieldOp, naming
+from qdialects.dataflow import (
+    FIFOOp,
+    PartitionError,
+    ReshapeOp,
+    StreamType,
+    YieldOp,
+    naming,
+    require_partition,
+)
 from qdialects.ir import parse_module
 
 pytestmark = pytest.mark.skipif(shutil.which("tclsh") is None, reason="tclsh not installed")
@@ -136,7 +143,7 @@ def converted(model: str) -> ModuleOp:
 def insert_fifos(module: ModuleOp) -> None:
     """A FIFO on every stream between two layers (what insert-fifos would add), of
     depths 2, 100, 5000, 2, ... (axis_data_fifo depths 16, 128, 8192)."""
-    partition = find_partition(module)
+    partition = require_partition(module, "test")
     depths = (2, 100, 5000)
     count = 0
     for op in list(partition.layers()):
@@ -173,7 +180,7 @@ def origin(value: SSAValue) -> SSAValue:
 
 def check_against_ir(module: ModuleOp, out: Path, options: TclOptions) -> BlockDesign:
     """Dry-run the tree in `out` and compare the record with the partition."""
-    partition = find_partition(module)
+    partition = require_partition(module, "test")
     names = naming.layer_names(partition)
     kernels = kernel_layers(partition)
     fifos = [op for op in partition.layers() if isinstance(op, FIFOOp)]
@@ -397,7 +404,7 @@ def test_tcl_word_is_one_word(text: str, tmp_path: Path) -> None:
 
 def test_hostile_layer_and_model_names(tmp_path: Path) -> None:
     module = parse_module(CONV)
-    partition = find_partition(module)
+    partition = require_partition(module, "test")
     layers = partition.layers()
     for i, op in enumerate(layers):
         op.attributes[naming.NAME_ATTR] = StringAttr(HOSTILE[i % len(HOSTILE)])
@@ -429,7 +436,7 @@ def test_hostile_layer_and_model_names(tmp_path: Path) -> None:
 
 def test_layer_names() -> None:
     module = parse_module(CONV)
-    partition = find_partition(module)
+    partition = require_partition(module, "test")
     names = list(naming.layer_names(partition).values())
     assert names == [
         "FMPadding_0",
@@ -511,7 +518,7 @@ def test_checker_finds_problems(tmp_path: Path) -> None:
     out = emit_tree(module, tmp_path)
     stitch = out / "vivado" / "stitch.tcl"
     original = stitch.read_text()
-    partition = find_partition(module)
+    partition = require_partition(module, "test")
     names = naming.layer_names(partition)
     intf = expected_pins({names[op]: naming.port_names(op) for op in kernel_layers(partition)})
 
@@ -541,21 +548,25 @@ def test_checker_finds_problems(tmp_path: Path) -> None:
 
 
 def test_errors() -> None:
-    with pytest.raises(TclEmitError, match=r"no dataflow\.partition"):
+    with pytest.raises(PartitionError, match=r"no dataflow\.partition"):
         emit_tcl(parse_module("func.func @f() {\n  func.return\n}\n"))
     module = parse_module(MLP)
-    partition = find_partition(module)
     with pytest.raises(TclEmitError, match="clock-ns must be positive"):
         emit_tcl(module, TclOptions(clock_ns=0))
     with pytest.raises(TclEmitError, match="vendor"):
         emit_tcl(module, TclOptions(vendor="a:b"))
-    # a stream with two consumers cannot be an AXI stream
-    mvau, _, dwc = partition.layers()[:3]
-    dwc.operands = (mvau.results[0],)
-    with pytest.raises(TclEmitError, match="2 consumers"):
-        emit_tcl(module)
+    # a module with two partitions: the TCL emitter handles one
+    twice = parse_module(MLP)
+    first = require_partition(twice, "test")
+    block = first.parent_block()
+    assert block is not None
+    block.insert_op_after(first.clone(), first)
+    with pytest.raises(
+        PartitionError, match=r"2 dataflow\.partitions; the TCL emitter handles one"
+    ):
+        emit_tcl(twice)
     deep = parse_module(MLP)
-    big = find_partition(deep).layers()[1]
+    big = require_partition(deep, "test").layers()[1]
     assert isinstance(big, FIFOOp)
     big.properties["depth"] = IntegerAttr(40000, i64)
     with pytest.raises(TclEmitError, match="exceeds axis_data_fifo"):

@@ -47,16 +47,17 @@ def test_memory_styles() -> None:
 # --------------------------------------------------------------------------- MVAU
 
 
-def test_mvau_bram_uram_dsp_by_hand() -> None:
+def test_mvau_weight_memory_by_hand() -> None:
     # MW = MH = 64, PE = 16, SIMD = 8, 2-bit weights: ω = 4096/128 = 32 words of 256 bits.
-    assert est.mvau_bram18(64, 64, 16, 8, 2) == 1 * 8  # ⌈32/512⌉·⌈256/36⌉
-    assert est.mvau_bram18(64, 64, 16, 8, 2, "internal_embedded") == 0  # WMEM <= 128
-    assert est.mvau_bram18(64, 64, 16, 8, 2, "internal_decoupled", "distributed") == 0
-    assert est.mvau_bram18(64, 64, 16, 8, 2, "external") == 0
-    assert est.mvau_uram(64, 64, 16, 8, 2, "internal_decoupled", "ultra") == 1 * 4  # ⌈256/72⌉
-    assert est.mvau_uram(64, 64, 16, 8, 2) == 0
+    memory = est.weight_memory
+    assert memory(64, 64, 16, 8, 2) == Resources(bram18=1 * 8)  # ⌈32/512⌉·⌈256/36⌉
+    # embedded weights with WMEM = 32 <= 128 are LUTs: c2 = PE·SIMD·W·⌈32/64⌉ = 256
+    assert memory(64, 64, 16, 8, 2, "internal_embedded") == Resources(lut=256)
+    assert memory(64, 64, 16, 8, 2, "internal_decoupled", "distributed") == Resources(lut=256)
+    assert memory(64, 64, 16, 8, 2, "external") == Resources()
+    assert memory(64, 64, 16, 8, 2, "internal_decoupled", "ultra") == Resources(uram=4)  # ⌈256/72⌉
     # MW = 784, MH = 64, PE = SIMD = 1, 1-bit weights: ω = 50176, width 1: ⌈50176/16384⌉
-    assert est.mvau_bram18(784, 64, 1, 1, 1) == 4
+    assert memory(784, 64, 1, 1, 1) == Resources(bram18=4)
     assert est.mvau_dsp(16, 8, 2, 2, "dsp") == 16 * 8 * 1
     assert est.mvau_dsp(16, 8, 2, 2) == 0
 
@@ -67,20 +68,19 @@ def test_mvau_luts_by_hand() -> None:
     # data-type bound is ⌈9 + log2(1 + 2^-9) + 1⌉ = 11 >= 9, so it also takes 9 bits).
     assert est.mac_luts(8, 2, 2) == 92
     assert est.mvau_luts(64, 64, 16, 8, 2, 2, 9) == 2077
-    # embedded weights with WMEM = 32 <= 128 add c2 = PE·SIMD·W·⌈32/64⌉ = 256
-    assert est.mvau_luts(64, 64, 16, 8, 2, 2, 9, 0, "internal_embedded") == 2077 + 256
     # 3 thresholds of 9 bits, TMEM = 4: storage 3·9·⌈4/64⌉ = 27, comparators 27:
     # 300 + 1.1·16·(101 + 54) = 3028
     assert est.mvau_luts(64, 64, 16, 8, 2, 2, 9, 3) == 3028
 
 
-def test_vvau_by_hand() -> None:
-    assert est.vvau_cycles(32, 9, 4, 1, 16 * 16) == 32 * 9 // 4 * 256
+def test_vvau_is_the_mvau_with_mw_k_mh_c_by_hand() -> None:
+    # C = 32, K = 9, PE = 4: (C·K)/(PE·SIMD)·pixels
+    assert est.mvau_cycles(9, 32, 4, 1, 16 * 16) == 32 * 9 // 4 * 256
     # ω = 32·9/4 = 72 words of 4·1·4 = 16 bits: ⌈72/1024⌉·⌈16/18⌉
-    assert est.vvau_bram18(32, 9, 4, 1, 4) == 1
+    assert est.weight_memory(9, 32, 4, 1, 4) == Resources(bram18=1)
     # SIMD = 1, W = A = 4: mult (2⌈8/6⌉-1)·8 = 24, adder 8·1 = 8, acc 10:
     # 300 + 1.1·4·42 = 484.8 -> 484
-    assert est.vvau_luts(32, 9, 4, 1, 4, 4, 10) == 484
+    assert est.mvau_luts(9, 32, 4, 1, 4, 4, 10) == 484
 
 
 def test_cycles_by_hand() -> None:
@@ -155,9 +155,8 @@ def test_folded_mvau_op_uses_the_finn_models() -> None:
     module = _mvau_module(weights, simd=8, pe=4)
     module.verify()
     op = _only(module, MVAUOp)
-    assert op.estimates() == Resources(
-        lut=est.mvau_luts(64, 32, 4, 8, 2, 2, 12),
-        bram18=est.mvau_bram18(64, 32, 4, 8, 2),
+    assert op.estimates() == Resources(lut=est.mvau_luts(64, 32, 4, 8, 2, 2, 12)) + (
+        est.weight_memory(64, 32, 4, 8, 2)
     )
     assert op.cycles_per_frame() == (32 // 4) * (64 // 8)
     assert op.input_widths() == (16,) and op.output_widths() == (48,)

@@ -36,8 +36,7 @@ def _converted(stem: str) -> ModuleOp:
 
 
 def _partition(module: ModuleOp) -> df.PartitionOp:
-    (partition,) = [op for op in module.walk() if isinstance(op, df.PartitionOp)]
-    return partition
+    return df.require_partition(module, "test")
 
 
 def _fifo_count_on(value: SSAValue) -> int:

@@ -38,9 +38,7 @@ def converted(name: str):
 
 
 def partition_of(module) -> df.PartitionOp:
-    partition = fold.the_partition(module)
-    assert partition is not None
-    return partition
+    return df.require_partition(module, "test")
 
 
 def sample_inputs(name: str, n: int = 3) -> list[np.ndarray]:
@@ -262,7 +260,8 @@ def test_apply_folding_defaults_aliases_and_errors() -> None:
 
 
 def finn_bram18(depth: int, width: int) -> int:
-    """FINN-R's BRAM18 bands (ARCHITECTURE.md §5), written out again here."""
+    """FINN-R's BRAM18 bands (`qdialects.dataflow.estimates.memory_bram18`), written out
+    again here."""
     if width == 1:
         return math.ceil(depth / 16384)
     if width == 2:

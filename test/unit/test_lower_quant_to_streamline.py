@@ -13,7 +13,7 @@ from qonnx.custom_op.general.trunc import trunc_v1, trunc_v2
 from xdsl.utils.exceptions import DiagnosticException
 
 from passes.errors import LoweringError, QnnPassError, StreamlineError
-from passes.lower_quant_to_streamline import LowerQuantToStreamline
+from passes.lower_quant_to_streamline import LowerQuantToStreamlinePass
 from passes.quantizer_thresholds import (
     ROUNDING_MODES,
     bipolar_staircase,
@@ -34,7 +34,7 @@ GRID = np.arange(-48 * 8, 48 * 8 + 1) / 8.0
 
 
 def lower(module):
-    LowerQuantToStreamline().apply(make_context(), module)
+    LowerQuantToStreamlinePass().apply(make_context(), module)
     module.verify()
     return module
 

@@ -23,7 +23,7 @@ from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Block, Region
 
-from passes.minimize_bit_width import MinimizeBitWidth, accumulator_ranges
+from passes.minimize_bit_width import MinimizeBitWidthPass, accumulator_ranges
 from passes.pipeline import run_pipeline
 from qdialects import dataflow as df
 from qdialects import make_context
@@ -71,7 +71,7 @@ def _random_int(type_: TensorType, rng: np.random.Generator) -> np.ndarray:
 
 def _minimized(module: ModuleOp) -> ModuleOp:
     clone = module.clone()
-    MinimizeBitWidth().apply(make_context(), clone)
+    MinimizeBitWidthPass().apply(make_context(), clone)
     clone.verify()
     return clone
 

@@ -15,7 +15,7 @@ from passes.pipelines import (
     QuantToHardware,
     expand_pipelines,
 )
-from passes.set_folding import SetFolding
+from passes.set_folding import SetFoldingPass
 from tools.build import BuildOptions
 
 
@@ -64,7 +64,7 @@ def test_other_elements_are_kept_verbatim():
 )
 def test_options_reach_set_folding_exactly(text: str, fps: float, clock: float):
     folding = parse_pipeline(f"{QUANT_TO_HARDWARE}{{{text}}}").passes[3]
-    assert isinstance(folding, SetFolding)
+    assert isinstance(folding, SetFoldingPass)
     assert (folding.target_fps, folding.clock_ns) == (fps, clock)
     # the expansion of a pipeline built in Python parses back to the same values
     again = parse_pipeline(QuantToHardware(target_fps=fps, clock_ns=clock).passes()).passes[3]
@@ -73,9 +73,9 @@ def test_options_reach_set_folding_exactly(text: str, fps: float, clock: float):
 
 def test_defaults_are_the_builds():
     folding = parse_pipeline(QUANT_TO_HARDWARE).passes[3]
-    assert isinstance(folding, SetFolding)
+    assert isinstance(folding, SetFoldingPass)
     assert (folding.target_fps, folding.clock_ns) == (DEFAULT_TARGET_FPS, DEFAULT_CLOCK_NS)
-    assert SetFolding() == folding
+    assert SetFoldingPass() == folding
     options = BuildOptions()
     assert (options.target_fps, options.clock_ns) == (DEFAULT_TARGET_FPS, DEFAULT_CLOCK_NS)
 

@@ -106,7 +106,7 @@ def test_tfc_builds_with_csim(tfc_build):
         "csim",
     ]
     assert all(line.startswith("[") and "/8]" in line for line in stages[:8])
-    # the tree of ARCHITECTURE §6
+    # the output tree of tools/qnn_build.py's docstring
     for relative in (
         "vivado/stitch.tcl",
         "report/estimates.json",

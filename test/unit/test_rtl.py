@@ -26,7 +26,7 @@ from xdsl.dialects.builtin import ModuleOp
 import backend_rtl
 from backend_rtl.export import RtlExportError, export_verilog
 from backend_rtl.rtlsim import RtlsimError, RtlsimResult, find_verilator, rtlsim
-from passes.convert_dataflow_to_hw import partitions
+from qdialects.dataflow import require_partition
 from passes.convert_dataflow_to_hw.interface import RtlLoweringError
 from passes.pipeline import run_pipeline
 from qdialects.ir import parse_module
@@ -48,7 +48,7 @@ def lint(rtl: Path) -> None:
 
 
 def partition_inputs(module: ModuleOp, seed: int) -> list[np.ndarray]:
-    (partition,) = partitions(module)
+    partition = require_partition(module, "test")
     rng = np.random.default_rng(seed)
     from qdialects.dataflow.ops import stream_type
 

@@ -17,7 +17,7 @@ from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.dialects.func import FuncOp
 
 from passes.errors import StreamlineError
-from passes.streamline import Streamline
+from passes.streamline import StreamlinePass
 from passes.streamline.check import float_ops_between_integers
 from passes.streamline.round_thresholds import round_thresholds
 from qdialects import make_context
@@ -101,7 +101,7 @@ def test_case_preserves_function(name: str, text: str):
             reference = reference.replace(noisy, exact)
     before_module = parse_module(reference)
     after_module = parse_module(text)
-    Streamline(check=False).apply(make_context(), after_module)
+    StreamlinePass(check=False).apply(make_context(), after_module)
     after_module.verify()
     rng = np.random.default_rng(0)
     for function in _functions(before_module):
@@ -122,9 +122,9 @@ def test_case_final_check(name: str, text: str):
     function = name.split(":")[1]
     if function in EXPECTED_ERRORS:
         with pytest.raises(StreamlineError, match=EXPECTED_ERRORS[function]):
-            Streamline().apply(make_context(), module)
+            StreamlinePass().apply(make_context(), module)
         return
-    Streamline().apply(make_context(), module)
+    StreamlinePass().apply(make_context(), module)
     assert float_ops_between_integers(module) == []
 
 
@@ -146,7 +146,7 @@ def _lowered(path: Path) -> ModuleOp:
     from frontend import import_qonnx
 
     module = import_qonnx(str(path))
-    lowering.LowerQuantToStreamline().apply(make_context(), module)
+    lowering.LowerQuantToStreamlinePass().apply(make_context(), module)
     return module
 
 
@@ -170,9 +170,9 @@ def test_model_streamlines(path: Path):
     before = [execute(module, [x]) for x in inputs]
     if path.stem in MODEL_ERRORS:
         with pytest.raises(StreamlineError, match=MODEL_ERRORS[path.stem]):
-            Streamline().apply(make_context(), module)
+            StreamlinePass().apply(make_context(), module)
         return
-    Streamline().apply(make_context(), module)
+    StreamlinePass().apply(make_context(), module)
     assert float_ops_between_integers(module) == []
     for x, expected in zip(inputs, before, strict=True):
         _assert_same(expected, execute(module, [x]), argmax=True)
@@ -209,7 +209,7 @@ func.func @main(%x: tensor<16x3x!quant.int<4>>) -> tensor<16x3x!quant.int<3>> {{
     x = np.repeat(np.arange(-8, 8, dtype=np.int64)[:, None], 3, axis=1)
     before = execute(parse_module(text), [x])
     module = parse_module(text)
-    Streamline().apply(make_context(), module)
+    StreamlinePass().apply(make_context(), module)
     ops = [op.name for op in module.walk()]
     assert "streamline.mul" not in ops and "streamline.add" not in ops
     _assert_same(before, execute(module, [x]))

@@ -54,7 +54,7 @@ def user_error(result: subprocess.CompletedProcess[str]) -> str:
 
 
 @dataclass(frozen=True)
-class FlipWeight(ModulePass):
+class FlipWeightPass(ModulePass):
     """Test only, deliberately wrong: changes one element of the weights of the last
     `streamline.matmul` (to the datatype's max, or its min if it already is the max)."""
 
@@ -127,7 +127,7 @@ def test_wrong_pass_exact_message() -> None:
     module = parse_module(SMALL)
     x = np.array([[1, 2, 3]], dtype=np.int64)
     with pytest.raises(VerificationError) as caught:
-        run_pipeline(module, [FlipWeight()], verify_each=VerifyEach(inputs=[x]))
+        run_pipeline(module, [FlipWeightPass()], verify_each=VerifyEach(inputs=[x]))
     # w[2, 1] goes 1 -> -2: y[0, 1] = -1 + 2 + 3 = 4 before, -1 + 2 - 6 = -5 after.
     assert str(caught.value) == (
         "verify-each: pass 'test-flip-weight' (#1 in the pipeline) changed result #0 "
@@ -140,7 +140,7 @@ def test_wrong_pass_in_real_flow_names_pass_and_values() -> None:
     run_pipeline(module, FLOW)
     before = module.clone()
     broken = module.clone()
-    FlipWeight().apply(Context(), broken)
+    FlipWeightPass().apply(Context(), broken)
     function = next(op for op in before.walk() if isinstance(op, FuncOp))
     differing = []
     for sample, inputs in enumerate(random_inputs(function, 4)):
@@ -152,7 +152,7 @@ def test_wrong_pass_in_real_flow_names_pass_and_values() -> None:
     sample, index, a, b = differing[0]
 
     with pytest.raises(VerificationError) as caught:
-        run_pipeline(module, [FlipWeight()], verify_each=VerifyEach())
+        run_pipeline(module, [FlipWeightPass()], verify_each=VerifyEach())
     message = str(caught.value)
     assert "\n" not in message
     assert message.startswith("verify-each: pass 'test-flip-weight' (#1 in the pipeline)")
@@ -166,7 +166,7 @@ def test_position_counts_passes_before_the_wrong_one() -> None:
     cse = available_passes()["cse"]()()
     module = parse_module(SMALL)
     with pytest.raises(VerificationError, match=r"pass 'test-flip-weight' \(#2 in the pipeline\)"):
-        run_pipeline(module, [cse, FlipWeight()], verify_each=VerifyEach())
+        run_pipeline(module, [cse, FlipWeightPass()], verify_each=VerifyEach())
 
 
 def test_first_difference_tolerance() -> None:

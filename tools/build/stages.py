@@ -23,13 +23,13 @@ from backend_hls.emit_tcl import TclOptions, emit_tcl
 from backend_hls.estimates_target import estimates_report
 from backend_hls.report import render_html
 from frontend import import_qonnx
-from passes.apply_folding import ApplyFolding
-from passes.dataflow_folding import the_partition, write_folding_json
+from passes.apply_folding import ApplyFoldingPass
+from passes.dataflow_folding import write_folding_json
 from passes.lower_quant_to_streamline import require_activation_quantizer
 from passes.pipeline import run_pipeline
 from passes.pipelines import HARDWARE, STREAMLINE
-from passes.set_folding import SetFolding
-from qdialects.dataflow import FIFOOp, PartitionOp
+from passes.set_folding import SetFoldingPass
+from qdialects.dataflow import FIFOOp, find_partition, require_partition
 from qdialects.ir import print_module
 from tools.build.compare import agreement_report, csim_frames
 from tools.build.options import BuildOptions
@@ -92,14 +92,8 @@ def stages(options: BuildOptions) -> list[Stage]:
 # --------------------------------------------------------------------------- helpers
 
 
-def _partition(module: ModuleOp) -> PartitionOp:
-    partition = the_partition(module)
-    assert partition is not None, "convert-to-dataflow made one"
-    return partition
-
-
 def _layer_count(module: ModuleOp) -> int:
-    return len(_partition(module).layers())
+    return len(require_partition(module, "qnn-build").layers())
 
 
 def _op_count(module: ModuleOp) -> str:
@@ -114,8 +108,8 @@ def thousands(n: float) -> str:
     return f"{n:,.0f}"
 
 
-def _apply_folding(config: Path, *, allow_unknown: bool = False) -> ApplyFolding:
-    return ApplyFolding(config=str(config), allow_unknown=allow_unknown)
+def _apply_folding(config: Path, *, allow_unknown: bool = False) -> ApplyFoldingPass:
+    return ApplyFoldingPass(config=str(config), allow_unknown=allow_unknown)
 
 
 # --------------------------------------------------------------------------- stages
@@ -140,7 +134,7 @@ def stage_streamline(state: BuildState) -> str:
 def stage_dataflow(state: BuildState) -> str:
     """`convert-to-dataflow`; a model without an integer region stops the build."""
     run_pipeline(state.mod, "convert-to-dataflow")
-    if the_partition(state.mod) is None:
+    if find_partition(state.mod, "qnn-build") is None:
         raise UserError(
             "the model has no integer region to put into hardware (no dataflow.partition)"
         )
@@ -156,10 +150,10 @@ def stage_folding(state: BuildState) -> str:
         # exist only after insert-fifos: the hardware stage applies the file again
         folding = _apply_folding(options.folding, allow_unknown=True)
     else:
-        folding = SetFolding(target_fps=options.target_fps, clock_ns=options.clock_ns)
+        folding = SetFoldingPass(target_fps=options.target_fps, clock_ns=options.clock_ns)
     run_pipeline(state.mod, [folding])
     state.dump_ir("folding")
-    cycles = _partition(state.mod).cycles_per_frame()
+    cycles = require_partition(state.mod, "qnn-build").cycles_per_frame()
     fps = 1e9 / (options.clock_ns * cycles) if cycles else 0.0
     source = (
         options.folding.name
@@ -183,7 +177,7 @@ def stage_hardware(state: BuildState) -> str:
 
         check_supported(_partition(state.mod))
     state.dump_ir("hardware")
-    fifos = sum(1 for op in _partition(state.mod).layers() if isinstance(op, FIFOOp))
+    fifos = sum(1 for op in require_partition(state.mod, "qnn-build").layers() if isinstance(op, FIFOOp))
     return f"{plural(_layer_count(state.mod), 'layer')}, {plural(fifos, 'FIFO')}"
 
 

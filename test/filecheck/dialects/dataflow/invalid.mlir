@@ -129,6 +129,31 @@ func.func @f(%x : tensor<2x8x!quant.uint<2>>) {
 
 // -----
 
+// a stream has exactly one reader: fan-out goes through dataflow.duplicate_streams
+func.func @f(%x : tensor<2x8x!quant.uint<2>>) {
+  %r, %q = dataflow.partition(%x) : (tensor<2x8x!quant.uint<2>>) -> (tensor<2x8x!quant.uint<2>>, tensor<2x8x!quant.uint<2>>) {
+  ^bb0(%s : !dataflow.stream<8x!quant.uint<2>, lanes 1>):
+    dataflow.yield %s, %s : !dataflow.stream<8x!quant.uint<2>, lanes 1>, !dataflow.stream<8x!quant.uint<2>, lanes 1>
+  }
+  func.return
+}
+// CHECK: dataflow.partition: the stream of input 0 has 2 readers; a stream needs exactly one (fan-out goes through dataflow.duplicate_streams)
+
+// -----
+
+// a layer's stream result must be read
+func.func @f(%x : tensor<2x8x!quant.uint<2>>) {
+  %r = dataflow.partition(%x) : (tensor<2x8x!quant.uint<2>>) -> tensor<2x8x!quant.uint<2>> {
+  ^bb0(%s : !dataflow.stream<8x!quant.uint<2>, lanes 1>):
+    %a, %b = dataflow.duplicate_streams %s {pe = 1 : i64} : (!dataflow.stream<8x!quant.uint<2>, lanes 1>) -> (!dataflow.stream<8x!quant.uint<2>, lanes 1>, !dataflow.stream<8x!quant.uint<2>, lanes 1>)
+    dataflow.yield %a : !dataflow.stream<8x!quant.uint<2>, lanes 1>
+  }
+  func.return
+}
+// CHECK: dataflow.partition: the stream of dataflow.duplicate_streams result 1 has 0 readers; a stream needs exactly one (fan-out goes through dataflow.duplicate_streams)
+
+// -----
+
 // dataflow.yield belongs in a partition
 func.func @f(%s : !dataflow.stream<8x!quant.uint<2>, lanes 1>) {
   dataflow.yield %s : !dataflow.stream<8x!quant.uint<2>, lanes 1>

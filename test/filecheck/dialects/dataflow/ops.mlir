@@ -70,8 +70,10 @@ func.func @conv(%x : tensor<1x4x4x4x!quant.uint<2>>) -> tensor<1x1x1x4x!quant.ui
     %cw = dataflow.channelwise %ps, %p {op = "mul", pe = 2 : i64} : (!dataflow.stream<1x1x4x!quant.uint<2>, lanes 2>, tensor<4x!quant.uint<3>>) -> !dataflow.stream<1x1x4x!quant.uint<5>, lanes 2>
     // CHECK-NEXT: dataflow.reshape %{{.*}} : (!dataflow.stream<1x1x4x!quant.uint<5>, lanes 2>) -> !dataflow.stream<4x!quant.uint<5>, lanes 2>
     %flat = dataflow.reshape %cw : (!dataflow.stream<1x1x4x!quant.uint<5>, lanes 2>) -> !dataflow.stream<4x!quant.uint<5>, lanes 2>
+    // CHECK-NEXT: dataflow.duplicate_streams %{{.*}} {pe = 2 : i64} : (!dataflow.stream<4x!quant.uint<5>, lanes 2>) -> (!dataflow.stream<4x!quant.uint<5>, lanes 2>, !dataflow.stream<4x!quant.uint<5>, lanes 2>)
+    %f1, %f2 = dataflow.duplicate_streams %flat {pe = 2 : i64} : (!dataflow.stream<4x!quant.uint<5>, lanes 2>) -> (!dataflow.stream<4x!quant.uint<5>, lanes 2>, !dataflow.stream<4x!quant.uint<5>, lanes 2>)
     // CHECK-NEXT: dataflow.concat %{{.*}}, %{{.*}} {simd = 2 : i64} : (!dataflow.stream<4x!quant.uint<5>, lanes 2>, !dataflow.stream<4x!quant.uint<5>, lanes 2>) -> !dataflow.stream<8x!quant.uint<5>, lanes 2>
-    %cat = dataflow.concat %flat, %flat {simd = 2 : i64} : (!dataflow.stream<4x!quant.uint<5>, lanes 2>, !dataflow.stream<4x!quant.uint<5>, lanes 2>) -> !dataflow.stream<8x!quant.uint<5>, lanes 2>
+    %cat = dataflow.concat %f1, %f2 {simd = 2 : i64} : (!dataflow.stream<4x!quant.uint<5>, lanes 2>, !dataflow.stream<4x!quant.uint<5>, lanes 2>) -> !dataflow.stream<8x!quant.uint<5>, lanes 2>
     %back = dataflow.reshape %cat : (!dataflow.stream<8x!quant.uint<5>, lanes 2>) -> !dataflow.stream<1x2x4x!quant.uint<5>, lanes 2>
     // CHECK: dataflow.global_acc_pool %{{.*}} {pe = 2 : i64} : (!dataflow.stream<1x2x4x!quant.uint<5>, lanes 2>) -> !dataflow.stream<1x1x4x!quant.uint<9>, lanes 2>
     %g = dataflow.global_acc_pool %back {pe = 2 : i64} : (!dataflow.stream<1x2x4x!quant.uint<5>, lanes 2>) -> !dataflow.stream<1x1x4x!quant.uint<9>, lanes 2>
