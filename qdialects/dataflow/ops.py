@@ -473,13 +473,15 @@ class _MacLayer(Layer):
             "simd": _i64(properties["simd"]),
             "pe": _i64(properties["pe"]),
             "acc_dtype": properties["acc_dtype"],
+        }
+        if "binary_xnor" in properties:
+            attributes["binary_xnor"] = BoolAttr.from_bool(properties["binary_xnor"])
+        attributes |= {
             "out_scale": _i64(properties.get("out_scale", 1)),
             "out_bias": _i64(properties.get("out_bias", 0)),
             "mem_mode": StringAttr(properties.get("mem_mode", "internal_decoupled")),
             "ram_style": StringAttr(properties.get("ram_style", "auto")),
         }
-        if "binary_xnor" in properties:
-            attributes["binary_xnor"] = BoolAttr.from_bool(properties["binary_xnor"])
         super().__init__(
             operands=[x, weights, [] if thresholds is None else [thresholds]],
             result_types=[result_type],

@@ -38,7 +38,7 @@ from backend_hls.emit_cpp import (
 from backend_hls.naming import kernel_layers
 from backend_hls.packing import hex_literals, lane_codes, pack_words, unpack_words
 from qdialects import dataflow as df
-from qdialects.dataflow import naming, require_partition
+from qdialects.dataflow import PartitionError, naming, require_partition
 from qdialects.ir import parse_module
 from qdialects.semantics import execute, make_interpreter
 from qdialects.streamline import matmul_range
@@ -464,7 +464,7 @@ func.func @f(%x : tensor<1x4x!quant.uint<2>>) -> tensor<1x2x{out_type}> {{
 def test_rejections() -> None:
     with pytest.raises(EmitError, match="out_scale 2 is not supported"):
         emit_files(parse_module(_mvau_module(", out_scale = 2 : i64", "!quant.uint<3>", 2)))
-    with pytest.raises(EmitError, match=r"no dataflow\.partition"):
+    with pytest.raises(PartitionError, match=r"no dataflow\.partition"):
         emit_files(parse_module("func.func @f() {\n  func.return\n}\n"))
     wide = parse_module(
         """
