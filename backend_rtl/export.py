@@ -43,7 +43,6 @@ from passes.convert_dataflow_to_hw.interface import (
     PARAMETERS_ATTR,
     PRIMITIVE_ATTR,
     ROM_ATTR,
-    RtlLoweringError,
 )
 from qdialects import dataflow as df
 from qdialects.types import BipolarType

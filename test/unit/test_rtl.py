@@ -26,9 +26,9 @@ from xdsl.dialects.builtin import ModuleOp
 import backend_rtl
 from backend_rtl.export import RtlExportError, export_verilog
 from backend_rtl.rtlsim import RtlsimError, RtlsimResult, find_verilator, rtlsim
-from qdialects.dataflow import require_partition
 from passes.convert_dataflow_to_hw.interface import RtlLoweringError
 from passes.pipeline import run_pipeline
+from qdialects.dataflow import require_partition
 from qdialects.ir import parse_module
 from qdialects.semantics import execute
 

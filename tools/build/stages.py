@@ -177,7 +177,9 @@ def stage_hardware(state: BuildState) -> str:
 
         check_supported(_partition(state.mod))
     state.dump_ir("hardware")
-    fifos = sum(1 for op in require_partition(state.mod, "qnn-build").layers() if isinstance(op, FIFOOp))
+    fifos = sum(
+        1 for op in require_partition(state.mod, "qnn-build").layers() if isinstance(op, FIFOOp)
+    )
     return f"{plural(_layer_count(state.mod), 'layer')}, {plural(fifos, 'FIFO')}"
 
 
