@@ -175,7 +175,7 @@ def stage_hardware(state: BuildState) -> str:
     if state.options.wants_rtl:
         from passes.convert_dataflow_to_hw import check_supported
 
-        check_supported(_partition(state.mod))
+        check_supported(require_partition(state.mod, "qnn-build"))
     state.dump_ir("hardware")
     fifos = sum(
         1 for op in require_partition(state.mod, "qnn-build").layers() if isinstance(op, FIFOOp)
