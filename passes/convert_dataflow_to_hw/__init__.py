@@ -32,7 +32,10 @@ from passes.convert_dataflow_to_hw.interface import (
 )
 from passes.convert_dataflow_to_hw.mvau import lower_mvau
 from passes.convert_dataflow_to_hw.netlist import Feedback
+from passes.convert_dataflow_to_hw.padding import lower_fm_padding
 from passes.convert_dataflow_to_hw.streams import lower_dwc, lower_fifo
+from passes.convert_dataflow_to_hw.swg import lower_swg
+from passes.convert_dataflow_to_hw.vvau import lower_vvau
 from qdialects import dataflow as df
 from qdialects.dataflow.naming import layer_names
 
@@ -47,6 +50,9 @@ LOWERINGS: dict[type[Operation], Lowering] = {
     df.MVAUOp: lower_mvau,
     df.FIFOOp: lower_fifo,
     df.DWCOp: lower_dwc,
+    df.VVAUOp: lower_vvau,
+    df.SWGOp: lower_swg,
+    df.FMPaddingOp: lower_fm_padding,
 }
 """Layer op -> its RTL lowering. `dataflow.reshape` is a connection (no module)."""
 

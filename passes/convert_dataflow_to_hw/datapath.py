@@ -35,6 +35,13 @@ def pack_words(codes: np.ndarray, bits: int) -> list[int]:
     return [int.from_bytes(row.tobytes(), "little") for row in packed]
 
 
+def table_words(table: np.ndarray, datatype: QDataType) -> list[int]:
+    """The words of a constant table whose last axis is the word's lanes (lane 0 first,
+    the leading axes flattened in order), each lane encoded in `datatype`."""
+    codes = encode(table.reshape(-1, table.shape[-1]), datatype)
+    return pack_words(codes, datatype.bitwidth)
+
+
 def lanes(net: Netlist, word: SSAValue, count: int) -> list[SSAValue]:
     """The `count` equal lanes of a word, lane 0 first."""
     bits = width_of(word) // count

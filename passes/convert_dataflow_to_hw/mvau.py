@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from xdsl.ir import SSAValue
 
-from passes.convert_dataflow_to_hw.datapath import encode, pack_words
+from passes.convert_dataflow_to_hw.datapath import table_words
 from passes.convert_dataflow_to_hw.interface import CLOCK, HwDesign, StreamModule
 from passes.convert_dataflow_to_hw.mac import MacIssue, MacPipeline
 from passes.convert_dataflow_to_hw.netlist import width_of
@@ -28,8 +28,7 @@ def weight_words(layer: df.MVAUOp) -> list[int]:
     pe, simd = layer.pe_value, layer.simd_value
     w = np.asarray(layer.weight_array(), dtype=np.int64)
     table = w.reshape(mw // simd, simd, mh // pe, pe).transpose(2, 0, 3, 1)
-    codes = encode(table.reshape(-1, pe * simd), layer.weight_dtype())
-    return pack_words(codes, layer.weight_dtype().bitwidth)
+    return table_words(table.reshape(-1, pe * simd), layer.weight_dtype())
 
 
 def _input_word(

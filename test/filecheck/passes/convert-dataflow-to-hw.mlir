@@ -1,5 +1,5 @@
-// RUN: qnn-opt %s -p convert-dataflow-to-hw | filecheck %s
-// RUN: qnn-opt %s -t verilog | filecheck %s --check-prefix=SV
+// RUN: qnn-opt %s --split-input-file -p convert-dataflow-to-hw | filecheck %s
+// RUN: qnn-opt %s --split-input-file -t verilog | filecheck %s --check-prefix=SV
 
 func.func @main(%x : tensor<1x4x!quant.int<2>>) -> tensor<1x2x!quant.int<5>> {
   %w = quant.constant dense<[[1, -1], [0, 1], [-2, 1], [1, 1]]> : tensor<4x2xi64> -> tensor<4x2x!quant.int<2>>
@@ -34,3 +34,40 @@ func.func @main(%x : tensor<1x4x!quant.int<2>>) -> tensor<1x2x!quant.int<5>> {
 // SV: module qnn_top(
 // SV: qnn_fifo_4_2 FIFO_0 (
 // SV: MVAU_0 MVAU_0 (
+
+// -----
+
+func.func @main(%x : tensor<1x3x3x2x!quant.uint<2>>) -> tensor<1x3x3x2x!quant.int<6>> {
+  %w = quant.constant dense<[[1, -1], [0, 1], [-2, 1], [1, 1], [1, 0], [-1, -1], [0, 0], [1, -2], [-1, 1]]> : tensor<9x2xi64> -> tensor<9x2x!quant.int<2>>
+  %r = dataflow.partition(%x) : (tensor<1x3x3x2x!quant.uint<2>>) -> tensor<1x3x3x2x!quant.int<6>> {
+  ^bb0(%s : !dataflow.stream<3x3x2x!quant.uint<2>, lanes 2>):
+    %p = dataflow.fm_padding %s {pads = array<i64: 1, 1, 1, 1>, simd = 2 : i64} : (!dataflow.stream<3x3x2x!quant.uint<2>, lanes 2>) -> !dataflow.stream<5x5x2x!quant.uint<2>, lanes 2>
+    %win = dataflow.swg %p {kernel = array<i64: 3, 3>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, simd = 2 : i64, depthwise = true} : (!dataflow.stream<5x5x2x!quant.uint<2>, lanes 2>) -> !dataflow.stream<3x3x18x!quant.uint<2>, lanes 2, depthwise 9>
+    %v = dataflow.vvau %win, %w {simd = 1 : i64, pe = 2 : i64, acc_dtype = !quant.int<6>} : (!dataflow.stream<3x3x18x!quant.uint<2>, lanes 2, depthwise 9>, tensor<9x2x!quant.int<2>>) -> !dataflow.stream<3x3x2x!quant.int<6>, lanes 2>
+    dataflow.yield %v : !dataflow.stream<3x3x2x!quant.int<6>, lanes 2>
+  }
+  func.return %r : tensor<1x3x3x2x!quant.int<6>>
+}
+
+// The convolution path: padding, a depthwise sliding window over a line buffer of
+// 3 rows x 5 words (qnn_bram, synchronous read), a VVAU with PE = 2.
+// CHECK: hw.module @FMPadding_0(
+// CHECK: hw.instance "skid" @qnn_skid_4
+// CHECK: hw.module.extern @qnn_bram_4_15(
+// CHECK-SAME: qnn.primitive = "qnn_bram", qnn.parameters = {WIDTH = 4 : i64, DEPTH = 15 : i64}
+// CHECK: hw.module @SWG_0(
+// CHECK: hw.instance "buffer" @qnn_bram_4_15
+// VVAU weight word k holds W[k, 0] | W[k, 1] << 2 (lane p = channel p): 1|3<<2, 0|1<<2, 2|1<<2, ...
+// CHECK: hw.module.extern @VVAU_0_weights(
+// CHECK-SAME: qnn.rom = "d\0A4\0A6\0A5\0A1\0Af\0A0\0A9\0A7"
+// CHECK: hw.module @VVAU_0(
+// CHECK: hw.module @qnn_top(
+// CHECK: hw.instance "FMPadding_0" @FMPadding_0
+// CHECK: hw.instance "SWG_0" @SWG_0
+// CHECK: hw.instance "VVAU_0" @VVAU_0
+
+// SV: //   qnn_bram.sv
+// SV: // ==== qnn_top.sv ====
+// SV: FMPadding_0 FMPadding_0 (
+// SV: SWG_0 SWG_0 (
+// SV: VVAU_0 VVAU_0 (

@@ -1,0 +1,139 @@
+"""Random convolution-path partitions for the RTL backend's tests: `rtl_designs.Chain`
+with FM padding, sliding-window generators (standard and depthwise order) and VVAUs,
+random foldings, strides, dilations, datatypes, weights and thresholds, valid by
+construction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rtl_designs import Chain, Stream, divisors, dtype_text, values
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp, i64
+
+from qdialects import dataflow as df
+from qdialects.streamline import matmul_range
+from qdialects.types import IntType, QDataType, UIntType, smallest_datatype
+
+
+@dataclass
+class DepthwiseStream(Stream):
+    """A stream in depthwise order with kernel `kernel` (SIMD 1)."""
+
+    kernel: int = 1
+
+    def text(self) -> str:
+        return super().text()[:-1] + f", depthwise {self.kernel}>"
+
+
+def _array(values_: tuple[int, ...]) -> str:
+    return f"array<i64: {', '.join(map(str, values_))}>"
+
+
+class ConvChain(Chain):
+    """`Chain` plus the convolution-path layers; the stream is `H x W x C` throughout."""
+
+    def fm_padding(self, pads: tuple[int, int, int, int]) -> None:
+        """Zero padding (top, left, bottom, right) at the stream's current SIMD."""
+        h, w, c = self.current.shape
+        top, left, bottom, right = pads
+        shape = (h + top + bottom, w + left + right, c)
+        out = Stream(self._fresh("p"), shape, self.current.datatype, self.current.lanes)
+        self._operand_types = ""
+        attrs = f"{{pads = {_array(pads)}, simd = {self.current.lanes} : i64}}"
+        self._emit("dataflow.fm_padding", out, "", attrs)
+
+    def swg(
+        self,
+        kernel: tuple[int, int],
+        stride: tuple[int, int],
+        dilation: tuple[int, int],
+        simd: int,
+        *,
+        depthwise: bool = False,
+    ) -> None:
+        """A sliding-window generator at `simd` lanes (a DWC first when needed)."""
+        self.to_lanes(simd)
+        h, w, c = self.current.shape
+        (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+        oh = (h - ((kh - 1) * dh + 1)) // sh + 1
+        ow = (w - ((kw - 1) * dw + 1)) // sw + 1
+        shape = (oh, ow, kh * kw * c)
+        name, dtype = self._fresh("w"), self.current.datatype
+        out = (
+            DepthwiseStream(name, shape, dtype, simd, kh * kw)
+            if depthwise
+            else Stream(name, shape, dtype, simd)
+        )
+        attrs = [
+            f"kernel = {_array(kernel)}",
+            f"stride = {_array(stride)}",
+            f"dilation = {_array(dilation)}",
+            f"simd = {simd} : i64",
+        ]
+        if depthwise:
+            attrs.append("depthwise = true")
+        self._operand_types = ""
+        self._emit("dataflow.swg", out, "", "{" + ", ".join(attrs) + "}")
+
+    def vvau(self, weights: QDataType, *, thresholds: int = 0, out_bias: int = 0) -> None:
+        """A VVAU on the current depthwise stream (PE = its lanes), random weights and
+        `thresholds` random thresholds per channel (0: the accumulator is the output)."""
+        x = self.current
+        assert isinstance(x, DepthwiseStream)
+        k = x.kernel
+        c = x.shape[-1] // k
+        w = values(self.rng, weights, (k, c))
+        lo, hi = matmul_range((x.datatype.min_value, x.datatype.max_value), w)
+        acc = smallest_datatype(lo, hi + 1)
+        attrs = ["simd = 1 : i64", f"pe = {x.lanes} : i64", f"acc_dtype = {dtype_text(acc)}"]
+        operands = f", %{self._const(w, weights)}"
+        types = f", tensor<{k}x{c}x{dtype_text(weights)}>"
+        out_dtype: QDataType = acc
+        if thresholds:
+            out_dtype = smallest_datatype(min(0, out_bias), max(0, out_bias + thresholds))
+            attrs.append(f"out_bias = {out_bias} : i64")
+            rows = int(self.rng.choice([1, c]))
+            t = np.sort(self.rng.integers(lo, hi + 2, size=(rows, thresholds)), axis=1)
+            operands += f", %{self._const(t, acc)}"
+            types += f", tensor<{rows}x{thresholds}x{dtype_text(acc)}>"
+        out = Stream(self._fresh("v"), (*x.shape[:-1], c), out_dtype, x.lanes)
+        self._operand_types = types
+        self._emit("dataflow.vvau", out, operands, "{" + ", ".join(attrs) + "}")
+
+
+def with_frame_fifos(module: ModuleOp) -> None:
+    """Give every `dataflow.fifo` (e.g. from `insert-fifos`) a whole frame of depth, so
+    no layer waits for another's phase: the partition then runs at its slowest layer's
+    `cycles_per_frame`."""
+    for op in module.walk():
+        if isinstance(op, df.FIFOOp):
+            words = df.stream_type(op.x).words_per_frame()
+            op.properties["depth"] = IntegerAttr(max(2, words), i64)
+
+
+def _pick(rng: np.random.Generator, options: list[int]) -> int:
+    return int(rng.choice(options))
+
+
+def conv_chain(seed: int) -> str:
+    """Padding -> SWG (random kernel/stride/dilation/SIMD) -> MVAU with thresholds ->
+    padding -> depthwise SWG -> VVAU with thresholds -> SWG (stride, no activation on
+    the VVAU that follows) -> VVAU: every conv-path layer, random foldings."""
+    rng = np.random.default_rng(seed)
+    c = _pick(rng, [2, 4])
+    size = _pick(rng, [5, 6])
+    chain = ConvChain(rng, Stream("s", (size, size, c), IntType(3), _pick(rng, divisors(c))))
+    chain.fm_padding(tuple(_pick(rng, [0, 1, 2]) for _ in range(4)))  # type: ignore[arg-type]
+    kernel = (_pick(rng, [2, 3]), _pick(rng, [1, 3]))
+    stride = (_pick(rng, [1, 2]), _pick(rng, [1, 2]))
+    dilation = (_pick(rng, [1, 2]) if kernel[0] == 2 else 1, 1)
+    chain.swg(kernel, stride, dilation, _pick(rng, divisors(c)))
+    chain.mvau(4, IntType(2), thresholds=3, out_bias=-1)
+    chain.fm_padding((1, 1, 1, 1))
+    pe = _pick(rng, divisors(4))
+    chain.swg((3, 3), (1, 1), (1, 1), pe, depthwise=True)
+    chain.vvau(IntType(3), thresholds=2)
+    chain.swg((_pick(rng, [1, 2]), 2), (1, 2), (1, 1), chain.current.lanes, depthwise=True)
+    chain.vvau(UIntType(2))
+    return chain.module()
