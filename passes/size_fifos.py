@@ -40,10 +40,17 @@ ratio of words per frame when it does not carry `u`'s words.)
 **burst** (the throughput term). Some consumers pause reading while they work: the MVAU
 for `(NF-1)·SF` cycles after each vector (the other neuron folds re-use its buffer), a
 window layer for the `OW·KH·KW·C/lanes` cycles of each output row, label_select for
-its k output words. A producer emitting `r = out_words / cycles_per_frame` words per
-cycle (1 for a partition input) fills `ceil(r · pause)` words meanwhile. This only pays
-when the consumer is not the slower one on average (`r <= in_words / cycles_per_frame`
-of the consumer); otherwise the producer stalls whatever the depth, and the term is 0.
+its k output words. A producer emitting `r` words per cycle on average (`out_words /
+cycles_per_frame`, limited by the rates of its own inputs; 1 for a partition input):
+* when the consumer is not the slower one on average (`r <= in_words / cycles_per_frame`
+  of the consumer), the producer must not stall during the pause: it fills
+  `ceil(r · pause)` words meanwhile;
+* otherwise the consumer must not wait for its burst: an MVAU reads its SF-word vector
+  back to back after each pause, of which only `r · SF` arrive meanwhile, so the rest,
+  `ceil(SF · (1 - r)) + BURST_SLACK` words, must already wait in the FIFO (measured in
+  RTL simulation: without it the MVAU's first fold runs at the producer's pace and the
+  pair is up to 60 % slower than the slower of the two). Other layers read at their
+  own pace: 0.
 Capped at one frame of the stream.
 
 FIFOs are found as `insert-fifos` places them (after a producer, reshapes looked
@@ -67,6 +74,9 @@ from qdialects import dataflow as df
 from qdialects.utils import ints
 
 MIN_DEPTH = 2
+BURST_SLACK = 2
+"""Words beyond a buffered burst: the consumer's pipeline takes the first words of the
+next burst a cycle or two before its pause ends."""
 
 
 # --------------------------------------------------------------------------- need
@@ -236,14 +246,29 @@ def _consumers(value: SSAValue) -> list[df.Layer]:
 
 
 def _rate(value: SSAValue) -> float:
-    """Words per cycle the producer of `value` emits on average."""
+    """Words per cycle the producer of `value` can emit on average: its own rate,
+    limited by the rates of the streams it reads (a layer cannot outrun its inputs)."""
     owner = value.owner
     if isinstance(owner, df.FIFOOp | df.ReshapeOp):
-        return _rate(owner.x)
-    if isinstance(owner, df.Layer):
-        cycles = owner.cycles_per_frame()
-        return min(1.0, _words(value) / cycles) if cycles else 1.0
-    return 1.0  # a partition input: the host streams a word per cycle
+        return _rate(owner.x) * _words(value) / _words(owner.x)
+    if not isinstance(owner, df.Layer):
+        return 1.0  # a partition input: the host streams a word per cycle
+    cycles = owner.cycles_per_frame()
+    rate = min(1.0, _words(value) / cycles) if cycles else 1.0
+    for x in owner.operands:
+        if isinstance(x.type, df.StreamType):
+            rate = min(rate, _rate(x) * _words(value) / _words(x))
+    return rate
+
+
+def burst_words(op: Operation) -> int:
+    """The words `op` reads back to back, one per cycle, after each pause: an MVAU's
+    input vector (SF words, read during its first neuron fold); 0 for a layer that
+    reads at its own pace."""
+    if isinstance(op, df.MVAUOp):
+        mw, _ = op.matrix_shape()
+        return mw // op.simd_value
+    return 0
 
 
 def burst_depth(fifo: df.FIFOOp) -> int:
@@ -258,6 +283,8 @@ def burst_depth(fifo: df.FIFOOp) -> int:
         in_words = max(t.words_per_frame() for t in consumer.input_streams())
         if rate <= in_words / cycles:
             depth = max(depth, math.ceil(rate * pause))
+        else:
+            depth = max(depth, math.ceil(burst_words(consumer) * (1 - rate)) + BURST_SLACK)
     return min(depth, _words(fifo.result))
 
 
