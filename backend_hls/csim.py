@@ -7,7 +7,7 @@
 as compiled C++:
 
 1. `@pre` of `csim/host.mlir` (the ops of `@main` before the partition: the float input
-   quantization, `emit_cpp.split_host`) on every frame, with `qdialects.semantics`;
+   quantization, `passes.split_host`) on every frame, with `qdialects.semantics`;
 2. the partition's integer inputs are packed into stream words (`backend_hls.packing`),
    the testbench (`csim/build.sh`; builds are cached by content, see `build`) streams
    the frames through `top()`, split over a few processes running in parallel

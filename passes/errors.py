@@ -38,3 +38,8 @@ class FoldingError(QnnPassError):
 class ConversionError(QnnPassError):
     """`convert-to-dataflow` met an op inside the integer region that has no dataflow
     layer (a transpose, a float op, a non-constant weight, ...)."""
+
+
+class HostSplitError(QnnPassError):
+    """`split-host` met a `dataflow.partition` nested deeper than a function body (a
+    module without exactly one partition is a `dataflow.PartitionError`)."""

@@ -55,6 +55,12 @@ def _insert_fifos() -> type[ModulePass]:
     return InsertFIFOsPass
 
 
+def _split_host() -> type[ModulePass]:
+    from passes.split_host import SplitHostPass
+
+    return SplitHostPass
+
+
 def _size_fifos() -> type[ModulePass]:
     from passes.size_fifos import SizeFIFOsPass
 
@@ -78,5 +84,6 @@ QNN_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "minimize-bit-width": _minimize_bit_width,
     "insert-fifos": _insert_fifos,
     "size-fifos": _size_fifos,
+    "split-host": _split_host,
 }
 """Pass name -> a loader returning the pass class (lazy, as xDSL's universe expects)."""
