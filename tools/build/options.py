@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
+from backend_fpga.synth import DEFAULT_TIMEOUT
 from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_PART, DEFAULT_TARGET_FPS
 from tools.build.compare import RTLSIM_LABEL, disagreement
 
@@ -39,7 +40,10 @@ class BuildOptions:
     * `rtlsim`: simulate these frames (as `csim`) on the RTL with Verilator (implies
       `rtl`), compare each with qonnx and measure cycles per frame and latency
       (`report/rtlsim.json`, `OUT/rtlsim/outputs.npy`); `rtlsim_seed` seeds its random
-      input gaps and output backpressure.
+      input gaps and output backpressure;
+    * `synth`: synthesize the RTL (`OUT/rtl`; implies `rtl`) with
+      Yosys for `part`'s family, per layer (`report/synth.json`, `backend_fpga.synth`);
+    * `jobs`: parallel Yosys processes; `synth_timeout`: seconds each may take.
     """
 
     target_fps: float = DEFAULT_TARGET_FPS
@@ -54,10 +58,14 @@ class BuildOptions:
     rtlsim: Path | np.ndarray | None = None
     rtlsim_seed: int = 1
 
+    synth: bool = False
+    jobs: int = 1
+    synth_timeout: float = DEFAULT_TIMEOUT
+
     @property
     def wants_rtl(self) -> bool:
-        """`rtl`, or implied by `rtlsim`."""
-        return self.rtl or self.rtlsim is not None
+        """`rtl`, or implied by `rtlsim` or `synth`."""
+        return self.rtl or self.rtlsim is not None or self.synth
 
     def design_name(self, model: Path) -> str:
         """`name` (else the model's stem) with every character outside `[A-Za-z0-9_]`

@@ -19,6 +19,8 @@ import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
 import backend_hls
+from backend_fpga.report_html import synth_section
+from backend_fpga.synth import SynthOptions, synthesize
 from backend_hls.emit_tcl import TclOptions, emit_tcl
 from backend_hls.estimates_target import estimates_report
 from backend_hls.report import render_html
@@ -54,6 +56,7 @@ class BuildState:
     """The RTL simulation's input frames (loaded before the first stage)."""
     rtlsim_report: dict[str, Any] | None = None
     rtlsim_stats: dict[str, float] = field(default_factory=dict)
+    synth_report: dict[str, Any] | None = None
     ir_count: int = 0
 
     @property
@@ -225,8 +228,14 @@ def _write_html(state: BuildState) -> None:
         "clock_ns": options.clock_ns,
         "folding": options.folding_source(),
     }
+    sections = [synth_section(state.synth_report)] if state.synth_report else []
     html = render_html(
-        state.estimates, state.mod, info=info, csim=state.csim_report, rtlsim=state.rtlsim_report
+        state.estimates,
+        state.mod,
+        info=info,
+        csim=state.csim_report,
+        rtlsim=state.rtlsim_report,
+        sections=sections,
     )
     state.write_text("report/index.html", html)
 
@@ -299,6 +308,26 @@ def stage_rtlsim(state: BuildState) -> str:
     )
 
 
+def stage_synth(state: BuildState) -> str:
+    """`backend_fpga.synth.synthesize`: every layer of `OUT/rtl` and the top's glue
+    through Yosys for the part's family, in `jobs` processes (`OUT/synth`: scripts and
+    logs); `report/synth.json` and the HTML again, synthesized beside estimated."""
+    options = state.options
+    rtl = state.out / "rtl"
+    synth_options = SynthOptions(options.part, options.jobs, options.synth_timeout)
+    report = synthesize(rtl, state.out / "synth", synth_options, state.estimates)
+    state.synth_report = report
+    state.write_json("report/synth.json", report)
+    _write_html(state)
+    totals = report["totals"]["synthesized"]
+    luts = totals.get("LUT", 0) + totals.get("LUTRAM", 0)
+    return (
+        f"{plural(len(report['layers']), 'layer')}: {thousands(luts)} LUT, "
+        f"{totals.get('FF', 0)} FF, {totals.get('BRAM18', 0)} BRAM18, "
+        f"{totals.get('DSP48', totals.get('DSP', 0))} DSP ({report['family']})"
+    )
+
+
 def save_array(path: Path, array: np.ndarray) -> None:
     """`np.save` to `path` through a temporary file renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -325,5 +354,6 @@ STAGES: tuple[Stage, ...] = (
     Stage("report", stage_report),
     Stage("csim", stage_csim, when=lambda options: options.csim is not None),
     Stage("rtlsim", stage_rtlsim, when=lambda options: options.rtlsim is not None),
+    Stage("synth", stage_synth, when=lambda options: options.synth),
 )
 """Every stage, in the order they run."""
