@@ -1,7 +1,9 @@
 // qnn_fifo: an AXI-stream FIFO of DEPTH words of WIDTH bits (first-word fall-through).
-// in_TREADY is high while fewer than DEPTH words are held (it does not depend on
-// out_TREADY, so a FIFO breaks the combinational ready path). out_TDATA is the oldest
-// word; a word written in cycle t can leave in cycle t+1. Synchronous active-low reset.
+// in_TREADY is high while fewer than DEPTH words are held; from DEPTH 2 on it does not
+// depend on out_TREADY, so the FIFO breaks the combinational ready path. A FIFO of one
+// word also takes a word in the cycle its word leaves (in_TREADY = empty or out_TREADY),
+// else it would pass one word every other cycle. out_TDATA is the oldest word; a word
+// written in cycle t can leave in cycle t+1. Synchronous active-low reset.
 module qnn_fifo #(
     parameter int WIDTH = 8,
     parameter int DEPTH = 2
@@ -25,7 +27,11 @@ module qnn_fifo #(
   wire push = in0_V_TVALID && in0_V_TREADY;
   wire pop = out0_V_TVALID && out0_V_TREADY;
 
-  assign in0_V_TREADY = count != CW'(DEPTH);
+  if (DEPTH == 1) begin : g_pass
+    assign in0_V_TREADY = count == '0 || out0_V_TREADY;
+  end else begin : g_hold
+    assign in0_V_TREADY = count != CW'(DEPTH);
+  end
   assign out0_V_TVALID = count != '0;
   assign out0_V_TDATA = mem[rd_ptr];
 
