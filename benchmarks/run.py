@@ -19,6 +19,10 @@ without the build cache, seconds and instructions per frame, compiler flags, the
 CNN's test split end to end); `--csim-agreement` C-simulates 20 random frames of every
 shared model and compares them with qonnx (a slow check; CI keeps the small models).
 
+`--rtlsim` measures the RTL simulation instead (`benchmarks/rtlsim_bench.py`: Verilator
+build and run time per frame, measured against estimated cycles per frame, agreement with
+qonnx, for every shared model at two foldings; `MODEL` arguments filter by name).
+
 `--mobilenet` generates the MobileNet-v1 of `test/models/mobilenet.py` (224x224x3, width
 1.0, 4.2 M 4-bit weights, seeded) into a temporary directory and measures the stages of
 `qnn-build` once each, in process (wall time and the process's peak RSS so far: RSS rather
@@ -280,7 +284,19 @@ def main() -> None:
         action="store_true",
         help="C-simulate 20 random frames of every shared model against qonnx",
     )
+    parser.add_argument(
+        "--rtlsim",
+        action="store_true",
+        help="Verilator build and run time, measured vs estimated cycles of the shared models "
+        "(benchmarks/rtlsim_bench.py; MODELS filters by name)",
+    )
     args = parser.parse_args()
+    if args.rtlsim:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import rtlsim_bench
+
+        rtlsim_bench.main([str(m) for m in args.models])
+        return
     if args.csim or args.csim_agreement:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         import csim_bench

@@ -1,0 +1,130 @@
+"""RTL simulation benchmarks (`python benchmarks/run.py --rtlsim [MODEL ...]`).
+
+For every shared model (../shared/models) at two foldings (`--target-fps` 1,000 and
+10,000 for the MLPs, 1,000 and 3,000 for CNV), `tools.build.build` with `--rtlsim` on
+the sample input and 4 random images (8-bit steps in [0, 1], as the sample), in process,
+with an empty Verilator cache (a temporary `$QNN_CACHE_DIR`, so every build is cold).
+One row each:
+
+* `rtl s`: conversion to hw + CIRCT export (the `rtl` stage);
+* `verilator s`: Verilator's build of the design and its testbench (`-O1`, `-j 2`);
+* `s/frame`: the simulation of the compared run (random input gaps and backpressure)
+  divided by its frames;
+* measured cycles per frame (full rate) beside the estimate, their difference, the
+  latency measured / estimated, and the frames agreeing with qonnx.
+
+The goal for CNV-w2a2 at 3,000 fps: Verilator build <= 60 s, <= 0.1 s per frame.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = next(
+    (
+        d
+        for d in (ROOT.parent / "shared" / "models", ROOT.parents[1] / "shared" / "models")
+        if d.is_dir()
+    ),
+    ROOT.parent / "shared" / "models",
+)
+"""The shared models: ../shared/models of the checkout (or of its parent, for a worktree)."""
+
+SWEEP: tuple[tuple[str, float], ...] = tuple(
+    (name, fps)
+    for name, fast in (
+        ("tfc_w1a1", 10000),
+        ("tfc_w1a2", 10000),
+        ("tfc_w2a2", 10000),
+        ("sfc_w2a2", 10000),
+        ("lfc_w1a1", 10000),
+        ("cnv_w1a1", 3000),
+        ("cnv_w1a2", 3000),
+        ("cnv_w2a2", 3000),
+    )
+    for fps in (1000, fast)
+)
+"""(model, target fps) of the acceptance sweep of issue 10."""
+RANDOM_FRAMES = 4
+
+
+def sweep_frames(model: Path, count: int = RANDOM_FRAMES, seed: int = 0) -> np.ndarray:
+    """The model's sample input and `count` random images on 8-bit steps in [0, 1]."""
+    sample = np.load(model.with_name(f"{model.stem}.in.npy")).astype(np.float32)
+    rng = np.random.default_rng(seed)
+    others = rng.integers(0, 256, size=(count, *sample.shape[1:])) / 255.0
+    return np.concatenate([sample, others.astype(np.float32)])
+
+
+def build_row(model: Path, fps: float, out: Path) -> dict[str, Any]:
+    """`build` with `--rtlsim` into `out`; the figures of one table row."""
+    from tools.build import BuildOptions, build
+
+    result = build(model, out, BuildOptions(target_fps=fps, rtlsim=sweep_frames(model)))
+    assert result.rtlsim is not None
+    summary = result.rtlsim["summary"]
+    info = json.loads((out / "report/build-info.json").read_text())
+    stats = info["rtlsim"]
+    return {
+        "model": model.stem,
+        "fps": fps,
+        "layers": len(result.estimates.get("layers") or []),
+        "rtl_seconds": result.seconds["rtl"],
+        "verilator_seconds": stats["build_seconds"],
+        "seconds_per_frame": stats["seconds_per_frame"],
+        "summary": summary,
+    }
+
+
+def format_row(row: dict[str, Any]) -> str:
+    s = row["summary"]
+    measured = s["cycles_per_frame"]
+    deviation = s["cycles_per_frame_deviation"]
+    return (
+        f"{row['model']:<10} {row['fps']:>7,.0f} {row['layers']:>6} {row['rtl_seconds']:>6.1f} "
+        f"{row['verilator_seconds']:>11.1f} {row['seconds_per_frame']:>8.3f} "
+        f"{'-' if measured is None else f'{measured:,.0f}':>10} "
+        f"{s['estimated_cycles_per_frame']:>10,} "
+        f"{'-' if deviation is None else f'{100 * deviation:+.1f} %':>8} "
+        f"{s['latency_cycles']:>9,} / {s['estimated_latency_cycles']:<9,} "
+        f"{s['agreeing_frames']}/{s['frames']}"
+    )
+
+
+HEADER = (
+    f"{'model':<10} {'fps':>7} {'layers':>6} {'rtl s':>6} {'verilator s':>11} {'s/frame':>8} "
+    f"{'cycles':>10} {'estimate':>10} {'diff':>8} {'latency meas / est':>21} agree"
+)
+
+
+def main(models: Sequence[str] = ()) -> None:
+    """Print the table for the sweep (only the models named in `models`, if any)."""
+    from tools.errors import UserError
+
+    if not SHARED.is_dir():
+        sys.exit(f"rtlsim_bench: no shared models at {SHARED}")
+    wanted = {Path(m).stem for m in models}
+    print(HEADER)
+    with tempfile.TemporaryDirectory(prefix="qnn-rtlsim-bench-") as scratch:
+        os.environ["QNN_CACHE_DIR"] = str(Path(scratch) / "cache")  # every build cold
+        for name, fps in SWEEP:
+            if wanted and name not in wanted:
+                continue
+            out = Path(scratch) / f"{name}-{fps:.0f}"
+            try:
+                print(format_row(build_row(SHARED / f"{name}.onnx", fps, out)), flush=True)
+            except UserError as error:
+                print(f"{name:<10} {fps:>7,.0f}  failed: {error}", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,39 @@
+"""The acceptance sweep of the RTL backend (slow: `pytest -m slow test/unit/test_rtl_models.py`;
+a Verilator build of a shared model takes 30-120 s here).
+
+Every shared model (../shared/models; skipped where absent, as on a fresh clone) at two
+foldings through `tools.build.build` with `--rtlsim` on its sample input and 4 random
+images: every frame agrees with qonnx, the measured cycles per frame are within 5 % of
+the estimate, and the emitted tree lints clean with `verilator --lint-only -Wall`.
+`benchmarks/run.py --rtlsim` prints the same sweep as a table with build and run times.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from test_rtl_lint import lint_tree
+
+from tools.build import BuildOptions, build
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from rtlsim_bench import SHARED, SWEEP, sweep_frames
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "fps"), SWEEP, ids=[f"{n}-{f:.0f}" for n, f in SWEEP])
+def test_shared_model_rtlsim(name: str, fps: float, tmp_path: Path) -> None:
+    model = SHARED / f"{name}.onnx"
+    if not model.is_file():
+        pytest.skip(f"no {model}")
+    result = build(
+        model, tmp_path / "out", BuildOptions(target_fps=fps, rtlsim=sweep_frames(model))
+    )
+    assert result.rtlsim is not None
+    summary = result.rtlsim["summary"]
+    assert summary["agree"], summary
+    assert summary["agreeing_frames"] == summary["frames"] == 5
+    assert summary["cycles_within_tolerance"], summary
+    assert lint_tree(tmp_path / "out" / "rtl") == ""
