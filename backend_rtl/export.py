@@ -175,6 +175,8 @@ def _stream_info(value: Any, port: str) -> dict[str, Any]:
         "bits": stream.element.bitwidth,
         "width": stream.word_width(),
         "words_per_frame": stream.words_per_frame(),
+        "depthwise_kernel": stream.depthwise_kernel,
+        "depthwise_simd": stream.depthwise_simd,
     }
 
 

@@ -175,9 +175,39 @@ def _verilate(rtl_dir: Path, bench: Path, obj: Path) -> tuple[Path, float]:
     return binary, seconds
 
 
+def _depthwise_axes(stream: dict[str, Any]) -> tuple[int, int, int, int]:
+    """(K/S, S, C/P, P) of a `depthwise K simd S` stream of lanes S·P (0s: standard)."""
+    kernel, simd = stream.get("depthwise_kernel", 0), stream.get("depthwise_simd", 1)
+    if not kernel:
+        return 0, 0, 0, 0
+    pe = stream["lanes"] // simd
+    return kernel // simd, simd, stream["shape"][-1] // kernel // pe, pe
+
+
+def physical_order(frames: np.ndarray, stream: dict[str, Any]) -> np.ndarray:
+    """`frames` (N x shape) in the order the stream's words carry them, flattened per
+    frame: row-major, or for a depthwise stream per pixel channel folds, kernel folds,
+    lanes s·P + p (`qdialects.dataflow.types`)."""
+    values = np.asarray(frames, dtype=np.int64)
+    kf, simd, cf, pe = _depthwise_axes(stream)
+    if not kf:
+        return values.reshape(len(values), -1)
+    pixels = values.reshape(len(values), -1, kf, simd, cf, pe)
+    return pixels.transpose(0, 1, 4, 2, 3, 5).reshape(len(values), -1)
+
+
+def logical_order(words: np.ndarray, stream: dict[str, Any], frames: int) -> np.ndarray:
+    """The inverse of `physical_order`: `frames x shape` values."""
+    kf, simd, cf, pe = _depthwise_axes(stream)
+    if kf:
+        pixels = words.reshape(frames, -1, cf, kf, simd, pe)
+        words = pixels.transpose(0, 1, 3, 4, 2, 5)
+    return words.reshape(frames, *stream["shape"])
+
+
 def encode_words(frames: np.ndarray, stream: dict[str, Any]) -> np.ndarray:
     """The uint32 chunks of every stream word of `frames` (testbench docstring)."""
-    values = np.asarray(frames, dtype=np.int64).reshape(-1, stream["lanes"])
+    values = physical_order(frames, stream).reshape(-1, stream["lanes"])
     bits = stream["bits"]
     codes = (
         (values > 0).astype(np.uint64)
@@ -204,7 +234,7 @@ def decode_words(data: np.ndarray, stream: dict[str, Any], frames: int) -> np.nd
         values = 2 * values - 1
     elif stream["signed"]:
         values = np.where(values >= 1 << (bits - 1), values - (1 << bits), values)
-    return values.reshape(frames, *stream["shape"])
+    return logical_order(values, stream, frames)
 
 
 def rtlsim(

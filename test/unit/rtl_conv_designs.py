@@ -18,12 +18,14 @@ from qdialects.types import IntType, QDataType, UIntType, smallest_datatype
 
 @dataclass
 class DepthwiseStream(Stream):
-    """A stream in depthwise order with kernel `kernel` (SIMD 1)."""
+    """A stream in depthwise order with kernel `kernel`, `simd` kernel positions a word."""
 
     kernel: int = 1
+    simd: int = 1
 
     def text(self) -> str:
-        return super().text()[:-1] + f", depthwise {self.kernel}>"
+        simd = f" simd {self.simd}" if self.simd > 1 else ""
+        return super().text()[:-1] + f", depthwise {self.kernel}{simd}>"
 
 
 def _array(values_: tuple[int, ...]) -> str:
@@ -77,7 +79,7 @@ class ConvChain(Chain):
         self._emit("dataflow.swg", out, "", "{" + ", ".join(attrs) + "}")
 
     def vvau(self, weights: QDataType, *, thresholds: int = 0, out_bias: int = 0) -> None:
-        """A VVAU on the current depthwise stream (PE = its lanes), random weights and
+        """A VVAU on the current depthwise stream (its SIMD, PE = lanes/SIMD), random weights and
         `thresholds` random thresholds per channel (0: the accumulator is the output)."""
         x = self.current
         assert isinstance(x, DepthwiseStream)
@@ -86,7 +88,8 @@ class ConvChain(Chain):
         w = values(self.rng, weights, (k, c))
         lo, hi = matmul_range((x.datatype.min_value, x.datatype.max_value), w)
         acc = smallest_datatype(lo, hi + 1)
-        attrs = ["simd = 1 : i64", f"pe = {x.lanes} : i64", f"acc_dtype = {dtype_text(acc)}"]
+        pe = x.lanes // x.simd
+        attrs = [f"simd = {x.simd} : i64", f"pe = {pe} : i64", f"acc_dtype = {dtype_text(acc)}"]
         operands = f", %{self._const(w, weights)}"
         types = f", tensor<{k}x{c}x{dtype_text(weights)}>"
         out_dtype: QDataType = acc
@@ -97,7 +100,7 @@ class ConvChain(Chain):
             t = np.sort(self.rng.integers(lo, hi + 2, size=(rows, thresholds)), axis=1)
             operands += f", %{self._const(t, acc)}"
             types += f", tensor<{rows}x{thresholds}x{dtype_text(acc)}>"
-        out = Stream(self._fresh("v"), (*x.shape[:-1], c), out_dtype, x.lanes)
+        out = Stream(self._fresh("v"), (*x.shape[:-1], c), out_dtype, pe)
         self._operand_types = types
         self._emit("dataflow.vvau", out, operands, "{" + ", ".join(attrs) + "}")
 
@@ -117,13 +120,18 @@ def _pick(rng: np.random.Generator, options: list[int]) -> int:
 
 
 def conv_chain(seed: int) -> str:
-    """Padding -> SWG (random kernel/stride/dilation/SIMD) -> MVAU with thresholds ->
-    padding -> depthwise SWG -> VVAU with thresholds -> SWG (stride, no activation on
-    the VVAU that follows) -> VVAU: every conv-path layer, random foldings."""
+    """A VVAU with random SIMD/PE on a depthwise-ordered input -> padding -> SWG (random
+    kernel/stride/dilation/SIMD) -> MVAU with thresholds -> padding -> depthwise SWG ->
+    VVAU with thresholds -> SWG (stride, no activation on the VVAU that follows) ->
+    VVAU: every conv-path layer, random foldings."""
     rng = np.random.default_rng(seed)
     c = _pick(rng, [2, 4])
     size = _pick(rng, [5, 6])
-    chain = ConvChain(rng, Stream("s", (size, size, c), IntType(3), _pick(rng, divisors(c))))
+    simd, pe = _pick(rng, [1, 2, 4]), _pick(rng, divisors(c))
+    source = DepthwiseStream("s", (size, size, 4 * c), IntType(3), simd * pe, 4, simd)
+    chain = ConvChain(rng, source)
+    chain.vvau(IntType(2), thresholds=3, out_bias=-2)
+    chain.to_lanes(_pick(rng, divisors(c)))
     chain.fm_padding(tuple(_pick(rng, [0, 1, 2]) for _ in range(4)))  # type: ignore[arg-type]
     kernel = (_pick(rng, [2, 3]), _pick(rng, [1, 3]))
     stride = (_pick(rng, [1, 2]), _pick(rng, [1, 2]))
