@@ -36,10 +36,10 @@ from passes.convert_dataflow_to_hw.datapath import (
     value_bits,
 )
 from passes.convert_dataflow_to_hw.interface import HwDesign, StreamModule, rom_read, skid
-from passes.convert_dataflow_to_hw.netlist import Netlist
+from passes.convert_dataflow_to_hw.netlist import Netlist, width_of
 from qdialects import dataflow as df
 from qdialects.dataflow.ops import stream_type
-from qdialects.types import QDataType
+from qdialects.types import BipolarType, QDataType
 
 LaneGroups = Callable[
     [list[SSAValue], list[SSAValue], int], list[tuple[list[SSAValue], list[SSAValue]]]
@@ -140,13 +140,37 @@ def _dot(
     x_dtype: QDataType = stream_type(layer.x).element
     w_dtype = layer.weight_dtype()
     bits = min(acc_bits, value_bits(x_dtype) + value_bits(w_dtype) + 1)
-    products = [
-        net.resize(
-            net.mul(decode(net, a, x_dtype, bits), decode(net, b, w_dtype, bits)), acc_bits, True
-        )
-        for a, b in zip(x, w, strict=True)
-    ]
+    in_luts = layer.res_type.data == "lut"
+    products = []
+    for a, b in zip(x, w, strict=True):
+        x_value = decode(net, a, x_dtype, bits)
+        if in_luts:
+            product = shift_add_product(net, x_value, b, w_dtype)
+        else:
+            product = net.mul(x_value, decode(net, b, w_dtype, bits))
+        products.append(net.resize(product, acc_bits, True))
     return net.add(*products)
+
+
+def shift_add_product(net: Netlist, x: SSAValue, w: SSAValue, w_dtype: QDataType) -> SSAValue:
+    """`x · w` modulo 2^width(x) for a weight lane `w` of `w_dtype`, as a sum of copies of
+    `x` shifted by each weight bit's position and selected by that bit (the sign bit's copy
+    subtracted), so that synthesis builds it from LUTs and carry chains, never a DSP
+    (`res_type = "lut"`). A bipolar weight selects `x` or `-x`."""
+    bits = width_of(x)
+    if isinstance(w_dtype, BipolarType):
+        return net.mux(w, x, _negate(net, x))
+    terms = []
+    for i in range(min(w_dtype.bitwidth, bits)):
+        shifted = x if i == 0 else net.concat([net.const(0, i), net.extract(x, 0, bits - i)])
+        selected = net.and_(shifted, net.resize(net.extract(w, i, 1), bits, signed=True))
+        sign_bit = w_dtype.signed and i == w_dtype.bitwidth - 1
+        terms.append(_negate(net, selected) if sign_bit else selected)
+    return net.add(*terms)
+
+
+def _negate(net: Netlist, value: SSAValue) -> SSAValue:
+    return net.add(net.not_(value), net.const(1, width_of(value)))
 
 
 def _activate(

@@ -13,5 +13,9 @@ RAM_STYLES = ("auto", "block", "distributed", "ultra")
 """What a memory is built from (FINN's `ram_style`): the tool's choice, BRAM, LUTRAM or
 URAM."""
 
+RES_TYPES = ("lut", "dsp")
+"""What an MVAU/VVAU builds its products from (FINN's `resType`): LUTs (shift-and-add
+logic, the default) or DSP slices (a `*` the synthesis tool maps to DSP48s)."""
+
 POOL_MODES = ("max", "sum")
 """How `dataflow.pool` reduces a window."""

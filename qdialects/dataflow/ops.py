@@ -59,7 +59,7 @@ from xdsl.utils.exceptions import DiagnosticException
 
 from qdialects.dataflow import estimates as est
 from qdialects.dataflow.estimates import Resources
-from qdialects.dataflow.limits import MEM_MODES, POOL_MODES, RAM_STYLES
+from qdialects.dataflow.limits import MEM_MODES, POOL_MODES, RAM_STYLES, RES_TYPES
 from qdialects.dataflow.types import StreamType
 from qdialects.quant import constant_value
 from qdialects.streamline import matmul_range
@@ -452,6 +452,10 @@ class _MacLayer(Layer):
     acc_dtype = prop_def(QDataType)
     mem_mode = prop_def(StringAttr, default_value=StringAttr("internal_decoupled"))
     ram_style = prop_def(StringAttr, default_value=StringAttr("auto"))
+    res_type = prop_def(StringAttr, default_value=StringAttr("lut"))
+    """What the products are built from (`limits.RES_TYPES`): "lut" (shift-and-add logic)
+    or "dsp" (DSP slices); the estimates' DSP count and the RTL follow it, the HLS kernel
+    leaves the choice to Vitis HLS (its `BIND_OP` pragma is the counterpart)."""
 
     x = operand_def(StreamType)
     weights = operand_def(TensorType)
@@ -530,6 +534,7 @@ class _MacLayer(Layer):
     def _common_checks(self, channels: int) -> None:
         _require_choice(self, self.mem_mode, MEM_MODES, "mem_mode")
         _require_choice(self, self.ram_style, RAM_STYLES, "ram_style")
+        _require_choice(self, self.res_type, RES_TYPES, "res_type")
         out = stream_type(self.result)
         _require_standard(self, out, "output")
         _require_lanes(self, out, self.pe_value, "output", "pe")
@@ -572,7 +577,7 @@ class _MacLayer(Layer):
             lut=datapath + memory.lut,
             bram18=memory.bram18,
             uram=memory.uram,
-            dsp=est.mvau_dsp(pe, simd, w_bits, a_bits),
+            dsp=est.mvau_dsp(pe, simd, w_bits, a_bits, self.res_type.data),
         )
 
 
