@@ -11,7 +11,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("qdialects", "passes", "frontend", "backend_hls", "tools")
+PACKAGES = (
+    "qdialects",
+    "passes",
+    "frontend",
+    "backend_hls",
+    "backend_rtl",
+    "backend_fpga",
+    "tools",
+)
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 
