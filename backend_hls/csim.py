@@ -8,10 +8,12 @@ as compiled C++:
 
 1. `@pre` of `csim/host.mlir` (the ops of `@main` before the partition: the float input
    quantization, `passes.split_host`) on every frame, with `qdialects.semantics`;
-2. the partition's integer inputs are packed into stream words (`backend_hls.packing`),
-   the testbench (`csim/build.sh`; builds are cached by content, see `build`) streams
-   the frames through `top()`, split over a few processes running in parallel
-   (`default_jobs`), and the output words are unpacked;
+2. the partition's integer inputs go through the accelerator's DMAs exactly as the
+   board driver sends them (`backend_hls.runtime`: packed into DMA buffers by
+   `runtime.packing`, buffer addresses and the frame count written to the registers,
+   ap_start, ap_done), with the testbench (`csim/build.sh`; builds are cached by
+   content, see `build`) as the hardware: it runs the DMA IP's processes and `top()`;
+   the batch is split over a few such runs in parallel (`default_jobs`);
 3. `@post` (the ops after the partition: the output affine) on every frame.
 
 We split `@main` at emit time rather than swapping the partition's interpreter function
@@ -31,12 +33,10 @@ inputs of the wrong shape.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
 import subprocess
-import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -48,8 +48,9 @@ from xdsl.utils.exceptions import DiagnosticException
 
 from backend_hls import toolchain
 from backend_hls.emit_cpp import CXXFLAGS, PCH_FLAGS
-from backend_hls.packing import lane_codes, lane_values, pack_words, unpack_words, word_bytes
-from qdialects.types import QDataType
+from backend_hls.runtime.accelerator import Accelerator, DeviceError
+from backend_hls.runtime.emulator import EmulatedDevice
+from backend_hls.runtime.model import InputError, batched_inputs, run_model
 
 
 class CsimError(DiagnosticException):
@@ -59,23 +60,6 @@ class CsimError(DiagnosticException):
 STAMP = "csim/build.stamp"
 JOBS_ENV = "QNN_CSIM_JOBS"
 """Environment variable: the number of testbench processes a batch is split over."""
-
-
-@functools.cache
-def _datatype(text: str) -> QDataType:
-    """The datatype printed as `text` (`!quant.int<8>`)."""
-    from xdsl.dialects.builtin import TensorType
-
-    from qdialects.ir import parse_module
-    from qdialects.types import element_datatype
-
-    module = parse_module(f"func.func private @f(tensor<1x{text}>)")
-    func = next(iter(module.ops))
-    type_ = func.function_type.inputs.data[0]  # type: ignore[attr-defined]
-    assert isinstance(type_, TensorType)
-    datatype = element_datatype(type_)
-    assert datatype is not None
-    return datatype
 
 
 def _io(out_dir: Path) -> dict[str, Any]:
@@ -228,53 +212,19 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def _packed_inputs(arrays: list[np.ndarray], specs: list[dict[str, Any]]) -> list[np.ndarray]:
-    """Every partition input as stream words, one row of bytes per word."""
-    packed = []
-    for i, (array, spec) in enumerate(zip(arrays, specs, strict=True)):
-        datatype = _datatype(spec["datatype"])
-        values = np.asarray(array, dtype=np.int64)
-        if values.size and (values.min() < datatype.min_value or values.max() > datatype.max_value):
-            raise CsimError(f"partition input {i}: values do not fit {spec['datatype']}")
-        lanes = values.reshape(-1, spec["lanes"])
-        packed.append(pack_words(lane_codes(lanes, datatype), spec["bits"]))
-    return packed
-
-
 def _run_chunk(
-    binary: Path, packed: list[np.ndarray], io: dict[str, Any], frames: range, tmp: Path
+    binary: Path, io: dict[str, Any], arrays: list[np.ndarray], frames: range
 ) -> tuple[list[np.ndarray], float]:
-    """The testbench on `frames` (a slice of the batch; its files in `tmp`): the output
-    stream words (one row of bytes per word, per output) and the seconds of its `top()`
-    calls."""
-    tmp.mkdir()
-    args = [str(binary), str(len(frames))]
-    for i, (words, spec) in enumerate(zip(packed, io["inputs"], strict=True)):
-        per_frame = spec["words_per_frame"]
-        path = tmp / f"in{i}.bin"
-        words[frames.start * per_frame : frames.stop * per_frame].tofile(path)
-        args.append(str(path))
-    out_paths = [tmp / f"out{i}.bin" for i in range(len(io["outputs"]))]
-    args += [str(path) for path in out_paths]
-    proc = subprocess.run(args, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        message = (proc.stderr or proc.stdout).strip().splitlines()
-        raise CsimError(
-            f"the C simulation failed (exit {proc.returncode}): "
-            f"{message[0] if message else 'no output'}"
-        )
-    warnings = [line for line in proc.stdout.splitlines() if "WARNING" in line]
-    if warnings:
-        raise CsimError(f"the C simulation misbehaved: {warnings[0]}")
-    seconds = 0.0
-    for line in proc.stdout.splitlines():
-        if line.startswith("qnn-csim:"):
-            seconds = float(line.split(" in ")[1].split()[0])
-    words = [
-        np.fromfile(path, dtype=np.uint8).reshape(-1, word_bytes(spec["word_bits"]))
-        for path, spec in zip(out_paths, io["outputs"], strict=True)
-    ]
-    return words, seconds
+    """The frames `frames` of the batch through the testbench as the board driver runs
+    them (`runtime.accelerator`, on `runtime.emulator`): the partition's integer
+    outputs and the seconds of the accelerator run."""
+    registers = io["dma"]["registers"]
+    device = EmulatedDevice(binary, registers["size"], registers["ctrl"])
+    try:
+        outputs = Accelerator(device, io).run([a[frames.start : frames.stop] for a in arrays])
+    except DeviceError as error:
+        raise CsimError(str(error)) from None
+    return outputs, device.run_seconds
 
 
 def csim_partition(
@@ -304,29 +254,16 @@ def csim_partition(
     frames = arrays[0].shape[0]
     if any(a.shape[0] != frames for a in arrays):
         raise CsimError("the partition inputs disagree on the number of frames")
-    packed = _packed_inputs(arrays, io["inputs"])
     binary, build_seconds = build(out, hls_include)
     count = max(1, min(jobs or default_jobs(), frames))
     bounds = [frames * j // count for j in range(count + 1)]
     chunks = [range(bounds[j], bounds[j + 1]) for j in range(count)]
-    with (
-        tempfile.TemporaryDirectory(prefix="qnn-csim-") as tmp,
-        ThreadPoolExecutor(max_workers=count) as pool,
-    ):
-        runs = list(
-            pool.map(
-                lambda j: _run_chunk(binary, packed, io, chunks[j], Path(tmp) / str(j)),
-                range(count),
-            )
-        )
-    results = []
-    for k, spec in enumerate(io["outputs"]):
-        datatype = _datatype(spec["datatype"])
-        data = np.concatenate([words[k] for words, _ in runs], axis=0)
-        if data.shape[0] != frames * spec["words_per_frame"]:
-            raise CsimError(f"the C simulation returned {data.shape[0]} words on output {k}")
-        codes = unpack_words(data, spec["lanes"], spec["bits"])
-        results.append(lane_values(codes, datatype).reshape(frames, *spec["frame"]))
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        runs = list(pool.map(lambda chunk: _run_chunk(binary, io, arrays, chunk), chunks))
+    results = [
+        np.concatenate([outputs[k] for outputs, _ in runs], axis=0)
+        for k in range(len(io["outputs"]))
+    ]
     if stats is not None:
         run_seconds = max(seconds for _, seconds in runs)
         stats.update(
@@ -372,49 +309,18 @@ def csim(
     `jobs` as in `csim_partition`."""
     out = Path(out_dir)
     interpreter, pre, post = _host(out)
-    shapes = _arg_shapes(pre)
     arrays = [inputs] if isinstance(inputs, np.ndarray) else list(inputs)
-    if len(arrays) != len(shapes):
-        raise CsimError(f"the model has {len(shapes)} inputs, got {len(arrays)} arrays")
-    batched: list[np.ndarray] = []
-    for i, (array, shape) in enumerate(zip(arrays, shapes, strict=True)):
-        array = np.asarray(array)
-        if array.shape[1:] == shape:
-            batched.append(array)
-        elif shape and shape[0] == 1 and array.shape[1:] == shape[1:]:
-            batched.append(array.reshape(array.shape[0], *shape))
-        else:
-            raise CsimError(
-                f"input {i}: expected N x {list(shape)} (or N x {list(shape[1:])}), "
-                f"got {list(array.shape)}"
-            )
-    frames = batched[0].shape[0]
-    if any(a.shape[0] != frames for a in batched):
-        raise CsimError("the inputs disagree on the number of frames")
-    n_partition = len(_io(out)["inputs"])
-
-    pre_results = [
-        [np.asarray(r) for r in interpreter.call_op(pre, tuple(a[n] for a in batched))]
-        for n in range(frames)
-    ]
-    partition_inputs = [
-        np.concatenate([pre_results[n][i] for n in range(frames)], axis=0)
-        for i in range(n_partition)
-    ]
-    partition_outputs = csim_partition(
-        out, partition_inputs, hls_include=hls_include, stats=stats, jobs=jobs
+    try:
+        batched = batched_inputs(arrays, _arg_shapes(pre))
+    except InputError as error:
+        raise CsimError(str(error)) from None
+    stacked = run_model(
+        lambda *args: interpreter.call_op(pre, args),
+        lambda *args: interpreter.call_op(post, args),
+        lambda ints: csim_partition(out, ints, hls_include=hls_include, stats=stats, jobs=jobs),
+        batched,
+        len(_io(out)["inputs"]),
     )
-    results: list[list[np.ndarray]] = []
-    for n in range(frames):
-        args = [o[n : n + 1] for o in partition_outputs] + pre_results[n][n_partition:]
-        results.append([np.asarray(r) for r in interpreter.call_op(post, tuple(args))])
-    stacked = []
-    for k in range(len(results[0])):
-        per_frame = [results[n][k] for n in range(frames)]
-        if per_frame[0].ndim >= 1 and per_frame[0].shape[0] == 1:
-            stacked.append(np.concatenate(per_frame, axis=0))
-        else:
-            stacked.append(np.stack(per_frame, axis=0))
     return stacked[0] if len(stacked) == 1 else tuple(stacked)
 
 

@@ -89,6 +89,7 @@ import numpy as np
 
 from backend_fpga.parts import part_family
 from backend_fpga.synth import DEFAULT_TIMEOUT
+from backend_hls.boards import BOARDS, SHELLS
 from backend_hls.targets import sibling_directory
 from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_PART, DEFAULT_TARGET_FPS
 from tools.build import BuildOptions, build
@@ -406,7 +407,7 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         help=f"clock period in ns (default {DEFAULT_CLOCK_NS:g}, i.e. 100 MHz)",
     )
     parser.add_argument(
-        "--part", default=DEFAULT_PART, metavar="P", help=f"FPGA part (default {DEFAULT_PART})"
+        "--part", default=None, metavar="P", help=f"FPGA part (default {DEFAULT_PART})"
     )
     parser.add_argument(
         "--folding",
@@ -479,6 +480,17 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         "else hls4ml's copy)",
     )
     parser.add_argument(
+        "--shell",
+        choices=SHELLS,
+        help="also write the system around the accelerator: Vivado TCL for the Zynq block "
+        "design and bitstream (vivado/shell.tcl) and the board package OUT/deploy",
+    )
+    parser.add_argument(
+        "--board",
+        choices=sorted(BOARDS),
+        help="the board of the shell (sets --part and the PS presets; implies --shell zynq)",
+    )
+    parser.add_argument(
         "--force", action="store_true", help="replace OUT if it exists and is not empty"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
@@ -529,17 +541,24 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         for header in ("ap_int.h", "hls_stream.h"):
             if not (include / header).is_file():
                 raise UserError(f"{ns.hls_include}: no {header} there (--hls-include)")
-    if not ns.part or any(c.isspace() or not c.isprintable() for c in ns.part):
+    if ns.part is not None and (
+        not ns.part or any(c.isspace() or not c.isprintable() for c in ns.part)
+    ):
         raise UserError(f"--part must be a non-empty word, got {ns.part!r}")
+    board_part = BOARDS[ns.board].part if ns.board is not None else None
+    if ns.part is not None and board_part is not None and ns.part != board_part:
+        raise UserError(f"--board {ns.board} has part {board_part}, not {ns.part}")
+    part = ns.part or board_part or DEFAULT_PART
+    shell = ns.shell or ("zynq" if ns.board is not None else None)
     if ns.synth:
-        part_family(ns.part)  # a part without an open flow fails before the build
+        part_family(part)  # a part without an open flow fails before the build
     return CliOptions(
         model=model,
         out=Path(ns.output),
         build=BuildOptions(
             target_fps=ns.target_fps if ns.target_fps is not None else DEFAULT_TARGET_FPS,
             clock_ns=ns.clock_ns,
-            part=ns.part,
+            part=part,
             folding=folding,
             csim=csim,
             csim_out=csim_out,
@@ -550,6 +569,8 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
             synth=ns.synth,
             jobs=ns.jobs,
             synth_timeout=ns.synth_timeout,
+            shell=shell,
+            board=ns.board,
         ),
         force=ns.force,
         quiet=ns.quiet,

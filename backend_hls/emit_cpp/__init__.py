@@ -26,8 +26,9 @@ with the TCL emitter):
   `qnn::dwc<W, W, words>` copies the words.
 * `hls/lib/qnn/*.h` (and `hls/lib/README.md`) — a copy of the project's template library,
   so the tree is self-contained.
-* `csim/testbench.cpp` — reads N frames of input words from binary files, calls `top` N
-  times, writes the output words (`backend_hls.csim` drives it); `csim/csim.cpp` — every
+* `hls/dma.cpp` — the data movers and control registers (`dma`);
+  `csim/testbench.cpp` — the board around them: registers and memory in, `top` once per
+  frame between the DMAs (`backend_hls.csim` drives it); `csim/csim.cpp` — every
   kernel, `top.cpp` and the testbench in one translation unit (the ap_int headers take
   ~1.6 s to parse per unit, so one unit builds 1.5-2x faster than one per file);
   `csim/build.sh [HLS_INCLUDE_DIR]` — the exact g++ commands
@@ -65,8 +66,8 @@ layer name that is a C++ name of the HLS headers (`ap_uint`, `size_t`, ...).
 (internal_embedded); `ram_style` becomes a `BIND_STORAGE` directive on folded weight tables.
 
 Modules: `cxx` (names, types, `EmitError`), `tables` (constant tables), `kernels` (one per
-layer), `top` (the dataflow top function), `testbench` (the C simulation sources); this
-package puts the tree together (`emit_files`, `emit`, `HlsCppTarget`). The host side
+layer), `top` (the dataflow top function), `dma` (the DMA IP and its register map),
+`testbench` (the C simulation sources); this package puts the tree together (`emit_files`, `emit`, `HlsCppTarget`). The host side
 (`csim/host.mlir`) is the `split-host` pass (`passes.split_host`).
 """
 
@@ -90,6 +91,7 @@ from backend_hls.emit_cpp.cxx import (
     clashes_with_cxx,
     cpp_identifier,
 )
+from backend_hls.emit_cpp.dma import dma_json, dma_source
 from backend_hls.emit_cpp.kernels import kernel_of, kernel_source
 from backend_hls.emit_cpp.tables import params_source
 from backend_hls.emit_cpp.testbench import build_script, testbench_source, unit_source
@@ -165,8 +167,9 @@ def emit_files(module: ModuleOp, hls_include: str | None = None) -> dict[str, st
     readme = toolchain.LIB_DIR / "README.md"
     if readme.is_file():
         files["hls/lib/README.md"] = readme.read_text(encoding="utf-8")
+    files["hls/dma.cpp"] = dma_source(plan)
     files["csim/testbench.cpp"] = testbench_source(plan)
-    files["csim/csim.cpp"] = unit_source(kernel_files)
+    files["csim/csim.cpp"] = unit_source([*kernel_files, "dma.cpp"])
     files["csim/build.sh"] = build_script(hls_include)
     files["csim/host.mlir"] = print_module(host_module(module))
     terminator = partition.block.last_op
@@ -182,6 +185,7 @@ def emit_files(module: ModuleOp, hls_include: str | None = None) -> dict[str, st
             for v, n in zip(terminator.values, plan.outputs, strict=True)
         ],
         "layers": {names[op]: op.name for op in partition.layers()},
+        "dma": dma_json(plan),
     }
     files["csim/io.json"] = json.dumps(io, indent=2) + "\n"
     return files

@@ -19,7 +19,7 @@ from backend_hls.emit_cpp.tables import (
     word_table,
 )
 from backend_hls.naming import params_header
-from backend_hls.packing import lane_codes
+from backend_hls.runtime.packing import lane_codes
 from qdialects import dataflow as df
 from qdialects.dataflow import naming
 from qdialects.dataflow.types import StreamType

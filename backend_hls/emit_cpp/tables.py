@@ -11,7 +11,7 @@ import numpy as np
 from xdsl.ir import Operation, SSAValue
 
 from backend_hls.emit_cpp.cxx import MARKER, EmitError, cpp_type, word_type
-from backend_hls.packing import hex_literals, pack_words
+from backend_hls.runtime.packing import hex_literals, pack_words
 from qdialects.dataflow.limits import AP_INT_MAX_W
 from qdialects.quant import constant_value
 from qdialects.types import (

@@ -1,5 +1,5 @@
-"""The C simulation sources: `csim/testbench.cpp` (frames from/to binary files through
-`top`), `csim/csim.cpp` (the whole simulation as one translation unit) and `csim/build.sh`
+"""The C simulation sources: `csim/testbench.cpp` (the board around the accelerator:
+registers and memory in, the DMA IP's processes and `top` per frame, see `dma`), `csim/csim.cpp` (the whole simulation as one translation unit) and `csim/build.sh`
 (the exact g++ command)."""
 
 from __future__ import annotations
@@ -7,131 +7,234 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
-from backend_hls.emit_cpp.cxx import CXXFLAGS, GCC_QUIRK, MARKER, PCH_FLAGS, word_type
+from backend_hls.emit_cpp.cxx import CXXFLAGS, GCC_QUIRK, MARKER, PCH_FLAGS
+from backend_hls.emit_cpp.dma import CTRL, plan_map, read_fn, read_sig, write_fn, write_sig
 from backend_hls.emit_cpp.top import TopPlan
+from backend_hls.runtime.packing import BUS_BITS
 
 TESTBENCH = """\
-// C simulation testbench: N frames through top(), words from/to binary files.
-//   testbench N IN0.bin ... OUT0.bin ...
-// A file holds the frames' words back to back, each word in ceil(W/8) bytes, least
-// significant byte first (backend_hls.csim writes and reads them).
+// C simulation testbench: the board around the accelerator (backend_hls.emit_cpp.testbench).
+//   testbench REGS.bin MEM.bin
+// runs the DMA IP's processes and top() as the registers in REGS.bin ask, on the memory
+// image MEM.bin, and writes both back (backend_hls.runtime.emulator writes and reads them).
 {marker}
-{quirk}
 #include "top.h"  // first: qnn/common.h must precede ap_int.h
+#include <qnn/dma.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
 
-template <int W>
-static bool read_words(const char *path, hls::stream<ap_uint<W> > &s, unsigned long long n) {{
-  const int B = (W + 7) / 8;
+typedef ap_uint<{bus}> qnn_bus_t;
+{prototypes}
+
+namespace {{
+
+const unsigned REG_BYTES = {reg_bytes};
+const unsigned BUS_BYTES = {bus} / 8;
+
+struct Region {{
+  unsigned long long address;
+  std::vector<unsigned char> bytes;
+}};
+
+bool load(const char *path, std::vector<unsigned char> &data) {{
   FILE *f = std::fopen(path, "rb");
   if (!f) return false;
-  std::vector<unsigned char> buf((size_t)B * n);
-  const size_t got = n ? std::fread(&buf[0], 1, buf.size(), f) : 0;
-  std::fclose(f);
-  if (got != buf.size()) return false;
-  for (unsigned long long i = 0; i < n; i++) {{
-    const unsigned char *b = &buf[(size_t)i * B];
-    ap_uint<W> w = 0;
-    if (W <= 64) {{
-      unsigned long long v = 0;
-      for (int j = 0; j < B; j++) v |= (unsigned long long)b[j] << (8 * j);
-      w = v;
-    }} else {{
-      for (int j = 0; j < B; j++) {{
-        const int hi = (8 * j + 7 < W) ? 8 * j + 7 : W - 1;
-        w.range(hi, 8 * j) = b[j];
-      }}
+  unsigned char chunk[65536];
+  size_t got;
+  while ((got = std::fread(chunk, 1, sizeof chunk, f)) > 0) data.insert(data.end(), chunk, chunk + got);
+  return std::fclose(f) == 0;
+}}
+
+bool save(const char *path, const std::vector<unsigned char> &data) {{
+  FILE *f = std::fopen(path, "wb");
+  if (!f) return false;
+  const size_t put = data.empty() ? 0 : std::fwrite(&data[0], 1, data.size(), f);
+  return std::fclose(f) == 0 && put == data.size();
+}}
+
+unsigned long long le(const unsigned char *p, int bytes) {{
+  unsigned long long v = 0;
+  for (int i = 0; i < bytes; i++) v |= (unsigned long long)p[i] << (8 * i);
+  return v;
+}}
+
+void put_le(unsigned char *p, unsigned long long v, int bytes) {{
+  for (int i = 0; i < bytes; i++) p[i] = (unsigned char)(v >> (8 * i));
+}}
+
+struct Board {{
+  std::vector<unsigned char> regs;
+  std::vector<Region> memory;
+
+  unsigned reg(unsigned offset) const {{ return (unsigned)le(&regs[offset], 4); }}
+  unsigned long long address(unsigned offset) const {{ return le(&regs[offset], 8); }}
+
+  // The bus words of the buffer at `address` (`count` of them), or 0 with a message.
+  unsigned char *buffer(unsigned long long address, unsigned long long count, const char *what) {{
+    if (address % BUS_BYTES) {{
+      std::fprintf(stderr, "testbench: %s buffer address 0x%llx is not %u-byte aligned\\n", what,
+                   address, BUS_BYTES);
+      return 0;
     }}
-    s.write(w);
+    for (size_t r = 0; r < memory.size(); r++) {{
+      Region &region = memory[r];
+      if (address >= region.address && address - region.address + count * BUS_BYTES <= region.bytes.size())
+        return region.bytes.empty() ? 0 : &region.bytes[address - region.address];
+    }}
+    std::fprintf(stderr, "testbench: %s buffer 0x%llx (%llu bytes) is not inside an allocated buffer\\n",
+                 what, address, count * BUS_BYTES);
+    return 0;
   }}
+}};
+
+std::vector<qnn_bus_t> bus_words(const unsigned char *p, unsigned long long count) {{
+  std::vector<qnn_bus_t> words(count);
+  for (unsigned long long i = 0; i < count; i++) words[i] = le(p + i * BUS_BYTES, BUS_BYTES);
+  return words;
+}}
+
+void store(unsigned char *p, const std::vector<qnn_bus_t> &words) {{
+  for (size_t i = 0; i < words.size(); i++) put_le(p + i * BUS_BYTES, words[i].to_uint64(), BUS_BYTES);
+}}
+
+// One run of the accelerator as the registers describe it; false on a failure (reported).
+bool run(Board &board, double &seconds) {{
+  const unsigned frames = board.reg({frames_reg});
+{run}
   return true;
 }}
 
-template <int W>
-static bool write_words(const char *path, hls::stream<ap_uint<W> > &s, unsigned long long n) {{
-  const int B = (W + 7) / 8;
-  if (s.size() != n) {{
-    std::fprintf(stderr, "testbench: %s: %llu words produced, %llu expected\\n", path,
-                 (unsigned long long)s.size(), n);
-    return false;
-  }}
-  std::vector<unsigned char> buf((size_t)B * n);
-  for (unsigned long long i = 0; i < n; i++) {{
-    const ap_uint<W> w = s.read();
-    for (int j = 0; j < B; j++) {{
-      const int hi = (8 * j + 7 < W) ? 8 * j + 7 : W - 1;
-      buf[(size_t)i * B + j] = (unsigned char)w.range(hi, 8 * j).to_uint();
-    }}
-  }}
-  FILE *f = std::fopen(path, "wb");
-  if (!f) return false;
-  const size_t put = n ? std::fwrite(&buf[0], 1, buf.size(), f) : 0;
-  return std::fclose(f) == 0 && put == buf.size();
-}}
+}}  // namespace
 
 int main(int argc, char **argv) {{
-  if (argc != {argc}) {{
-    std::fprintf(stderr, "usage: testbench N{usage}\\n");
+  if (argc != 3) {{
+    std::fprintf(stderr, "usage: testbench REGS.bin MEM.bin\\n");
     return 2;
   }}
-  const unsigned long long frames = std::strtoull(argv[1], 0, 10);
-{declare}
-{read}
-  const auto start = std::chrono::steady_clock::now();
-  for (unsigned long long n = 0; n < frames; n++) {{
-    top({call_args});
+  Board board;
+  std::vector<unsigned char> image;
+  if (!load(argv[1], board.regs) || board.regs.size() != REG_BYTES || !load(argv[2], image)) {{
+    std::fprintf(stderr, "testbench: cannot read %s (%u bytes) and %s\\n", argv[1], REG_BYTES, argv[2]);
+    return 1;
   }}
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-{drain}
-{write}
-  std::printf("qnn-csim: %llu frames in %.6f s\\n", frames, seconds);
+  for (size_t at = 0; at < image.size();) {{
+    if (image.size() - at < 16 || image.size() - at - 16 < le(&image[at + 8], 8)) {{
+      std::fprintf(stderr, "testbench: %s: truncated region at byte %zu\\n", argv[2], at);
+      return 1;
+    }}
+    Region region;
+    region.address = le(&image[at], 8);
+    const unsigned long long size = le(&image[at + 8], 8);
+    region.bytes.assign(image.begin() + at + 16, image.begin() + at + 16 + size);
+    board.memory.push_back(region);
+    at += 16 + size;
+  }}
+  const unsigned ctrl = board.reg({ctrl});
+  double seconds = 0;
+  if (ctrl & 1) {{
+    if (!run(board, seconds)) return 1;
+    put_le(&board.regs[{ctrl}], (ctrl & ~1u) | 6u, 4);  // ap_start low, ap_done and ap_idle
+  }}
+  image.clear();
+  for (size_t r = 0; r < board.memory.size(); r++) {{
+    unsigned char header[16];
+    put_le(header, board.memory[r].address, 8);
+    put_le(header + 8, board.memory[r].bytes.size(), 8);
+    image.insert(image.end(), header, header + 16);
+    image.insert(image.end(), board.memory[r].bytes.begin(), board.memory[r].bytes.end());
+  }}
+  if (!save(argv[1], board.regs) || !save(argv[2], image)) {{
+    std::fprintf(stderr, "testbench: cannot write %s and %s\\n", argv[1], argv[2]);
+    return 1;
+  }}
+  std::printf("qnn-csim: %u frames in %.6f s\\n", board.reg({frames_reg}), seconds);
   return 0;
 }}
 """
 
 
-def testbench_source(plan: TopPlan) -> str:
-    declare, read, drain, write = [], [], [], []
-    usage = ""
-    arg = 2
+def _run_body(plan: TopPlan) -> list[str]:
+    """The statements of `run`: buffers, read DMAs, top() per frame, write DMAs, checks."""
+    regs = plan_map(plan)
+    lines: list[str] = []
+    ports = [
+        ("in", "input", plan.inputs, regs.inputs),
+        ("out", "output", plan.outputs, regs.outputs),
+    ]
+    for prefix, what, nodes, offsets in ports:
+        for node, offset in zip(nodes, offsets, strict=True):
+            p = f"{prefix}{node.index}"
+            lines += [
+                f"  const unsigned long long {p}_words = qnn::dma_bus_words<{BUS_BITS}, "
+                f"{node.width}>((unsigned long long)frames * {node.words});",
+                f"  unsigned char *{p}_mem = board.buffer(board.address({offset:#x}), {p}_words, "
+                f'"{what} {node.index}");',
+                f"  if (!{p}_mem && {p}_words) return false;",
+                f'  hls::stream<ap_uint<{node.width}> > {node.name}("{node.name}");',
+            ]
+            if prefix == "in":
+                lines += [
+                    f"  const std::vector<qnn_bus_t> {p}_bus = bus_words({p}_mem, {p}_words);",
+                    f"  hls::stream<qnn::axis_word<{node.width}> > m_axis_{node.index}"
+                    f'("m_axis_{node.index}");',
+                ]
+            else:
+                lines.append(f"  std::vector<qnn_bus_t> {p}_bus({p}_words);")
+    lines.append("  const auto start = std::chrono::steady_clock::now();")
     for node in plan.inputs:
-        declare.append(f'  hls::stream<{word_type(node.width)} > {node.name}("{node.name}");')
-        read.append(
-            f"  if (!read_words<{node.width}>(argv[{arg}], {node.name}, frames * {node.words}ULL)) {{\n"
-            f'    std::fprintf(stderr, "testbench: cannot read %s\\n", argv[{arg}]);\n'
-            "    return 1;\n  }"
-        )
-        drain.append(
-            f"  if (!{node.name}.empty()) {{\n"
-            f'    std::fprintf(stderr, "testbench: input {node.index} not fully consumed\\n");\n'
-            "    return 1;\n  }"
-        )
-        usage += f" IN{node.index}.bin"
-        arg += 1
+        i = node.index
+        lines += [
+            f"  {read_fn(node)}(in{i}_words ? &in{i}_bus[0] : 0, m_axis_{i}, frames);",
+            f"  if (!qnn::axis_words<{node.width}, {node.words}>(m_axis_{i}, {node.name}, frames)) {{",
+            f'    std::fprintf(stderr, "testbench: input {i}: TLAST is not at the frame ends\\n");',
+            "    return false;",
+            "  }",
+        ]
+    ports = ", ".join(n.name for n in plan.inputs + plan.outputs)
+    lines.append(f"  for (unsigned n = 0; n < frames; n++) top({ports});")
     for node in plan.outputs:
-        declare.append(f'  hls::stream<{word_type(node.width)} > {node.name}("{node.name}");')
-        write.append(
-            f"  if (!write_words<{node.width}>(argv[{arg}], {node.name}, frames * {node.words}ULL)) {{\n"
-            f'    std::fprintf(stderr, "testbench: cannot write %s\\n", argv[{arg}]);\n'
-            "    return 1;\n  }"
+        j = node.index
+        lines += [
+            f"  if ({node.name}.size() != (size_t)frames * {node.words}) {{",
+            f'    std::fprintf(stderr, "testbench: output {j}: %zu words produced, %llu expected\\n",',
+            f"                 {node.name}.size(), (unsigned long long)frames * {node.words});",
+            "    return false;",
+            "  }",
+            f"  {write_fn(node)}({node.name}, out{j}_words ? &out{j}_bus[0] : 0, frames);",
+        ]
+    lines.append(
+        "  seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();"
+    )
+    for node in plan.inputs:
+        lines += [
+            f"  if (!{node.name}.empty()) {{",
+            f'    std::fprintf(stderr, "testbench: input {node.index} not fully consumed\\n");',
+            "    return false;",
+            "  }",
+        ]
+    for node in plan.outputs:
+        lines.append(
+            f"  if (out{node.index}_words) store(out{node.index}_mem, out{node.index}_bus);"
         )
-        usage += f" OUT{node.index}.bin"
-        arg += 1
+    return lines
+
+
+def testbench_source(plan: TopPlan) -> str:
+    """`csim/testbench.cpp` (module docstring)."""
+    regs = plan_map(plan)
+    prototypes = [f"{read_sig(n)};" for n in plan.inputs]
+    prototypes += [f"{write_sig(n)};" for n in plan.outputs]
     return TESTBENCH.format(
         marker=MARKER,
-        quirk=GCC_QUIRK,
-        argc=arg,
-        usage=usage,
-        declare="\n".join(declare),
-        read="\n".join(read),
-        call_args=", ".join(n.name for n in plan.inputs + plan.outputs),
-        drain="\n".join(drain),
-        write="\n".join(write),
+        bus=BUS_BITS,
+        prototypes="\n".join(prototypes),
+        reg_bytes=regs.size,
+        frames_reg=f"{regs.frames:#x}",
+        ctrl=f"{CTRL:#x}",
+        run="\n".join(_run_body(plan)),
     )
 
 

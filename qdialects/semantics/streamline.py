@@ -14,30 +14,17 @@ from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, im
 from xdsl.ir import SSAValue
 
 from qdialects import streamline as sl
+from qdialects.semantics import host_ops
 from qdialects.utils import ints
 
 
 def as_result(value: SSAValue, array: np.ndarray) -> np.ndarray:
     """`array` held as the value's type says: int64 for integer tensors, else float32."""
-    if sl.is_integer_tensor(value):
-        return np.asarray(np.rint(array) if array.dtype.kind == "f" else array, dtype=np.int64)
-    return np.asarray(array, dtype=np.float32)
+    return host_ops.result(array, sl.is_integer_tensor(value))
 
 
-def _wide(array: np.ndarray) -> np.ndarray:
-    """An operand widened for exact arithmetic: int64 stays, floats become float64."""
-    return array if array.dtype == np.int64 else np.asarray(array, dtype=np.float64)
-
-
-def multithreshold(
-    x: np.ndarray, thresholds: np.ndarray, strict: tuple[int, ...], out_scale: int, out_bias: int
-) -> np.ndarray:
-    """`out_scale * Σ_i cmp_i(x, T[c, i]) + out_bias`, channels on the last axis."""
-    x = _wide(x)[..., np.newaxis]
-    t = _wide(thresholds)
-    strict_mask = np.asarray(strict, dtype=bool)
-    reached = np.where(strict_mask, x > t, x >= t)
-    return out_scale * reached.sum(axis=-1, dtype=np.int64) + out_bias
+_wide = host_ops.wide
+multithreshold = host_ops.multithreshold
 
 
 def windows_nhwc(
@@ -106,15 +93,13 @@ class StreamlineFunctions(InterpreterFunctions):
     def run_mul(
         self, interpreter: Interpreter, op: sl.MulOp, args: tuple[Any, ...]
     ) -> PythonValues:
-        x, y = (_wide(a) for a in args)
-        return (as_result(op.result, x * y),)
+        return (as_result(op.result, host_ops.mul(*args)),)
 
     @impl(sl.AddOp)
     def run_add(
         self, interpreter: Interpreter, op: sl.AddOp, args: tuple[Any, ...]
     ) -> PythonValues:
-        x, y = (_wide(a) for a in args)
-        return (as_result(op.result, x + y),)
+        return (as_result(op.result, host_ops.add(*args)),)
 
     @impl(sl.Im2ColOp)
     def run_im2col(
@@ -153,25 +138,22 @@ class StreamlineFunctions(InterpreterFunctions):
     def run_reshape(
         self, interpreter: Interpreter, op: sl.ReshapeOp, args: tuple[Any, ...]
     ) -> PythonValues:
-        return (args[0].reshape(sl.shape_of(op.result)),)
+        return (host_ops.reshape(args[0], sl.shape_of(op.result)),)
 
     @impl(sl.TransposeOp)
     def run_transpose(
         self, interpreter: Interpreter, op: sl.TransposeOp, args: tuple[Any, ...]
     ) -> PythonValues:
-        return (np.ascontiguousarray(np.transpose(args[0], ints(op.perm))),)
+        return (host_ops.transpose(args[0], ints(op.perm)),)
 
     @impl(sl.ConcatOp)
     def run_concat(
         self, interpreter: Interpreter, op: sl.ConcatOp, args: tuple[Any, ...]
     ) -> PythonValues:
-        return (np.concatenate(args, axis=op.axis.value.data),)
+        return (host_ops.concat(args, op.axis.value.data),)
 
     @impl(sl.TopKOp)
     def run_topk(
         self, interpreter: Interpreter, op: sl.TopKOp, args: tuple[Any, ...]
     ) -> PythonValues:
-        (x,) = args
-        k = op.k.value.data
-        order = np.argsort(-_wide(x), axis=-1, kind="stable")[..., :k]
-        return np.take_along_axis(x, order, axis=-1), order.astype(np.int64)
+        return host_ops.topk(args[0], op.k.value.data)

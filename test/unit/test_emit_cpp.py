@@ -36,7 +36,7 @@ from backend_hls.emit_cpp import (
     emit_files,
 )
 from backend_hls.naming import kernel_layers
-from backend_hls.packing import hex_literals, lane_codes, pack_words, unpack_words
+from backend_hls.runtime.packing import hex_literals, lane_codes, pack_words, unpack_words
 from qdialects import dataflow as df
 from qdialects.dataflow import PartitionError, naming, require_partition
 from qdialects.ir import parse_module

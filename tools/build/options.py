@@ -43,7 +43,11 @@ class BuildOptions:
       input gaps and output backpressure;
     * `synth`: synthesize the RTL (`OUT/rtl`; implies `rtl`) with
       Yosys for `part`'s family, per layer (`report/synth.json`, `backend_fpga.synth`);
-    * `jobs`: parallel Yosys processes; `synth_timeout`: seconds each may take.
+    * `jobs`: parallel Yosys processes; `synth_timeout`: seconds each may take;
+    * `shell`: `"zynq"` writes the Zynq system around the accelerator (`vivado/shell.tcl`:
+      PS, DMA IP, interconnect, bitstream) and the deployment package `deploy/`;
+    * `board`: a board of `backend_hls.boards.BOARDS` (its part and PS presets; implies
+      `shell="zynq"`).
     """
 
     target_fps: float = DEFAULT_TARGET_FPS
@@ -57,6 +61,8 @@ class BuildOptions:
     rtl: bool = False
     rtlsim: Path | np.ndarray | None = None
     rtlsim_seed: int = 1
+    shell: str | None = None
+    board: str | None = None
 
     synth: bool = False
     jobs: int = 1

@@ -21,6 +21,8 @@ from xdsl.dialects.builtin import ModuleOp
 import backend_hls
 from backend_fpga.report_html import synth_section
 from backend_fpga.synth import SynthOptions, synthesize
+from backend_hls.boards import ShellError, shell_board
+from backend_hls.emit_deploy import write_deploy
 from backend_hls.emit_tcl import TclOptions, emit_tcl
 from backend_hls.estimates_target import estimates_report
 from backend_hls.report import render_html
@@ -204,6 +206,18 @@ def stage_emit(state: BuildState) -> str:
     return f"{plural(kernels, 'kernel')}, {plural(files, 'file')}"
 
 
+def stage_shell(state: BuildState) -> str:
+    """With `--shell`/`--board`: `deploy/` (`backend_hls.emit_deploy`: driver, validate,
+    host side, runtime)."""
+    options = state.options
+    try:
+        board = shell_board(options.part, options.board)
+    except ShellError as error:
+        raise UserError(str(error)) from None
+    files = write_deploy(state.mod, state.out, options.design_name(state.model))
+    return f"{board.name} ({board.ps}), {plural(len(files), 'deploy file')}"
+
+
 def stage_report(state: BuildState) -> str:
     """`report/estimates.json` (`-t estimates`), `report/folding.json` (`-t
     folding-json`), `report/index.html` (`backend_hls.report`)."""
@@ -351,6 +365,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("hardware", stage_hardware),
     Stage("emit", stage_emit),
     Stage("rtl", stage_rtl, when=lambda options: options.wants_rtl),
+    Stage("shell", stage_shell, when=lambda options: options.shell is not None),
     Stage("report", stage_report),
     Stage("csim", stage_csim, when=lambda options: options.csim is not None),
     Stage("rtlsim", stage_rtlsim, when=lambda options: options.rtlsim is not None),

@@ -4,6 +4,7 @@
 
 #include "common.h"
 #include "channelwise.h"
+#include "dma.h"
 #include "dwc.h"
 #include "fmpadding.h"
 #include "label_select.h"

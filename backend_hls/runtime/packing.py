@@ -1,20 +1,79 @@
 """Packing integer values into stream / memory words, and words into C++ literals.
 
-Every conversion is vectorized numpy (no Python loop per element): CNV's 1.5 M weights
-pack in tens of milliseconds.
+Numpy only (no xDSL, no qnn import): this module is copied into every deployment package
+(`OUT/deploy/qnn_runtime/`), so the board driver packs frames exactly as the C
+simulation (`backend_hls.csim`) and the emitter's weight tables do. Every conversion is
+vectorized numpy (no Python loop per element): CNV's 1.5 M weights pack in tens of
+milliseconds.
 
 Conventions (`backend_hls/lib/README.md`): a word of `lanes` elements of `bits` bits is
 the little-endian bit string of its lanes, lane 0 at the least significant bits; a lane
 holds its element's two's complement code (`bits` wide); a bipolar lane holds 1 for +1
 and 0 for -1. A word is stored in `word_bytes(width)` bytes, least significant byte
-first (the C simulation's binary files), and written to C++ as a hexadecimal literal.
+first (the C simulation's files and the DMA buffers), and written to C++ as a
+hexadecimal literal.
+
+A DMA buffer (`pack_stream` / `unpack_stream`) holds the stream words of all frames back
+to back, `word_bytes(width)` bytes each, zero-padded to a whole number of bus words
+(`BUS_BYTES`): what the read DMA turns into the stream and the write DMA writes.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
 import numpy as np
 
-from qdialects.types import BipolarType, QDataType
+BUS_BITS = 64
+"""The DMAs' memory word (their AXI4 master data width): every Zynq HP port takes it."""
+BUS_BYTES = BUS_BITS // 8
+
+
+class LaneType(Protocol):
+    """What packing needs of an element type: a QONNX datatype (`qdialects.types`) or a
+    `LaneFormat`. A 1-bit type whose minimum is -1 is bipolar."""
+
+    @property
+    def bitwidth(self) -> int: ...
+
+    @property
+    def min_value(self) -> int: ...
+
+    @property
+    def max_value(self) -> int: ...
+
+
+_TYPE_TEXT = re.compile(r"!quant\.(?:(u?int)<(\d+)>|(bipolar|binary|ternary))")
+_FIXED = {"bipolar": (-1, 1, 1), "binary": (0, 1, 1), "ternary": (-1, 1, 2)}
+
+
+@dataclass(frozen=True)
+class LaneFormat:
+    """A datatype as `LaneType`, from its printed form (`!quant.int<8>`)."""
+
+    min_value: int
+    max_value: int
+    bitwidth: int
+
+    @staticmethod
+    def parse(text: str) -> LaneFormat:
+        match = _TYPE_TEXT.fullmatch(text.strip())
+        if match is None:
+            raise ValueError(f"not a QONNX datatype: {text!r}")
+        kind, bits, fixed = match.groups()
+        if fixed:
+            return LaneFormat(*_FIXED[fixed])
+        n = int(bits)
+        if kind == "int":
+            return LaneFormat(-(1 << (n - 1)), (1 << (n - 1)) - 1, n)
+        return LaneFormat(0, (1 << n) - 1, n)
+
+
+def is_bipolar(datatype: LaneType) -> bool:
+    return datatype.bitwidth == 1 and datatype.min_value == -1
+
 
 _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
@@ -24,24 +83,24 @@ def word_bytes(width: int) -> int:
     return (width + 7) // 8
 
 
-def lane_codes(values: np.ndarray, datatype: QDataType) -> np.ndarray:
+def lane_codes(values: np.ndarray, datatype: LaneType) -> np.ndarray:
     """The lane bit patterns (uint64) of integer `values` of `datatype`."""
     v = np.asarray(values, dtype=np.int64)
-    if isinstance(datatype, BipolarType):
+    if is_bipolar(datatype):
         return (v > 0).astype(np.uint64)
     bits = datatype.bitwidth
     mask = np.uint64((1 << bits) - 1) if bits < 64 else np.uint64(0xFFFFFFFFFFFFFFFF)
     return v.astype(np.uint64) & mask
 
 
-def lane_values(codes: np.ndarray, datatype: QDataType) -> np.ndarray:
+def lane_values(codes: np.ndarray, datatype: LaneType) -> np.ndarray:
     """The inverse of `lane_codes`: int64 values of lane bit patterns."""
     c = np.asarray(codes, dtype=np.uint64)
-    if isinstance(datatype, BipolarType):
+    if is_bipolar(datatype):
         return np.where(c & np.uint64(1), 1, -1).astype(np.int64)
     bits = datatype.bitwidth
     values = c.astype(np.int64)  # two's complement reinterpretation for 64-bit lanes
-    if datatype.signed and bits < 64:
+    if datatype.min_value < 0 and bits < 64:
         sign = np.int64(1 << (bits - 1))
         values = np.where(values >= sign, values - (np.int64(1) << np.int64(bits)), values)
     return values
@@ -130,3 +189,74 @@ def hex_literals(words: np.ndarray, width: int, per_line: int = 8) -> list[str]:
         text = text.rstrip()
         out.append(text[:-1] if text.endswith(",") else text)
     return out
+
+
+# --------------------------------------------------------------------------- DMA buffers
+
+
+@dataclass(frozen=True)
+class StreamFormat:
+    """One accelerator port: each frame (`frame`, the tensor without the batch axis,
+    NHWC) is `words_per_frame` words of `lanes` lanes of `datatype`. Read from the
+    port's entry of `accel.json` (`csim/io.json`) by `from_json`."""
+
+    frame: tuple[int, ...]
+    lanes: int
+    datatype: LaneFormat
+    datatype_text: str
+    words_per_frame: int
+
+    @staticmethod
+    def from_json(entry: dict) -> StreamFormat:
+        return StreamFormat(
+            frame=tuple(entry["frame"]),
+            lanes=int(entry["lanes"]),
+            datatype=LaneFormat.parse(entry["datatype"]),
+            datatype_text=entry["datatype"],
+            words_per_frame=int(entry["words_per_frame"]),
+        )
+
+    @property
+    def word_bits(self) -> int:
+        return self.lanes * self.datatype.bitwidth
+
+    @property
+    def frame_bytes(self) -> int:
+        return self.words_per_frame * word_bytes(self.word_bits)
+
+    def buffer_bytes(self, frames: int) -> int:
+        """The DMA buffer of `frames` frames: whole bus words."""
+        return -(-frames * self.frame_bytes // BUS_BYTES) * BUS_BYTES
+
+
+def pack_stream(values: np.ndarray, fmt: StreamFormat) -> np.ndarray:
+    """Integer frames `N x fmt.frame` -> the DMA buffer (uint8, `fmt.buffer_bytes(N)`).
+    A value outside the datatype raises ValueError."""
+    values = np.asarray(values)
+    if values.shape[1:] != fmt.frame:
+        raise ValueError(f"expected N x {list(fmt.frame)}, got {list(values.shape)}")
+    lo, hi = fmt.datatype.min_value, fmt.datatype.max_value
+    ints = values.astype(np.int64)
+    if values.size and (ints != values).any():
+        raise ValueError(f"values are not integers of {fmt.datatype_text}")
+    if values.size and (ints.min() < lo or ints.max() > hi):
+        raise ValueError(f"values outside [{lo}, {hi}] of {fmt.datatype_text}")
+    if is_bipolar(fmt.datatype) and values.size and (ints == 0).any():
+        raise ValueError(f"0 is not a value of {fmt.datatype_text}")
+    words = pack_words(lane_codes(ints.reshape(-1, fmt.lanes), fmt.datatype), fmt.datatype.bitwidth)
+    frames = values.shape[0]
+    buffer = np.zeros(fmt.buffer_bytes(frames), dtype=np.uint8)
+    buffer[: words.size] = words.reshape(-1)
+    return buffer
+
+
+def unpack_stream(buffer: np.ndarray, fmt: StreamFormat, frames: int) -> np.ndarray:
+    """The inverse of `pack_stream`: a DMA buffer of `frames` frames -> int64 values
+    `frames x fmt.frame`."""
+    data = np.asarray(buffer, dtype=np.uint8).reshape(-1)
+    nbytes = frames * fmt.frame_bytes
+    if data.size < nbytes:
+        raise ValueError(f"a buffer of {data.size} bytes holds fewer than {frames} frames")
+    words = data[:nbytes].reshape(-1, word_bytes(fmt.word_bits))
+    codes = unpack_words(words, fmt.lanes, fmt.datatype.bitwidth)
+    return lane_values(codes, fmt.datatype).reshape(frames, *fmt.frame)
