@@ -24,17 +24,26 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 
+from passes.convert_dataflow_to_hw.channelwise import lower_channelwise
 from passes.convert_dataflow_to_hw.interface import (
     HwDesign,
     RtlLoweringError,
     StreamModule,
     stream_instance,
 )
+from passes.convert_dataflow_to_hw.label_select import lower_label_select
 from passes.convert_dataflow_to_hw.mvau import lower_mvau
 from passes.convert_dataflow_to_hw.netlist import Feedback
 from passes.convert_dataflow_to_hw.padding import lower_fm_padding
+from passes.convert_dataflow_to_hw.pool import lower_global_acc_pool
 from passes.convert_dataflow_to_hw.streams import lower_dwc, lower_fifo
+from passes.convert_dataflow_to_hw.streams_multi import (
+    lower_add_streams,
+    lower_concat,
+    lower_duplicate_streams,
+)
 from passes.convert_dataflow_to_hw.swg import lower_swg
+from passes.convert_dataflow_to_hw.thresholding import lower_thresholding
 from passes.convert_dataflow_to_hw.vvau import lower_vvau
 from qdialects import dataflow as df
 from qdialects.dataflow.naming import layer_names
@@ -53,6 +62,13 @@ LOWERINGS: dict[type[Operation], Lowering] = {
     df.VVAUOp: lower_vvau,
     df.SWGOp: lower_swg,
     df.FMPaddingOp: lower_fm_padding,
+    df.ThresholdingOp: lower_thresholding,
+    df.ChannelwiseOp: lower_channelwise,
+    df.AddStreamsOp: lower_add_streams,
+    df.DuplicateStreamsOp: lower_duplicate_streams,
+    df.ConcatOp: lower_concat,
+    df.LabelSelectOp: lower_label_select,
+    df.GlobalAccPoolOp: lower_global_acc_pool,
 }
 """Layer op -> its RTL lowering. `dataflow.reshape` is a connection (no module)."""
 

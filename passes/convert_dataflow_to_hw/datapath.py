@@ -14,7 +14,7 @@ import numpy as np
 from xdsl.ir import SSAValue
 
 from passes.convert_dataflow_to_hw.netlist import Netlist, width_of
-from qdialects.types import BipolarType, QDataType
+from qdialects.types import BipolarType, IntType, QDataType, smallest_datatype
 
 
 def encode(values: np.ndarray, datatype: QDataType) -> np.ndarray:
@@ -40,6 +40,11 @@ def table_words(table: np.ndarray, datatype: QDataType) -> list[int]:
     the leading axes flattened in order), each lane encoded in `datatype`."""
     codes = encode(table.reshape(-1, table.shape[-1]), datatype)
     return pack_words(codes, datatype.bitwidth)
+
+
+def signed_type(lo: int, hi: int) -> IntType:
+    """The narrowest signed integer type holding [lo, hi]."""
+    return IntType(smallest_datatype(min(lo, -1), hi).bitwidth)
 
 
 def lanes(net: Netlist, word: SSAValue, count: int) -> list[SSAValue]:

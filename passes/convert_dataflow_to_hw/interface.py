@@ -271,6 +271,37 @@ def bram(
     return data
 
 
+def folded_memory(
+    design: HwDesign,
+    net: Netlist,
+    instance: str,
+    depth: int,
+    address: SSAValue,
+    write: SSAValue,
+    value: SSAValue,
+) -> SSAValue:
+    """`depth` words of `value`'s width, word `address` read asynchronously (returned)
+    and written with `value` at the clock edge where `write` is high: a `qnn_ram`
+    named `instance`, or one register when `depth` is 1."""
+    if depth == 1:
+        return net.reg(value, enable=write)
+    width = width_of(value)
+    ram = design.extern_ram(width, depth)
+    (rdata,) = net.instance(
+        instance,
+        ram,
+        [
+            (CLOCK, net.clock),
+            ("we", write),
+            ("waddr", address),
+            ("wdata", value),
+            ("raddr", address),
+        ],
+        [("rdata", width)],
+    )
+    return rdata
+
+
 def stream_instance(
     net: Netlist,
     name: str,
@@ -296,13 +327,19 @@ def stream_instance(
 
 
 def skid(
-    design: HwDesign, layer: StreamModule, data: SSAValue, valid: SSAValue, ready: SSAValue
+    design: HwDesign,
+    layer: StreamModule,
+    data: SSAValue,
+    valid: SSAValue,
+    ready: SSAValue,
+    instance: str = "skid",
 ) -> Stream:
-    """`data`/`valid` through a `qnn_skid` register slice whose output side has TREADY
-    `ready`; returns the slice's output stream and, as `Stream.ready`, its input TREADY."""
+    """`data`/`valid` through a `qnn_skid` register slice (named `instance`) whose output
+    side has TREADY `ready`; returns the slice's output stream and, as `Stream.ready`,
+    its input TREADY."""
     width = width_of(data)
     module = design.primitive("qnn_skid", {"WIDTH": width}, [width], [width])
     (in_ready,), ((out_data, out_valid),) = stream_instance(
-        layer.netlist, "skid", module, layer.reset_n, [(data, valid)], [ready], [width]
+        layer.netlist, instance, module, layer.reset_n, [(data, valid)], [ready], [width]
     )
     return Stream(out_data, out_valid, in_ready)

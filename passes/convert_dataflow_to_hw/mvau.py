@@ -15,9 +15,8 @@ import numpy as np
 from xdsl.ir import SSAValue
 
 from passes.convert_dataflow_to_hw.datapath import table_words
-from passes.convert_dataflow_to_hw.interface import CLOCK, HwDesign, StreamModule
+from passes.convert_dataflow_to_hw.interface import HwDesign, StreamModule, folded_memory
 from passes.convert_dataflow_to_hw.mac import MacIssue, MacPipeline
-from passes.convert_dataflow_to_hw.netlist import width_of
 from qdialects import dataflow as df
 from qdialects.dataflow.ops import stream_type
 
@@ -29,25 +28,6 @@ def weight_words(layer: df.MVAUOp) -> list[int]:
     w = np.asarray(layer.weight_array(), dtype=np.int64)
     table = w.reshape(mw // simd, simd, mh // pe, pe).transpose(2, 0, 3, 1)
     return table_words(table.reshape(-1, pe * simd), layer.weight_dtype())
-
-
-def _input_word(
-    design: HwDesign, m: StreamModule, sf: SSAValue, store: SSAValue, sf_count: int
-) -> SSAValue:
-    """The input word of this cycle's `sf` when the buffer is read (folds after 0)."""
-    net = m.netlist
-    data = m.input_data[0]
-    if sf_count == 1:
-        return net.reg(data, enable=store)
-    width = width_of(data)
-    ram = design.extern_ram(width, sf_count)
-    (rdata,) = net.instance(
-        "buffer",
-        ram,
-        [(CLOCK, net.clock), ("we", store), ("waddr", sf), ("wdata", data), ("raddr", sf)],
-        [("rdata", width)],
-    )
-    return rdata
 
 
 def _shared_input(
@@ -76,7 +56,8 @@ def lower_mvau(layer: df.MVAUOp, name: str, design: HwDesign) -> str:
     net.drive(fire_next, fire)
     x_word = m.input_data[0]
     if nf_count > 1:
-        stored = _input_word(design, m, sf, net.and_(fire, need_input), sf_count)
+        store = net.and_(fire, need_input)
+        stored = folded_memory(design, net, "buffer", sf_count, sf, store, m.input_data[0])
         x_word = net.mux(need_input, x_word, stored)
     issue = MacIssue(fire, x_word, address, net.eq_const(sf, 0), sf_last, nf)
     in_ready = net.and_(pipeline.enable, need_input)

@@ -1,0 +1,116 @@
+"""The RTL of the non-MVAU layers: thresholding, channelwise, add/duplicate streams,
+concat, label select, global accumulation pooling and pools.
+
+One design (`rtl_designs.layers_design`: one independent path per layer kind from a
+partition input to a partition output, random foldings, datatypes and constants) is
+converted, exported, linted with `verilator --lint-only -Wall` and built once; it is
+simulated against `execute` of the partition (the dataflow ops' numpy semantics) with
+random input gaps and output backpressure, and without them, where every output's
+measured cycles per frame match the estimate of the layers on its path within 5 %.
+End to end, `rtlsim_model` runs fixture models whose partitions use these layers
+(host code included) against the reference semantics of the whole model: in the
+default run FINN's bipolar MLP with a TopK (XNOR MVAUs and a label select).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rtl_designs import layers_design
+from test_rtl import MODELS_DIR, lint, partition_inputs
+from xdsl.ir import SSAValue
+
+import backend_rtl
+from backend_rtl.rtlsim import rtlsim
+from passes.convert_dataflow_to_hw import partitions
+from passes.pipeline import run_pipeline
+from qdialects import dataflow as df
+from qdialects.ir import parse_module
+from qdialects.semantics import execute
+
+
+@pytest.fixture(scope="module")
+def design(tmp_path_factory: pytest.TempPathFactory):
+    module = parse_module(layers_design(0))
+    module.verify()
+    rtl = tmp_path_factory.mktemp("layers") / "rtl"
+    backend_rtl.emit(module, rtl)
+    return module, rtl, rtl.parent / "work"
+
+
+def path_estimate(value: SSAValue) -> int:
+    """The slowest layer's cycles per frame among those `value` depends on."""
+    owner = value.owner
+    if not isinstance(owner, df.Layer):
+        return 0
+    upstream = [path_estimate(v) for v in owner.operands if isinstance(v.type, df.StreamType)]
+    return max([owner.cycles_per_frame(), *upstream])
+
+
+def measured_cycles(work: Path, outputs: int) -> list[float]:
+    """Per output stream, the cycles between its first and last frame end / (frames -
+    1), from the testbench's `stats.txt`."""
+    ends: list[list[int]] = [[] for _ in range(outputs)]
+    for line in (work / "io" / "stats.txt").read_text().splitlines():
+        parts = line.split()
+        if parts and parts[0] == "frame_end":
+            ends[int(parts[1])].append(int(parts[3]))
+    return [(e[-1] - e[0]) / (len(e) - 1) for e in ends]
+
+
+def test_layers_lint_clean(design) -> None:
+    _, rtl, _ = design
+    lint(rtl)
+
+
+def test_layers_are_bit_exact_under_gaps_and_backpressure(design) -> None:
+    module, rtl, work = design
+    inputs = partition_inputs(module, 7)
+    expected = execute(module, inputs)
+    for seed, gap, stall in ((1, 30, 40), (2, 70, 10), (3, 0, 0)):
+        result = rtlsim(rtl, inputs, work_dir=work, seed=seed, gap_percent=gap, stall_percent=stall)
+        for j, (got, want) in enumerate(zip(result.outputs, expected, strict=True)):
+            np.testing.assert_array_equal(got, want, err_msg=f"output {j}, seed {seed}")
+
+
+def test_layers_cycles_match_their_estimates(design) -> None:
+    module, rtl, work = design
+    rtlsim(rtl, partition_inputs(module, 8), work_dir=work)
+    (partition,) = partitions(module)
+    terminator = partition.block.last_op
+    assert isinstance(terminator, df.YieldOp)
+    estimates = [path_estimate(v) for v in terminator.values]
+    measured = measured_cycles(work, len(estimates))
+    for j, (got, want) in enumerate(zip(measured, estimates, strict=True)):
+        assert abs(got - want) <= 0.05 * want, f"output {j}: {got} cycles, estimate {want}"
+
+
+def run_model_end_to_end(model: Path, fps: int, tmp_path: Path) -> None:
+    """`model` through the hardware passes at `fps`, exported, linted and simulated
+    frame by frame (its sample and 3 random inputs, with input gaps and output
+    backpressure) against the reference semantics."""
+    from frontend import import_qonnx
+
+    module = import_qonnx(model)
+    run_pipeline(
+        module,
+        "lower-quant-to-streamline,streamline,convert-to-dataflow,"
+        f"set-folding{{target-fps={fps}}},minimize-bit-width,insert-dwc,insert-fifos,size-fifos",
+    )
+    rtl, work = tmp_path / "rtl", tmp_path / "work"
+    backend_rtl.emit(module, rtl)
+    lint(rtl)
+    sample = np.load(model.with_suffix(".in.npy"))
+    rng = np.random.default_rng(3)
+    x = np.concatenate([sample, rng.uniform(-1, 1, size=(3, *sample.shape[1:])).astype(np.float32)])
+    expected = np.concatenate([execute(module, [x[k : k + 1]])[0] for k in range(len(x))])
+    outputs, _ = backend_rtl.rtlsim_model(
+        module, rtl, [x], work_dir=work, gap_percent=20, stall_percent=20
+    )
+    np.testing.assert_array_equal(outputs[0], expected)
+
+
+def test_bipolar_topk_end_to_end(tmp_path: Path) -> None:
+    run_model_end_to_end(MODELS_DIR / "wild" / "finn_bipolar_topk.onnx", 300000, tmp_path)
