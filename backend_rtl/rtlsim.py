@@ -58,7 +58,8 @@ class RtlsimResult:
     `cycles_per_frame` is the steady-state initiation interval: the cycles between the
     ends of the first and the last frame on output 0 divided by frames - 1 (None for one
     frame); `latency` the cycles from the first input transfer to the end of frame 0.
-    Both include the effect of the random gaps and backpressure the run used."""
+    Both include the effect of the random gaps and backpressure the run used.
+    `frame_ends` are output 0's frame-end cycles, `output_frame_ends[j]` output j's."""
 
     outputs: list[np.ndarray]
     cycles: int
@@ -69,6 +70,7 @@ class RtlsimResult:
     build_seconds: float
     run_seconds: float
     frame_ends: list[int] = field(default_factory=list)
+    output_frame_ends: list[list[int]] = field(default_factory=list)
 
 
 def find_verilator() -> str:
@@ -398,13 +400,14 @@ def _result(
     run_seconds: float,
 ) -> RtlsimResult:
     values: dict[str, int] = {}
-    ends: list[int] = []
+    by_output: list[list[int]] = [[] for _ in manifest["outputs"]]
     for line in stats:
         parts = line.split()
         if len(parts) == 2:
             values[parts[0]] = int(parts[1])
-        elif len(parts) == 4 and parts[1] == "0":
-            ends.append(int(parts[3]))
+        elif len(parts) == 4:
+            by_output[int(parts[1])].append(int(parts[3]))
+    ends = by_output[0]
     per_frame = (ends[-1] - ends[0]) / (len(ends) - 1) if len(ends) > 1 else None
     return RtlsimResult(
         outputs=outputs,
@@ -416,6 +419,7 @@ def _result(
         build_seconds=build_seconds,
         run_seconds=run_seconds,
         frame_ends=ends,
+        output_frame_ends=by_output,
     )
 
 
