@@ -24,7 +24,6 @@ from xdsl.ir import SSAValue
 
 import backend_rtl
 from backend_rtl.rtlsim import rtlsim
-from passes.convert_dataflow_to_hw import partitions
 from passes.pipeline import run_pipeline
 from qdialects import dataflow as df
 from qdialects.ir import parse_module
@@ -67,7 +66,7 @@ def test_layers_are_bit_exact_under_gaps_and_backpressure(design) -> None:
 def test_layers_cycles_match_their_estimates(design) -> None:
     module, rtl, work = design
     result = rtlsim(rtl, partition_inputs(module, 8), work_dir=work)
-    (partition,) = partitions(module)
+    partition = df.require_partition(module, "test")
     terminator = partition.block.last_op
     assert isinstance(terminator, df.YieldOp)
     estimates = [path_estimate(v) for v in terminator.values]
