@@ -21,7 +21,8 @@ verifiers' invariants, `qdialects/dataflow/ops.py`):
 | vvau | divides C | divides K (1 after a `swg`) | PE·SIMD, depthwise K simd SIMD | PE |
 | swg, fm_padding | | divides C | SIMD | SIMD (swg depthwise: `depthwise K`) |
 | concat | | divides every input's C | SIMD | SIMD |
-| thresholding, maxpool, pool, global_acc_pool, add_streams, duplicate_streams, channelwise | divides C | | PE | PE |
+| thresholding, maxpool, pool, global_acc_pool, add_streams, duplicate_streams, channelwise, upsample | divides C | | PE | PE |
+| slice | divides C and the channel range's start and end (1 for a strided channel range) | | PE | PE |
 | label_select | divides N | | PE | 1 |
 | dwc, fifo, reshape | | | (follow their neighbours) | |
 
@@ -109,6 +110,8 @@ _PE_LAYERS = (
     df.DuplicateStreamsOp,
     df.ChannelwiseOp,
     df.LabelSelectOp,
+    df.UpsampleOp,
+    df.SliceOp,
 )
 _SIMD_LAYERS = (df.MVAUOp, df.VVAUOp, df.SWGOp, df.FMPaddingOp, df.ConcatOp)
 _PASS_THROUGH = (df.DWCOp, df.FIFOOp, df.ReshapeOp)
@@ -192,6 +195,8 @@ def param_bounds(layer: df.Layer) -> dict[str, tuple[int, str]]:
         return {SIMD: (math.gcd(*channels), f"the input channels {channels}")}
     if isinstance(layer, df.LabelSelectOp):
         return {PE: (_channels(layer), "the number of labels")}
+    if isinstance(layer, df.SliceOp):
+        return {PE: (layer.max_pe(), "the gcd of the channels and the channel range's ends")}
     if isinstance(layer, _SIMD_LAYERS):
         return {SIMD: (_channels(layer), "the channels C")}
     if isinstance(layer, _PE_LAYERS):

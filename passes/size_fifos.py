@@ -15,6 +15,8 @@ number of words of input stream `i` it must have read before it can write word `
 | fm_padding, concat | how many of the first k output words come from that input |
 | global_acc_pool | `in_words - C/PE + k` (emitted while the last pixel streams in) |
 | label_select | the whole frame |
+| upsample | the word itself in the first copy of an input row (a pixel's later copies: the whole pixel), the whole input row in the other SH - 1 copies |
+| slice | the input word it keeps |
 | dwc | `ceil(k · in_words / out_words)` |
 | others (fifo, reshape, thresholding, channelwise, add_streams, duplicate_streams) | `k` |
 
@@ -40,8 +42,9 @@ ratio of words per frame when it does not carry `u`'s words.)
 **burst** (the throughput term). Some consumers pause reading while they work: the MVAU
 for `(NF-1)·SF` cycles after each vector (the other neuron folds re-use its buffer), a
 window layer for the `OW·KH·KW·C/lanes` cycles of each output row, label_select for
-its k output words. A producer emitting `r` words per cycle on average (`out_words /
-cycles_per_frame`, limited by the rates of its own inputs; 1 for a partition input):
+its k output words, upsample for the repeated copies at the end of each input row. A
+producer emitting `r` words per cycle on average (`out_words / cycles_per_frame`, limited
+by the rates of its own inputs; 1 for a partition input):
 * when the consumer is not the slower one on average (`r <= in_words / cycles_per_frame`
   of the consumer), the producer must not stall during the pause: it fills
   `ceil(r · pause)` words meanwhile;
@@ -124,6 +127,32 @@ def _concat_need(op: df.ConcatOp, index: int) -> np.ndarray:
     return _from_mask(np.tile(pattern, pixels))
 
 
+def _upsample_need(op: df.UpsampleOp) -> np.ndarray:
+    """The first copy of an input row is written as its words arrive (a pixel's later
+    copies after the whole pixel); the other SH - 1 copies after the whole row."""
+    h, w, c = df.stream_type(op.x).shape
+    folds = c // df.stream_type(op.x).lanes
+    sh, sw = op.scales()
+    oh, ow, fold = np.meshgrid(
+        np.arange(h * sh), np.arange(w * sw), np.arange(folds), indexing="ij"
+    )
+    ih, iw = oh // sh, ow // sw
+    pixel_start = (ih * w + iw) * folds
+    need = np.where(ow % sw == 0, pixel_start + fold + 1, pixel_start + folds)
+    need = np.where(oh % sh == 0, need, (ih + 1) * w * folds)
+    return np.concatenate([[0], np.maximum.accumulate(need.reshape(-1))])
+
+
+def _slice_need(op: df.SliceOp) -> np.ndarray:
+    """Output word k is the k-th input word the slice keeps."""
+    x = df.stream_type(op.x)
+    words = np.arange(x.words_per_frame()).reshape(*x.shape[:-1], x.shape[-1] // x.lanes)
+    *outer, (c_start, c_end, c_step) = op.ranges()
+    folds = slice(c_start // x.lanes, c_end // x.lanes, c_step)  # step 1 when lanes > 1
+    index = (*(slice(b, e, s) for b, e, s in outer), folds)
+    return np.concatenate([[0], words[index].reshape(-1) + 1])
+
+
 def layer_need(op: Operation, index: int) -> np.ndarray:
     """`need` of stream operand `index` of `op` for its (first) stream result, as an array
     over k = 0..out_words (need(0) = 0). See the module docstring."""
@@ -149,6 +178,10 @@ def layer_need(op: Operation, index: int) -> np.ndarray:
         return np.where(k == 0, 0, in_words - out_words + k)
     if isinstance(op, df.LabelSelectOp):
         return np.where(k == 0, 0, in_words)
+    if isinstance(op, df.UpsampleOp):
+        return _upsample_need(op)
+    if isinstance(op, df.SliceOp):
+        return _slice_need(op)
     if isinstance(op, df.DWCOp):
         return -(-k * in_words // out_words)
     return np.minimum(k, in_words)
@@ -165,6 +198,11 @@ def pause_cycles(op: Operation) -> int:
         return out.shape[1] * kh * kw * (x.shape[2] // x.lanes)  # one output row
     if isinstance(op, df.LabelSelectOp):
         return _words(op.result)
+    if isinstance(op, df.UpsampleOp):
+        x, out = df.stream_type(op.x), df.stream_type(op.result)
+        sh, sw = op.scales()
+        folds = x.shape[2] // x.lanes
+        return (sw - 1) * folds + (sh - 1) * out.shape[1] * folds  # the end of an input row
     return 0
 
 

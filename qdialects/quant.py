@@ -56,7 +56,9 @@ from qdialects.utils import (
     require_shape,
     require_view,
     shape_of,
+    sliced_shape,
     topk_shape,
+    upsampled_shape,
 )
 
 ROUNDING_MODES = ("ROUND", "CEIL", "FLOOR", "UP", "DOWN", "HALF_UP", "HALF_DOWN")
@@ -940,9 +942,6 @@ HOST_OP_NAMES = (
     "quant.exp",
     "quant.reduce_max",
     "quant.depth_to_space",
-    "quant.resize",
-    "quant.slice",
-    "quant.split",
 )
 """The quant ops that `lower-quant-to-streamline` keeps as they are: they run on the host
 (before or after the accelerator). One left between integer tensors is refused by the
@@ -1056,14 +1055,8 @@ class ResizeOp(QuantDialectOp):
     assembly_format = "$x attr-dict `:` functional-type(operands, results)"
 
     def verify_(self) -> None:
-        x_shape, scales = shape_of(self.x), ints(self.scales)
-        require(
-            len(scales) == len(x_shape) and all(s >= 1 for s in scales),
-            f"quant.resize: scales {list(scales)} must be {len(x_shape)} integers >= 1",
-        )
-        _require_shape(
-            self, shape_of(self.result), [d * s for d, s in zip(x_shape, scales, strict=True)]
-        )
+        expected = upsampled_shape(self.name, shape_of(self.x), ints(self.scales))
+        _require_shape(self, shape_of(self.result), expected)
 
 
 @irdl_op_definition
@@ -1081,19 +1074,8 @@ class SliceOp(QuantDialectOp):
     assembly_format = "$x attr-dict `:` functional-type(operands, results)"
 
     def verify_(self) -> None:
-        x_shape = shape_of(self.x)
-        starts, ends, steps = ints(self.starts), ints(self.ends), ints(self.steps)
-        rank = len(x_shape)
-        require(
-            len(starts) == len(ends) == len(steps) == rank,
-            f"quant.slice: starts, ends and steps must have {rank} entries",
-        )
-        ranges = zip(starts, ends, steps, x_shape, strict=True)
-        require(
-            all(s >= 1 and 0 <= b <= e <= d for b, e, s, d in ranges),
-            f"quant.slice: ranges {list(starts)}:{list(ends)}:{list(steps)} out of {x_shape}",
-        )
-        expected = [-(-(e - b) // s) for b, e, s in zip(starts, ends, steps, strict=True)]
+        ranges = (ints(self.starts), ints(self.ends), ints(self.steps))
+        expected = sliced_shape(self.name, shape_of(self.x), *ranges)
         _require_shape(self, shape_of(self.result), expected)
 
 

@@ -54,7 +54,9 @@ from qdialects.utils import (
     require_shape,
     require_view,
     shape_of,
+    sliced_shape,
     topk_shape,
+    upsampled_shape,
 )
 
 
@@ -505,6 +507,48 @@ class TransposeOp(StreamlineOp):
 
 
 @irdl_op_definition
+class UpsampleOp(StreamlineOp):
+    """Nearest-neighbour upsampling by integer factors:
+    `y[i_0, ..., i_k] = x[i_0 // s_0, ..., i_k // s_k]` with `s = scales` (one integer
+    >= 1 per axis; NHWC for a feature map), so `y.shape[a] = x.shape[a] · s_a`. The
+    element type is kept."""
+
+    name = "streamline.upsample"
+    x = operand_def(TensorType)
+    scales = prop_def(DenseArrayBase)
+    result = result_def(TensorType)
+    assembly_format = "$x attr-dict `:` functional-type(operands, results)"
+
+    def verify_(self) -> None:
+        _require_result(self, upsampled_shape(self.name, shape_of(self.x), ints(self.scales)), None)
+        _require_same_element(self, self.x)
+
+
+@irdl_op_definition
+class SliceOp(StreamlineOp):
+    """`y = x[starts[0]:ends[0]:steps[0], ...]` (numpy basic slicing, one range per axis:
+    steps >= 1, 0 <= start <= end <= the axis length). The element type is kept."""
+
+    name = "streamline.slice"
+    x = operand_def(TensorType)
+    starts = prop_def(DenseArrayBase)
+    ends = prop_def(DenseArrayBase)
+    steps = prop_def(DenseArrayBase)
+    result = result_def(TensorType)
+    assembly_format = "$x attr-dict `:` functional-type(operands, results)"
+
+    def ranges(self) -> tuple[slice, ...]:
+        """The numpy index of the slice."""
+        bounds = zip(ints(self.starts), ints(self.ends), ints(self.steps), strict=True)
+        return tuple(slice(b, e, s) for b, e, s in bounds)
+
+    def verify_(self) -> None:
+        ranges = (ints(self.starts), ints(self.ends), ints(self.steps))
+        _require_result(self, sliced_shape(self.name, shape_of(self.x), *ranges), None)
+        _require_same_element(self, self.x)
+
+
+@irdl_op_definition
 class ConcatOp(StreamlineOp):
     """The inputs joined along `axis`; all inputs share the result's element type."""
 
@@ -557,6 +601,8 @@ Streamline = Dialect(
         GlobalSumOp,
         ReshapeOp,
         TransposeOp,
+        UpsampleOp,
+        SliceOp,
         ConcatOp,
         TopKOp,
     ],

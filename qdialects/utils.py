@@ -166,6 +166,38 @@ def permuted_shape(op_name: str, x_shape: Sequence[int], perm: Sequence[int]) ->
     return tuple(x_shape[p] for p in perm)
 
 
+def upsampled_shape(op_name: str, x_shape: Sequence[int], scales: Sequence[int]) -> tuple[int, ...]:
+    """The shape of `x` repeated `scales[a]` times along each axis a (one integer >= 1
+    per axis)."""
+    require(
+        len(scales) == len(x_shape) and all(s >= 1 for s in scales),
+        f"{op_name}: scales {list(scales)} must be {len(x_shape)} integers >= 1",
+    )
+    return tuple(d * s for d, s in zip(x_shape, scales, strict=True))
+
+
+def sliced_shape(
+    op_name: str,
+    x_shape: Sequence[int],
+    starts: Sequence[int],
+    ends: Sequence[int],
+    steps: Sequence[int],
+) -> tuple[int, ...]:
+    """The shape of `x[starts[0]:ends[0]:steps[0], ...]`: one range per axis, steps >= 1
+    and 0 <= start <= end <= the axis length."""
+    rank = len(x_shape)
+    require(
+        len(starts) == len(ends) == len(steps) == rank,
+        f"{op_name}: starts, ends and steps must have {rank} entries",
+    )
+    ranges = list(zip(starts, ends, steps, strict=True))
+    require(
+        all(s >= 1 and 0 <= b <= e <= d for (b, e, s), d in zip(ranges, x_shape, strict=True)),
+        f"{op_name}: ranges {list(starts)}:{list(ends)}:{list(steps)} out of {tuple(x_shape)}",
+    )
+    return tuple(-(-(e - b) // s) for b, e, s in ranges)
+
+
 def concatenated_shape(op_name: str, shapes: Sequence[Sequence[int]], axis: int) -> tuple[int, ...]:
     """The shape of the inputs joined along `axis`; all other axes must agree."""
     require(len(shapes) >= 1, f"{op_name}: needs at least one input")

@@ -313,6 +313,30 @@ def _label_select(op: df.LabelSelectOp, name: str) -> Kernel:
     return Kernel("qnn/label_select.h", [call], summary=f"dataflow.label_select N={n} K={k}")
 
 
+def _upsample(op: df.UpsampleOp, name: str) -> Kernel:
+    x = df.stream_type(op.x)
+    h, w, c = x.shape
+    sh, sw = op.scales()
+    pe = op.pe.value.data
+    call = (
+        f"qnn::upsample<{h}, {w}, {c}, {sh}, {sw}, {pe}, {cpp_type(x.element)}>(in0_V, out0_V, 1);"
+    )
+    return Kernel("qnn/layout.h", [call], summary=f"dataflow.upsample x{sh}x{sw} PE={pe}")
+
+
+def _slice(op: df.SliceOp, name: str) -> Kernel:
+    x = df.stream_type(op.x)
+    if len(x.shape) > 3:
+        raise EmitError(f"{name} (dataflow.slice): a {len(x.shape)}-D frame; the kernel has 3")
+    missing = 3 - len(x.shape)
+    h, w, c = (1,) * missing + x.shape
+    ranges = [(0, 1, 1)] * missing + op.ranges()
+    bounds = ", ".join(str(v) for r in ranges for v in r)
+    pe = op.pe.value.data
+    call = f"qnn::slice<{h}, {w}, {c}, {pe}, {cpp_type(x.element)}, {bounds}>(in0_V, out0_V, 1);"
+    return Kernel("qnn/layout.h", [call], summary=f"dataflow.slice PE={pe}")
+
+
 def _dwc(op: df.DWCOp, name: str) -> Kernel:
     x, out = df.stream_type(op.x), df.stream_type(op.result)
     call = (
@@ -358,6 +382,8 @@ _KERNELS: dict[type[Operation], Any] = {
     df.LabelSelectOp: _label_select,
     df.DWCOp: _dwc,
     df.ConcatOp: _concat,
+    df.UpsampleOp: _upsample,
+    df.SliceOp: _slice,
 }
 
 

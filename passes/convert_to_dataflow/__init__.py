@@ -6,7 +6,8 @@ Input: a `streamline`d module (integer-only body, float only at the edges). For 
 non-constant integer tensor that feed an integer tensor. Float edge ops stay outside: the
 input's transpose/reshape and the first float-to-integer `streamline.multithreshold`
 produce the partition's operands; the final float `streamline.mul`/`streamline.add`
-consume its results. Each region op is then converted, in program order, by one function
+consume its results, and so do the transposes and reshapes after the last integer layer
+(the layout of a feature-map output is the host's job). Each region op is then converted, in program order, by one function
 of `CONVERTERS`:
 
 | streamline op                              | dataflow layer(s)                                |
@@ -22,6 +23,8 @@ of `CONVERTERS`:
 | mul / add by an integer scalar/per-channel | channelwise                                      |
 | topk (indices only)                        | label_select                                     |
 | concat (channels) / reshape (batch kept)   | concat / reshape                                 |
+| upsample (rows and columns of N x H x W x C) | upsample                                       |
+| slice (batch axis whole)                   | slice (a Split: duplicate_streams + one each)    |
 
 A value used by several layers (or by a layer and the host) is forked with
 `dataflow.duplicate_streams`. A multithreshold is fused into its matmul only when it is the

@@ -278,6 +278,31 @@ def convert_concat(b: Builder, op: Operation) -> None:
     b.define(op.result, layer.results[0])
 
 
+def convert_upsample(b: Builder, op: Operation) -> None:
+    assert isinstance(op, sl.UpsampleOp)
+    scales = ints(op.scales)
+    if len(scales) != 4 or scales[0] != 1 or scales[3] != 1:
+        raise fail(
+            op,
+            f"upsampling by {list(scales)} (dataflow.upsample repeats the rows and columns "
+            "of an N x H x W x C feature map)",
+        )
+    layer = b.add(df.UpsampleOp(b.stream(op.x, op), stream_of(op.result), pe=LANES))
+    b.define(op.result, layer.results[0])
+
+
+def convert_slice(b: Builder, op: Operation) -> None:
+    assert isinstance(op, sl.SliceOp)
+    (start, end, step), *frame = zip(ints(op.starts), ints(op.ends), ints(op.steps), strict=True)
+    if (start, end, step) != (0, shape_of(op.x)[0], 1):
+        raise fail(op, "a slice of the batch axis has no stream form")
+    starts, ends, steps = (list(r) for r in zip(*frame, strict=True))
+    layer = df.SliceOp(
+        b.stream(op.x, op), stream_of(op.result), starts=starts, ends=ends, steps=steps, pe=LANES
+    )
+    b.define(op.result, b.add(layer).results[0])
+
+
 def convert_topk(b: Builder, op: Operation) -> None:
     assert isinstance(op, sl.TopKOp)
     if op.values.uses:
@@ -301,6 +326,8 @@ CONVERTERS: dict[type[Operation], Callable[[Builder, Operation], None]] = {
     sl.AddOp: convert_affine,
     sl.ReshapeOp: convert_reshape,
     sl.ConcatOp: convert_concat,
+    sl.UpsampleOp: convert_upsample,
+    sl.SliceOp: convert_slice,
     sl.TopKOp: convert_topk,
 }
 """The converter of each streamline op type."""

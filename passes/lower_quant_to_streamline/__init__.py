@@ -46,7 +46,11 @@ from xdsl.pattern_rewriter import (
 
 from passes.errors import LoweringError
 from passes.lower_quant_to_streamline.builder import fail
-from passes.lower_quant_to_streamline.data_movement import ComposeTransposes, LowerDataMovement
+from passes.lower_quant_to_streamline.data_movement import (
+    ComposeTransposes,
+    LowerDataMovement,
+    LowerResizeSliceSplit,
+)
 from passes.lower_quant_to_streamline.elementwise import LowerBatchNorm, LowerBinary
 from passes.lower_quant_to_streamline.linear import LowerConv, LowerGemm, LowerMatMul
 from passes.lower_quant_to_streamline.pooling import LowerGlobalPool, LowerPool
@@ -71,6 +75,7 @@ LOWERING_PATTERNS: tuple[RewritePattern, ...] = (
     LowerPool(),
     LowerGlobalPool(),
     LowerDataMovement(),
+    LowerResizeSliceSplit(),
     ComposeTransposes(),
 )
 

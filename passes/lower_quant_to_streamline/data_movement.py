@@ -1,15 +1,19 @@
-"""Data-movement patterns: reshape/flatten, transpose, concat, topk, identity and zero pad;
+"""Data-movement patterns: reshape/flatten, transpose, concat, topk, identity and zero pad,
+resize/slice/split;
 `ComposeTransposes` merges the transposes the other patterns leave next to each other."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from xdsl.dialects.builtin import IntegerAttr, TensorType, f32, i64
+from xdsl.ir import SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
 from passes.lower_quant_to_streamline.builder import TO_NHWC, Emitter, fail
 from qdialects import quant
 from qdialects import streamline as sl
-from qdialects.utils import i64_array, ints, shape_of
+from qdialects.utils import i64_array, ints, shape_of, sliced_shape, upsampled_shape
 
 
 class LowerDataMovement(RewritePattern):
@@ -91,6 +95,69 @@ class LowerDataMovement(RewritePattern):
             emit.replace(rewriter, [values, indices])
             return
         emit.replace(rewriter, [result])
+
+
+def _nhwc_axes(values: Sequence[int], rank: int) -> list[int]:
+    """Per-axis values of an NCHW tensor, for its NHWC form (other ranks unchanged)."""
+    return [values[a] for a in TO_NHWC] if rank == 4 else list(values)
+
+
+def _slice(emit: Emitter, x: SSAValue, starts, ends, steps) -> SSAValue:
+    """`streamline.slice` of `x` (in the lowered layout: ranges given for it)."""
+    shape = sliced_shape("streamline.slice", shape_of(x), starts, ends, steps)
+    x_type = x.type
+    assert isinstance(x_type, TensorType)
+    op = sl.SliceOp(
+        operands=[x],
+        properties={
+            "starts": i64_array(starts),
+            "ends": i64_array(ends),
+            "steps": i64_array(steps),
+        },
+        result_types=[TensorType(x_type.element_type, list(shape))],
+    )
+    return emit.add(op, "slice")
+
+
+class LowerResizeSliceSplit(RewritePattern):
+    """Resize (nearest, integer scales) -> `streamline.upsample`; Slice ->
+    `streamline.slice`; Split -> one `streamline.slice` per part; a 4-D tensor in NHWC
+    (scales and ranges permuted accordingly)."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(
+        self, op: quant.ResizeOp | quant.SliceOp | quant.SplitOp, rewriter: PatternRewriter
+    ) -> None:
+        emit = Emitter(op)
+        rank = len(shape_of(op.x))
+        x = emit.to_nhwc(op.x) if rank == 4 else op.x
+        if isinstance(op, quant.ResizeOp):
+            scales = _nhwc_axes(ints(op.scales), rank)
+            shape = upsampled_shape("streamline.upsample", shape_of(x), scales)
+            x_type = x.type
+            assert isinstance(x_type, TensorType)
+            upsample = sl.UpsampleOp(
+                operands=[x],
+                properties={"scales": i64_array(scales)},
+                result_types=[TensorType(x_type.element_type, list(shape))],
+            )
+            results = [emit.add(upsample, "up")]
+        elif isinstance(op, quant.SliceOp):
+            ranges = (ints(op.starts), ints(op.ends), ints(op.steps))
+            results = [_slice(emit, x, *(_nhwc_axes(r, rank) for r in ranges))]
+        else:
+            results = []
+            start = 0
+            for size in ints(op.sizes):
+                starts = [0] * rank
+                ends = list(shape_of(op.x))
+                starts[op.axis.value.data], ends[op.axis.value.data] = start, start + size
+                start += size
+                ranges = (starts, ends, [1] * rank)
+                results.append(_slice(emit, x, *(_nhwc_axes(r, rank) for r in ranges)))
+        if rank == 4:
+            results = [emit.to_nchw(r) for r in results]
+        emit.replace(rewriter, results)
 
 
 class ComposeTransposes(RewritePattern):

@@ -3,7 +3,8 @@
 FINN's streamlining recipe as greedy rewrite patterns, one family per module:
 
 - `move_affine`: move float muls/adds by constants past matmul, dw_matmul, im2col,
-  maxpool, sum_pool, global_sum, reshape and transpose; add past mul;
+  maxpool, sum_pool, global_sum, reshape, transpose, upsample, slice and concat; add
+  past mul;
 - `collapse`: merge repeated muls/adds, fold affine ops on constants, drop identities;
 - `absorb_thresholds`: absorb adds and muls into multithreshold thresholds;
 - `sign`: push negative per-channel scales into integer weight columns;
@@ -45,6 +46,7 @@ from passes.streamline.layout import AbsorbTransposeIntoWeights, CollapseReshape
 from passes.streamline.move_affine import (
     MoveAddPastMatMul,
     MoveAddPastMul,
+    MoveAffinePastConcat,
     MoveAffinePastWindow,
     MoveMulPastMatMul,
     MoveWeightScalePastMatMul,
@@ -66,6 +68,7 @@ def streamline_patterns() -> list[RewritePattern]:
         MoveMulPastMatMul(),
         MoveAddPastMatMul(),
         MoveAffinePastWindow(),
+        MoveAffinePastConcat(),
         PushSignIntoWeights(),
         CollapseRepeatedMul(),
         CollapseRepeatedAdd(),

@@ -7,7 +7,8 @@ they commute with, so that they meet (and collapse into) the next multithreshold
 | mul past matmul | `matmul(x*s, W) -> matmul(x, W)*s` | s scalar (`dw_matmul`: per channel) |
 | add past matmul | `matmul(x+a, W) -> matmul(x, W) + a@W` | W constant, a per row of W |
 | past windows | `im2col`, `maxpool`, `sum_pool`, `global_sum` | see `MoveAffinePastWindow` |
-| past data movement | `reshape`, `transpose` | the constant stays scalar / per channel |
+| past data movement | `reshape`, `transpose`, `upsample`, `slice` | the constant stays scalar / per channel |
+| past concat | `concat(x_i*c_i) -> concat(x_i)*c` (adds alike) | the x_i of one element type |
 | add past mul | `(x+a)*m -> x*m + a*m` | |
 
 A matmul whose operands both become integer gets the tightest datatype of its exact
@@ -19,6 +20,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from xdsl.dialects.builtin import TensorType
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
@@ -41,6 +43,7 @@ from passes.streamline.common import (
     vector_or_scalar,
 )
 from qdialects import streamline as sl
+from qdialects.semantics.kernels import upsample_nearest
 from qdialects.utils import ints, shape_of
 
 MatMulLike = sl.MatMulOp | sl.DepthwiseMatMulOp
@@ -176,20 +179,33 @@ def _window_result_type(op: Operation, x: SSAValue) -> Attribute:
     return same_element_type(x, shape)
 
 
+DATA_MOVEMENT_OPS = (sl.ReshapeOp, sl.TransposeOp, sl.UpsampleOp, sl.SliceOp)
+"""The ops that only move (or repeat, or drop) elements: any elementwise affine op
+commutes with them."""
+
+
+def _moved_elements(op: Operation, array: np.ndarray) -> np.ndarray:
+    """Data-movement `op` applied to a (broadcast) constant of its input's shape."""
+    if isinstance(op, sl.ReshapeOp):
+        return array.reshape(shape_of(op.result))
+    if isinstance(op, sl.TransposeOp):
+        return np.transpose(array, ints(op.perm))
+    if isinstance(op, sl.UpsampleOp):
+        return upsample_nearest(array, ints(op.scales))
+    assert isinstance(op, sl.SliceOp)
+    return array[op.ranges()]
+
+
 def _moved_constant(op: Operation, c: np.ndarray, is_mul: bool) -> np.ndarray | None:
     """The constant that, applied after `op`, equals applying `c` before it; None when
     the affine op does not commute with `op`."""
     in_shape = shape_of(op.operands[0])
-    if isinstance(op, sl.ReshapeOp | sl.TransposeOp):
+    if isinstance(op, DATA_MOVEMENT_OPS):
         try:
             full = np.broadcast_to(c, in_shape)
         except ValueError:
             return None
-        if isinstance(op, sl.ReshapeOp):
-            moved = full.reshape(shape_of(op.result))
-        else:
-            moved = np.transpose(full, ints(op.perm))
-        return compress(moved)
+        return compress(_moved_elements(op, full))
     vector = channel_vector(c, len(in_shape))
     if vector is None or vector.size not in (1, in_shape[-1]):
         return None
@@ -216,14 +232,7 @@ def _moved_constant(op: Operation, c: np.ndarray, is_mul: bool) -> np.ndarray | 
     return None
 
 
-WINDOW_OPS = (
-    sl.Im2ColOp,
-    sl.MaxPoolOp,
-    sl.SumPoolOp,
-    sl.GlobalSumOp,
-    sl.ReshapeOp,
-    sl.TransposeOp,
-)
+WINDOW_OPS = (sl.Im2ColOp, sl.MaxPoolOp, sl.SumPoolOp, sl.GlobalSumOp, *DATA_MOVEMENT_OPS)
 
 
 class MoveAffinePastWindow(RewritePattern):
@@ -232,7 +241,8 @@ class MoveAffinePastWindow(RewritePattern):
       without padding (padding inserts zeros);
     - `maxpool`: any add, a mul by a non-negative c;
     - `sum_pool`/`global_sum`: any mul; an add becomes `c * window size` (no padding);
-    - `reshape`/`transpose`: when c stays a scalar or a per-channel vector."""
+    - `reshape`/`transpose`/`upsample`/`slice`: when c stays a scalar or a per-channel
+      vector."""
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
         if not isinstance(op, WINDOW_OPS):
@@ -251,6 +261,46 @@ class MoveAffinePastWindow(RewritePattern):
             outer = kind(inner.results[0], c_op.result, op.results[0].type)
             rewriter.replace(op, [inner, c_op, outer])
             return
+
+
+class MoveAffinePastConcat(RewritePattern):
+    """`concat(x_1*c_1, ..., x_n*c_n) -> concat(x_1, ..., x_n)*c` (likewise for adds),
+    `c` the constants broadcast to their operands' shapes and joined along the axis. Only
+    when the `x_i` share one element type (the concat's invariant) and `c` is a scalar or
+    a channel vector."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: sl.ConcatOp, rewriter: PatternRewriter) -> None:
+        for kind in (sl.MulOp, sl.AddOp):
+            parts = _affine_operands(list(op.inputs), kind)
+            if parts is None:
+                continue
+            xs = [x for x, _ in parts]
+            elements = {x.type.element_type for x in xs if isinstance(x.type, TensorType)}
+            if len(elements) != 1:
+                return
+            full = [np.broadcast_to(c, shape_of(x)) for x, c in parts]
+            moved = compress(np.concatenate(full, axis=op.axis.value.data))
+            if moved is None:
+                return
+            inner = recreate(op, xs, [same_element_type(xs[0], shape_of(op.result))])
+            c_op = float_const(moved, "scale" if kind is sl.MulOp else "bias")
+            outer = kind(inner.results[0], c_op.result, op.result.type)
+            rewriter.replace(op, [inner, c_op, outer])
+            return
+
+
+def _affine_operands(
+    values: list[SSAValue], kind: type[sl.MulOp] | type[sl.AddOp]
+) -> list[tuple[SSAValue, np.ndarray]] | None:
+    """Each value as (x, c) with value = kind(x, c) a float op; None unless all are."""
+    parts: list[tuple[SSAValue, np.ndarray]] = []
+    for value in values:
+        found = producer_affine(value, kind)
+        if found is None or not is_float(found[0].result):
+            return None
+        parts.append((found[1], np.asarray(found[2], np.float64)))
+    return parts
 
 
 class MoveAddPastMul(RewritePattern):

@@ -49,6 +49,8 @@ PREFIXES: dict[str, str] = {
     "dataflow.channelwise": "Channelwise",
     "dataflow.label_select": "LabelSelect",
     "dataflow.concat": "Concat",
+    "dataflow.upsample": "Upsample",
+    "dataflow.slice": "Slice",
     "dataflow.dwc": "DWC",
     "dataflow.fifo": "FIFO",
     "dataflow.reshape": "Reshape",

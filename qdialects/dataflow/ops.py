@@ -64,7 +64,7 @@ from qdialects.dataflow.types import StreamType
 from qdialects.quant import constant_value
 from qdialects.streamline import matmul_range
 from qdialects.types import BipolarType, QDataType, element_datatype
-from qdialects.utils import i64_array, ints, require, shape_of
+from qdialects.utils import i64_array, ints, require, shape_of, sliced_shape
 
 CHANNELWISE_OPS = ("add", "mul")
 
@@ -1385,6 +1385,118 @@ class ConcatOp(Layer):
 
 
 @irdl_op_definition
+class UpsampleOp(Layer):
+    """Nearest-neighbour upsampling of a feature map by integer factors.
+
+    Logical: input frame `(H, W, C)`, output `(H·SH, W·SW, C)`,
+    `out[h, w, c] = x[h // SH, w // SW, c]` (the factors are the ratios of the frame
+    sizes). Physical: `pe` lanes in and out, standard order; the kernel keeps one input
+    row, writes each pixel's words as they arrive and repeats them SW times, then the row
+    SH - 1 more times: one output word per cycle. Invariants: 3-D frames, the output's
+    height and width multiples of the input's, same channels and element type, PE | C.
+    """
+
+    name = "dataflow.upsample"
+    x = operand_def(StreamType)
+    pe = prop_def(IntegerAttr[IntegerType])
+    result = result_def(StreamType)
+    assembly_format = "$x attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, x: SSAValue, result_type: StreamType, *, pe: int):
+        super().__init__(operands=[x], result_types=[result_type], properties={"pe": _i64(pe)})
+
+    def scales(self) -> tuple[int, int]:
+        """(SH, SW)."""
+        x, out = stream_type(self.x), stream_type(self.result)
+        return out.shape[0] // x.shape[0], out.shape[1] // x.shape[1]
+
+    def verify_(self) -> None:
+        x, out = stream_type(self.x), stream_type(self.result)
+        require(
+            len(x.shape) == 3 and len(out.shape) == 3,
+            f"{self.name}: frames must be H x W x C, got {list(x.shape)} -> {list(out.shape)}",
+        )
+        _require_divides(self, x.shape[0], "the input height", out.shape[0], "the output height")
+        _require_divides(self, x.shape[1], "the input width", out.shape[1], "the output width")
+        _require_frame(self, out, (*out.shape[:2], x.shape[2]), "output")
+        pe = _int(self.pe)
+        _require_divides(self, pe, "pe", x.shape[2], "the channels")
+        for stream, what in ((x, "input"), (out, "output")):
+            _require_standard(self, stream, what)
+            _require_lanes(self, stream, pe, what, "pe")
+        _require_same_element(self, x, out)
+
+    def estimates(self) -> Resources:
+        """The row buffer (W·C/PE words of the input width) and the word multiplexing."""
+        x = stream_type(self.x)
+        (width,) = self.input_widths()
+        row = est.memory(x.shape[1] * x.shape[2] // x.lanes, width)
+        return row + Resources(lut=est.elementwise_luts(1, width))
+
+
+@irdl_op_definition
+class SliceOp(Layer):
+    """A constant-range slice of the frame: the selected words pass, the others are read
+    and dropped.
+
+    Logical: `out = x[starts[0]:ends[0]:steps[0], ...]`, one range per frame axis
+    (numpy basic slicing; steps >= 1, 0 <= start <= end <= the axis length).
+    Physical: `pe` lanes in and out, standard order; one input word per cycle. With
+    PE > 1 the channel (innermost) range must be whole words: step 1, PE dividing its
+    start and end. Invariants: those, PE | C, the output frame is the slice's shape,
+    same element type.
+    """
+
+    name = "dataflow.slice"
+    x = operand_def(StreamType)
+    starts = prop_def(DenseArrayBase)
+    ends = prop_def(DenseArrayBase)
+    steps = prop_def(DenseArrayBase)
+    pe = prop_def(IntegerAttr[IntegerType])
+    result = result_def(StreamType)
+    assembly_format = "$x attr-dict `:` functional-type(operands, results)"
+
+    def __init__(
+        self,
+        x: SSAValue,
+        result_type: StreamType,
+        *,
+        starts: Sequence[int],
+        ends: Sequence[int],
+        steps: Sequence[int],
+        pe: int,
+    ):
+        properties = {
+            "starts": i64_array(starts),
+            "ends": i64_array(ends),
+            "steps": i64_array(steps),
+            "pe": _i64(pe),
+        }
+        super().__init__(operands=[x], result_types=[result_type], properties=properties)
+
+    def ranges(self) -> list[tuple[int, int, int]]:
+        """(start, end, step) per frame axis."""
+        return list(zip(ints(self.starts), ints(self.ends), ints(self.steps), strict=True))
+
+    def max_pe(self) -> int:
+        """The largest PE the channel range allows (every PE must divide it)."""
+        channels = stream_type(self.x).shape[-1]
+        start, end, step = self.ranges()[-1]
+        return math.gcd(channels, start, end) if step == 1 else 1
+
+    def verify_(self) -> None:
+        x, out = stream_type(self.x), stream_type(self.result)
+        ranges = (ints(self.starts), ints(self.ends), ints(self.steps))
+        _require_frame(self, out, sliced_shape(self.name, x.shape, *ranges), "output")
+        pe = _int(self.pe)
+        _require_divides(self, pe, "pe", self.max_pe(), "the channel range's granularity")
+        for stream, what in ((x, "input"), (out, "output")):
+            _require_standard(self, stream, what)
+            _require_lanes(self, stream, pe, what, "pe")
+        _require_same_element(self, x, out)
+
+
+@irdl_op_definition
 class DWCOp(Layer):
     """Data-width converter: the same frame, re-cut into words of another lane count.
 
@@ -1500,6 +1612,8 @@ LAYERS: tuple[type[Layer], ...] = (
     ChannelwiseOp,
     LabelSelectOp,
     ConcatOp,
+    UpsampleOp,
+    SliceOp,
     DWCOp,
     FIFOOp,
     ReshapeOp,

@@ -24,6 +24,7 @@ from xdsl.interpreter import (
 )
 
 from qdialects import dataflow as df
+from qdialects.semantics.kernels import upsample_nearest
 from qdialects.semantics.streamline import multithreshold, windows_nhwc
 from qdialects.utils import ints
 
@@ -181,6 +182,19 @@ class DataflowFunctions(InterpreterFunctions):
         self, interpreter: Interpreter, op: df.ConcatOp, args: tuple[Any, ...]
     ) -> PythonValues:
         return (np.concatenate([_int64(a) for a in args], axis=-1),)
+
+    @impl(df.UpsampleOp)
+    def run_upsample(
+        self, interpreter: Interpreter, op: df.UpsampleOp, args: tuple[Any, ...]
+    ) -> PythonValues:
+        return (upsample_nearest(_int64(args[0]), (1, *op.scales(), 1)),)
+
+    @impl(df.SliceOp)
+    def run_slice(
+        self, interpreter: Interpreter, op: df.SliceOp, args: tuple[Any, ...]
+    ) -> PythonValues:
+        index = tuple(slice(b, e, s) for b, e, s in op.ranges())
+        return (np.ascontiguousarray(_int64(args[0])[(slice(None), *index)]),)
 
     @impl(df.DWCOp)
     def run_dwc(

@@ -14,7 +14,7 @@ from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, im
 from xdsl.ir import SSAValue
 
 from qdialects import streamline as sl
-from qdialects.semantics import host_ops
+from qdialects.semantics import host_ops, kernels
 from qdialects.utils import ints
 
 
@@ -145,6 +145,18 @@ class StreamlineFunctions(InterpreterFunctions):
         self, interpreter: Interpreter, op: sl.TransposeOp, args: tuple[Any, ...]
     ) -> PythonValues:
         return (host_ops.transpose(args[0], ints(op.perm)),)
+
+    @impl(sl.UpsampleOp)
+    def run_upsample(
+        self, interpreter: Interpreter, op: sl.UpsampleOp, args: tuple[Any, ...]
+    ) -> PythonValues:
+        return (kernels.upsample_nearest(args[0], ints(op.scales)),)
+
+    @impl(sl.SliceOp)
+    def run_slice(
+        self, interpreter: Interpreter, op: sl.SliceOp, args: tuple[Any, ...]
+    ) -> PythonValues:
+        return (np.ascontiguousarray(args[0][op.ranges()]),)
 
     @impl(sl.ConcatOp)
     def run_concat(

@@ -22,6 +22,7 @@ BUILDS = [
     "espcn_d2s",
     "espcn_d2s_int",
     "segment_int_out",
+    "espcn_resize",
     "grouped_conv",
     "conv1d_maxpool",
     "finn_bipolar_topk",
@@ -56,6 +57,34 @@ def test_builds_and_csim_equals_qonnx(tmp_path: Path, name: str):
     assert summary["frames"] == 4
     assert summary["agree"] is True
     assert summary["argmax_agreement"] == 4
+
+
+FOLDED = {
+    "espcn_resize": {"Upsample_0": {"PE": 2}, "MVAU_0": {"PE": 4}},
+    "split_slice": {
+        "DuplicateStreams_0": {"PE": 8},
+        "Slice_0": {"PE": 4},
+        "Slice_1": {"PE": 2},
+        "Concat_0": {"SIMD": 4},
+        "Slice_2": {"PE": 8},
+        "Slice_3": {"PE": 4},
+    },
+}
+"""Foldings giving the upsample and slice layers (Resize, Split, Slice) several lanes."""
+
+
+@pytest.mark.parametrize("name", sorted(FOLDED))
+def test_upsample_and_slices_folded_equal_qonnx(tmp_path: Path, name: str):
+    folding = tmp_path / "folding.json"
+    folding.write_text(json.dumps({"Defaults": {}, **FOLDED[name]}))
+    out = tmp_path / "out"
+    frames = wild_frames(tmp_path, name)
+    result = qnn_build(WILD / f"{name}.onnx", "-o", out, "--folding", folding, "--csim", frames)
+    assert result.returncode == 0, result.stderr
+    applied = json.loads((out / "report/folding.json").read_text())
+    assert all(applied[layer] | params == applied[layer] for layer, params in FOLDED[name].items())
+    summary = json.loads((out / "report/csim.json").read_text())["summary"]
+    assert summary["agree"] is True and summary["frames"] == 4
 
 
 def test_a_model_without_activation_quantizers_is_refused_with_what_to_do(tmp_path: Path):

@@ -8,6 +8,7 @@
 #include "dwc.h"
 #include "fmpadding.h"
 #include "label_select.h"
+#include "layout.h"
 #include "mvau.h"
 #include "pool.h"
 #include "streams.h"

@@ -293,3 +293,37 @@ func.func @stream_product(%x: tensor<1x2x!quant.uint<2>>, %y: tensor<1x2x!quant.
   %z = streamline.mul %x, %y : (tensor<1x2x!quant.uint<2>>, tensor<1x2x!quant.uint<2>>) -> tensor<1x2x!quant.uint<4>>
   func.return %z : tensor<1x2x!quant.uint<4>>
 }
+
+// -----
+
+// Upsample and slice become layers of their own (the batch axis drops from the ranges).
+// CHECK-LABEL: func.func @upsample_slice
+// CHECK:       dataflow.upsample %{{.*}} {pe = 1 : i64} : (!dataflow.stream<2x2x3x!quant.uint<2>, lanes 1>) -> !dataflow.stream<4x4x3x!quant.uint<2>, lanes 1>
+// CHECK-NEXT:  dataflow.slice %{{.*}} {starts = array<i64: 1, 0, 0>, ends = array<i64: 4, 4, 2>, steps = array<i64: 2, 1, 1>, pe = 1 : i64} : (!dataflow.stream<4x4x3x!quant.uint<2>, lanes 1>) -> !dataflow.stream<2x4x2x!quant.uint<2>, lanes 1>
+func.func @upsample_slice(%x: tensor<1x2x2x3x!quant.uint<2>>) -> tensor<1x2x4x2x!quant.uint<3>> {
+  %u = streamline.upsample %x {scales = array<i64: 1, 2, 2, 1>} : (tensor<1x2x2x3x!quant.uint<2>>) -> tensor<1x4x4x3x!quant.uint<2>>
+  %s = streamline.slice %u {starts = array<i64: 0, 1, 0, 0>, ends = array<i64: 1, 4, 4, 2>, steps = array<i64: 1, 2, 1, 1>} : (tensor<1x4x4x3x!quant.uint<2>>) -> tensor<1x2x4x2x!quant.uint<2>>
+  %one = quant.constant dense<1> : tensor<i8> -> tensor<!quant.uint<1>>
+  %z = streamline.add %s, %one : (tensor<1x2x4x2x!quant.uint<2>>, tensor<!quant.uint<1>>) -> tensor<1x2x4x2x!quant.uint<3>>
+  func.return %z : tensor<1x2x4x2x!quant.uint<3>>
+}
+
+// -----
+
+// CHECK: convert-to-dataflow: streamline.slice (%s): a slice of the batch axis has no stream form
+func.func @batch_slice(%x: tensor<2x3x!quant.uint<2>>) -> tensor<1x3x!quant.uint<3>> {
+  %s = streamline.slice %x {starts = array<i64: 1, 0>, ends = array<i64: 2, 3>, steps = array<i64: 1, 1>} : (tensor<2x3x!quant.uint<2>>) -> tensor<1x3x!quant.uint<2>>
+  %one = quant.constant dense<1> : tensor<i8> -> tensor<!quant.uint<1>>
+  %z = streamline.add %s, %one : (tensor<1x3x!quant.uint<2>>, tensor<!quant.uint<1>>) -> tensor<1x3x!quant.uint<3>>
+  func.return %z : tensor<1x3x!quant.uint<3>>
+}
+
+// -----
+
+// CHECK: convert-to-dataflow: streamline.upsample (%u): upsampling by [1, 2, 2] (dataflow.upsample repeats the rows and columns of an N x H x W x C feature map)
+func.func @upsample_3d(%x: tensor<1x2x3x!quant.uint<2>>) -> tensor<1x4x6x!quant.uint<3>> {
+  %u = streamline.upsample %x {scales = array<i64: 1, 2, 2>} : (tensor<1x2x3x!quant.uint<2>>) -> tensor<1x4x6x!quant.uint<2>>
+  %one = quant.constant dense<1> : tensor<i8> -> tensor<!quant.uint<1>>
+  %z = streamline.add %u, %one : (tensor<1x4x6x!quant.uint<2>>, tensor<!quant.uint<1>>) -> tensor<1x4x6x!quant.uint<3>>
+  func.return %z : tensor<1x4x6x!quant.uint<3>>
+}

@@ -442,3 +442,20 @@ func.func @gemm_trans_a(%x: tensor<3x1xf32>) -> tensor<1x2xf32> {
 }
 
 // CHECK: quant.gemm %y: transA on a non-constant A is not supported
+
+// -----
+
+// Resize (nearest, integer scales), Slice and Split of a 4-D tensor are computed in NHWC:
+// scales and ranges permuted; a Split is one slice per part.
+// CHECK-LABEL: @resize_split
+// CHECK:      %[[X:.*]] = streamline.transpose %x {perm = array<i64: 0, 2, 3, 1>}
+// CHECK-NEXT: %[[U:.*]] = streamline.upsample %[[X]] {scales = array<i64: 1, 2, 3, 1>} : (tensor<1x2x2x4xf32>) -> tensor<1x4x6x4xf32>
+// CHECK:      streamline.slice %[[U]] {starts = array<i64: 0, 0, 0, 0>, ends = array<i64: 1, 4, 6, 1>, steps = array<i64: 1, 1, 1, 1>}
+// CHECK:      streamline.slice %[[U]] {starts = array<i64: 0, 0, 0, 1>, ends = array<i64: 1, 4, 6, 4>, steps = array<i64: 1, 1, 1, 1>}
+// CHECK:      streamline.slice %{{.*}} {starts = array<i64: 0, 1, 0, 0>, ends = array<i64: 1, 4, 5, 3>, steps = array<i64: 1, 2, 2, 1>}
+func.func @resize_split(%x: tensor<1x4x2x2xf32>) -> (tensor<1x1x4x6xf32>, tensor<1x3x2x3xf32>) {
+  %u = quant.resize %x {scales = array<i64: 1, 1, 2, 3>} : (tensor<1x4x2x2xf32>) -> tensor<1x4x4x6xf32>
+  %a, %b = quant.split %u {axis = 1 : i64, sizes = array<i64: 1, 3>} : (tensor<1x4x4x6xf32>) -> (tensor<1x1x4x6xf32>, tensor<1x3x4x6xf32>)
+  %s = quant.slice %b {starts = array<i64: 0, 0, 1, 0>, ends = array<i64: 1, 3, 4, 5>, steps = array<i64: 1, 1, 2, 2>} : (tensor<1x3x4x6xf32>) -> tensor<1x3x2x3xf32>
+  func.return %a, %s : tensor<1x1x4x6xf32>, tensor<1x3x2x3xf32>
+}

@@ -323,6 +323,28 @@ def espcn_resize(rng: np.random.Generator):
     return g.model({"x": (1, 1, 8, 8)}, t), grid_input(rng, (1, 1, 8, 8), 0, 1, 255)
 
 
+def split_slice(rng: np.random.Generator):
+    """Split and Slice inside the integer part: the channels split in two branches (one
+    convolved, one passed on) and joined again, a spatial crop (Slice on H and W), a
+    strided Slice of the rows, then a global average pool and a dense layer."""
+    g = Graph("split_slice", rng)
+    t = g.quant("x", 2.0**-8, 9, False)
+    t = _conv(g, t, 3, 8, (3, 3), pads=[1, 1, 1, 1])
+    t = g.quant(g.node("Relu", [t]), 0.25, 3, False)
+    a, b = g.multi("Split", [t, g.const(np.array([4, 4], dtype=np.int64), "split")], 2, axis=1)
+    a = g.quant(g.node("Relu", [_conv(g, a, 4, 4, (3, 3), pads=[1, 1, 1, 1])]), 0.25, 3, False)
+    t = g.node("Concat", [b, a], axis=1)
+    crop = [g.const(np.array(v, dtype=np.int64), "slice") for v in ([1, 1], [7, 7], [2, 3])]
+    t = g.node("Slice", [t, *crop])
+    t = _conv(g, t, 8, 4, (1, 1))
+    t = g.quant(g.node("Relu", [t]), 0.25, 3, False)
+    rows = [g.const(np.array(v, dtype=np.int64), "slice") for v in ([0], [6], [2], [2])]
+    t = g.node("Slice", [t, *rows])
+    t = g.node("Flatten", [g.node("GlobalAveragePool", [t])], axis=1)
+    t = g.node("MatMul", [t, g.weight((4, 3))])
+    return g.model({"x": (1, 3, 8, 8)}, t), grid_input(rng, (1, 3, 8, 8), 0, 1, 255)
+
+
 def conv1d_maxpool(rng: np.random.Generator):
     """A radio/time-series net: 1-D convolutions (3-D input N x C x L), BatchNorm1d,
     MaxPool1d, then flatten and a dense layer."""
@@ -394,6 +416,7 @@ MODELS: dict[str, tuple[Callable, set[str]]] = {
     "espcn_d2s_int": (espcn_d2s_int, {"DepthToSpace", "Quant"}),
     "segment_int_out": (segment_int_out, {"Conv", "Reshape"}),
     "espcn_resize": (espcn_resize, {"Resize", "Conv"}),
+    "split_slice": (split_slice, {"Split", "Slice", "Concat"}),
     "conv1d_maxpool": (conv1d_maxpool, {"Conv", "MaxPool", "Flatten"}),
     "channels_last": (channels_last, {"Conv", "MaxPool", "BatchNormalization", "Transpose"}),
     "grouped_conv": (grouped_conv, {"Conv"}),

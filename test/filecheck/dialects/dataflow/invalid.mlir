@@ -925,3 +925,57 @@ func.func @f(%s : !dataflow.stream<2x4x!quant.uint<2>, lanes 2>) {
   func.return
 }
 // CHECK: dataflow.reshape: element type changes from !quant.uint<2> to !quant.int<2>
+
+// -----
+
+// upsample: the output size is a multiple of the input's
+func.func @f(%x : !dataflow.stream<2x3x4x!quant.uint<2>, lanes 1>) {
+  %o = dataflow.upsample %x {pe = 1 : i64} : (!dataflow.stream<2x3x4x!quant.uint<2>, lanes 1>) -> !dataflow.stream<4x7x4x!quant.uint<2>, lanes 1>
+  func.return
+}
+// CHECK: dataflow.upsample: the input width (3) must divide the output width (7)
+
+// -----
+
+// upsample: the channels stay
+func.func @f(%x : !dataflow.stream<2x3x4x!quant.uint<2>, lanes 1>) {
+  %o = dataflow.upsample %x {pe = 1 : i64} : (!dataflow.stream<2x3x4x!quant.uint<2>, lanes 1>) -> !dataflow.stream<4x6x2x!quant.uint<2>, lanes 1>
+  func.return
+}
+// CHECK: dataflow.upsample: output frame [4, 6, 2] does not match the expected [4, 6, 4]
+
+// -----
+
+// upsample: feature maps only
+func.func @f(%x : !dataflow.stream<4x!quant.uint<2>, lanes 1>) {
+  %o = dataflow.upsample %x {pe = 1 : i64} : (!dataflow.stream<4x!quant.uint<2>, lanes 1>) -> !dataflow.stream<8x!quant.uint<2>, lanes 1>
+  func.return
+}
+// CHECK: dataflow.upsample: frames must be H x W x C, got [4] -> [8]
+
+// -----
+
+// slice: the output frame is the slice's
+func.func @f(%x : !dataflow.stream<4x6x!quant.uint<2>, lanes 1>) {
+  %o = dataflow.slice %x {starts = array<i64: 0, 1>, ends = array<i64: 4, 6>, steps = array<i64: 2, 2>, pe = 1 : i64} : (!dataflow.stream<4x6x!quant.uint<2>, lanes 1>) -> !dataflow.stream<2x2x!quant.uint<2>, lanes 1>
+  func.return
+}
+// CHECK: dataflow.slice: output frame [2, 2] does not match the expected [2, 3]
+
+// -----
+
+// slice: ranges inside the frame
+func.func @f(%x : !dataflow.stream<4x6x!quant.uint<2>, lanes 1>) {
+  %o = dataflow.slice %x {starts = array<i64: 0, 1>, ends = array<i64: 4, 7>, steps = array<i64: 1, 1>, pe = 1 : i64} : (!dataflow.stream<4x6x!quant.uint<2>, lanes 1>) -> !dataflow.stream<4x6x!quant.uint<2>, lanes 1>
+  func.return
+}
+// CHECK: dataflow.slice: ranges [0, 1]:[4, 7]:[1, 1] out of (4, 6)
+
+// -----
+
+// slice: with PE > 1 the channel range is whole words
+func.func @f(%x : !dataflow.stream<4x6x!quant.uint<2>, lanes 2>) {
+  %o = dataflow.slice %x {starts = array<i64: 0, 1>, ends = array<i64: 4, 5>, steps = array<i64: 1, 1>, pe = 2 : i64} : (!dataflow.stream<4x6x!quant.uint<2>, lanes 2>) -> !dataflow.stream<4x4x!quant.uint<2>, lanes 2>
+  func.return
+}
+// CHECK: dataflow.slice: pe (2) must divide the channel range's granularity (1)

@@ -86,3 +86,12 @@ func.func @conv(%x : tensor<1x4x4x4x!quant.uint<2>>) -> tensor<1x1x1x4x!quant.ui
 // CHECK-SAME: !dataflow.stream<4x4x72x!quant.int<4>, lanes 12, depthwise 9 simd 3>
 // CHECK-SAME: !dataflow.stream<10x!quant.ternary, lanes 5>
 func.func private @types(!dataflow.stream<4x4x72x!quant.int<4>, lanes 12, depthwise 9 simd 3>, !dataflow.stream<10x!quant.ternary, lanes 5>)
+
+// CHECK-LABEL: func.func @upsample_slice
+// CHECK-NEXT:    %u = dataflow.upsample %x {pe = 2 : i64} : (!dataflow.stream<2x3x4x!quant.uint<2>, lanes 2>) -> !dataflow.stream<4x9x4x!quant.uint<2>, lanes 2>
+// CHECK-NEXT:    %s = dataflow.slice %u {starts = array<i64: 1, 0, 2>, ends = array<i64: 4, 9, 4>, steps = array<i64: 2, 3, 1>, pe = 2 : i64} : (!dataflow.stream<4x9x4x!quant.uint<2>, lanes 2>) -> !dataflow.stream<2x3x2x!quant.uint<2>, lanes 2>
+func.func @upsample_slice(%x : !dataflow.stream<2x3x4x!quant.uint<2>, lanes 2>) {
+  %u = dataflow.upsample %x {pe = 2 : i64} : (!dataflow.stream<2x3x4x!quant.uint<2>, lanes 2>) -> !dataflow.stream<4x9x4x!quant.uint<2>, lanes 2>
+  %s = dataflow.slice %u {starts = array<i64: 1, 0, 2>, ends = array<i64: 4, 9, 4>, steps = array<i64: 2, 3, 1>, pe = 2 : i64} : (!dataflow.stream<4x9x4x!quant.uint<2>, lanes 2>) -> !dataflow.stream<2x3x2x!quant.uint<2>, lanes 2>
+  func.return
+}

@@ -488,3 +488,19 @@ func.func @t53(%x: tensor<1x4xf32>) {
   func.return
 }
 // CHECK: Operation does not verify: streamline.topk: indices must be i64
+
+// -----
+
+func.func @upsample_scales(%x: tensor<1x2x2x3xf32>) -> tensor<1x4x4x3xf32> {
+  %u = streamline.upsample %x {scales = array<i64: 1, 2, 2>} : (tensor<1x2x2x3xf32>) -> tensor<1x4x4x3xf32>
+  func.return %u : tensor<1x4x4x3xf32>
+}
+// CHECK: streamline.upsample: scales [1, 2, 2] must be 4 integers >= 1
+
+// -----
+
+func.func @slice_element(%x: tensor<1x4x!quant.uint<2>>) -> tensor<1x2x!quant.uint<3>> {
+  %s = streamline.slice %x {starts = array<i64: 0, 0>, ends = array<i64: 1, 2>, steps = array<i64: 1, 1>} : (tensor<1x4x!quant.uint<2>>) -> tensor<1x2x!quant.uint<3>>
+  func.return %s : tensor<1x2x!quant.uint<3>>
+}
+// CHECK: streamline.slice: element type changes from !quant.uint<2> to !quant.uint<3>

@@ -76,3 +76,12 @@ func.func @data_movement(%x: tensor<1x2x2x3xf32>, %y: tensor<1x2x2x1xf32>) -> (t
 // CHECK-NEXT:   %v, %i = streamline.topk %r {k = 3 : i64} : (tensor<1x12xf32>) -> (tensor<1x3xf32>, tensor<1x3xi64>)
 // CHECK-NEXT:   func.return %v, %i : tensor<1x3xf32>, tensor<1x3xi64>
 // CHECK-NEXT: }
+
+// CHECK-LABEL: func.func @upsample_slice
+// CHECK-NEXT:    %u = streamline.upsample %x {scales = array<i64: 1, 2, 3, 1>} : (tensor<1x2x2x3x!quant.uint<2>>) -> tensor<1x4x6x3x!quant.uint<2>>
+// CHECK-NEXT:    %s = streamline.slice %u {starts = array<i64: 0, 1, 0, 1>, ends = array<i64: 1, 4, 6, 3>, steps = array<i64: 1, 2, 4, 1>} : (tensor<1x4x6x3x!quant.uint<2>>) -> tensor<1x2x2x2x!quant.uint<2>>
+func.func @upsample_slice(%x: tensor<1x2x2x3x!quant.uint<2>>) -> tensor<1x2x2x2x!quant.uint<2>> {
+  %u = streamline.upsample %x {scales = array<i64: 1, 2, 3, 1>} : (tensor<1x2x2x3x!quant.uint<2>>) -> tensor<1x4x6x3x!quant.uint<2>>
+  %s = streamline.slice %u {starts = array<i64: 0, 1, 0, 1>, ends = array<i64: 1, 4, 6, 3>, steps = array<i64: 1, 2, 4, 1>} : (tensor<1x4x6x3x!quant.uint<2>>) -> tensor<1x2x2x2x!quant.uint<2>>
+  func.return %s : tensor<1x2x2x2x!quant.uint<2>>
+}

@@ -226,3 +226,24 @@ func.func @add_past_mul(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
   %y = streamline.mul %xa, %m : (tensor<1x2xf32>, tensor<f64>) -> tensor<1x2xf32>
   func.return %y : tensor<1x2xf32>
 }
+
+// -----
+
+// Upsample and slice only move elements: a per-channel mul passes both (sliced with the
+// channels), and the scales of a concat's operands are joined after it.
+// CHECK-LABEL: @affine_past_upsample_slice_concat
+// CHECK:       %[[U:.*]] = streamline.upsample %x {scales = array<i64: 1, 2, 2, 1>} : (tensor<1x1x1x3x!quant.uint<2>>) -> tensor<1x2x2x3x!quant.uint<2>>
+// CHECK-NEXT:  %[[S:.*]] = streamline.slice %[[U]] {{.*}} -> tensor<1x2x2x2x!quant.uint<2>>
+// CHECK-NEXT:  %[[C:.*]] = streamline.concat %[[S]], %y {axis = 3 : i64} : (tensor<1x2x2x2x!quant.uint<2>>, tensor<1x2x2x1x!quant.uint<2>>) -> tensor<1x2x2x3x!quant.uint<2>>
+// CHECK-NEXT:  quant.constant dense<[2.500000e-01, 1.250000e-01, 2.000000e+00]> : tensor<3xf64>
+// CHECK-NEXT:  streamline.mul %[[C]]
+func.func @affine_past_upsample_slice_concat(%x: tensor<1x1x1x3x!quant.uint<2>>, %y: tensor<1x2x2x1x!quant.uint<2>>) -> tensor<1x2x2x3xf32> {
+  %s = quant.constant dense<[0.5, 0.25, 0.125]> : tensor<3xf64>
+  %xs = streamline.mul %x, %s : (tensor<1x1x1x3x!quant.uint<2>>, tensor<3xf64>) -> tensor<1x1x1x3xf32>
+  %u = streamline.upsample %xs {scales = array<i64: 1, 2, 2, 1>} : (tensor<1x1x1x3xf32>) -> tensor<1x2x2x3xf32>
+  %c = streamline.slice %u {starts = array<i64: 0, 0, 0, 1>, ends = array<i64: 1, 2, 2, 3>, steps = array<i64: 1, 1, 1, 1>} : (tensor<1x2x2x3xf32>) -> tensor<1x2x2x2xf32>
+  %two = quant.constant dense<2.0> : tensor<f64>
+  %ys = streamline.mul %y, %two : (tensor<1x2x2x1x!quant.uint<2>>, tensor<f64>) -> tensor<1x2x2x1xf32>
+  %j = streamline.concat %c, %ys {axis = 3 : i64} : (tensor<1x2x2x2xf32>, tensor<1x2x2x1xf32>) -> tensor<1x2x2x3xf32>
+  func.return %j : tensor<1x2x2x3xf32>
+}
