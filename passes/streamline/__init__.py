@@ -48,6 +48,7 @@ from passes.streamline.move_affine import (
     MoveAddPastMul,
     MoveAffinePastConcat,
     MoveAffinePastWindow,
+    MoveChannelScaleIntoWeights,
     MoveMulPastMatMul,
     MoveWeightScalePastMatMul,
 )
@@ -66,6 +67,7 @@ def streamline_patterns() -> list[RewritePattern]:
         AbsorbTransposeIntoWeights(),
         CollapseReshapes(),
         MoveMulPastMatMul(),
+        MoveChannelScaleIntoWeights(),
         MoveAddPastMatMul(),
         MoveAffinePastWindow(),
         MoveAffinePastConcat(),

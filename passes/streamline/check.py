@@ -23,6 +23,7 @@ from passes.streamline.common import (
     is_int,
     ssa_name,
 )
+from passes.streamline.move_affine import MAX_CHANNEL_RATIO
 from passes.streamline.residual import join_scales
 from qdialects import streamline as sl
 from qdialects.utils import ints, shape_of
@@ -72,7 +73,10 @@ def diagnose(op: Operation) -> str:
         ):
             return (
                 "a scale varying over the reduction axis of streamline.matmul cannot move "
-                "past it (a per-channel activation scale into a conv/matmul)"
+                "past it (a per-channel activation scale into a conv/matmul): its values "
+                f"are not small integer multiples of one base (at most {MAX_CHANNEL_RATIO}), "
+                "so no exact integer form exists; use a per-tensor or power-of-two "
+                "activation scale"
             )
         return f"could not be moved past or absorbed {where}"
     if isinstance(op, sl.MatMulOp | sl.DepthwiseMatMulOp | sl.XnorPopcountOp):

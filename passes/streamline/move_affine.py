@@ -5,6 +5,7 @@ they commute with, so that they meet (and collapse into) the next multithreshold
 |---|---|---|
 | weight scale | `matmul(x, W*s) -> matmul(x, W)*s` | W an integer constant, s per column |
 | mul past matmul | `matmul(x*s, W) -> matmul(x, W)*s` | s scalar (`dw_matmul`: per channel) |
+| channel scale into weights | `matmul(x*(b·n), W) -> matmul(x, W·n)*b` | n small integers per row of W |
 | add past matmul | `matmul(x+a, W) -> matmul(x, W) + a@W` | W constant, a per row of W |
 | past windows | `im2col`, `maxpool`, `sum_pool`, `global_sum` | see `MoveAffinePastWindow` |
 | past data movement | `reshape`, `transpose`, `upsample`, `slice` | the constant stays scalar / per channel |
@@ -18,6 +19,7 @@ accumulator range (`streamline.matmul_range`).
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 from xdsl.dialects.builtin import TensorType
@@ -32,6 +34,7 @@ from passes.streamline.common import (
     const,
     f32_type,
     float_const,
+    int_const,
     int_type,
     is_float,
     is_int_const,
@@ -131,6 +134,59 @@ class MoveMulPastMatMul(RewritePattern):
         scale_op = float_const(vector_or_scalar(vector.astype(np.float64)), "scale")
         mul = sl.MulOp(matmul.results[0], scale_op.result, op.result.type)
         rewriter.replace(op, [matmul, scale_op, mul])
+
+
+MAX_CHANNEL_RATIO = 1 << 16
+"""The largest factor a weight row takes from a per-channel activation scale (16 more
+weight bits at most)."""
+
+
+def integer_ratios(vector: np.ndarray) -> tuple[float, np.ndarray] | None:
+    """`vector` as `base * n`, `n` the smallest integers with that property (computed on
+    the exact rational values of the floats), or None when some |n| exceeds
+    `MAX_CHANNEL_RATIO` or every element is 0."""
+    fractions = [Fraction(float(v)) for v in vector.reshape(-1)]
+    denominator = math.lcm(*(f.denominator for f in fractions))
+    numerators = [int(f * denominator) for f in fractions]
+    common = math.gcd(*numerators)
+    if common == 0:
+        return None
+    ratios = np.array([k // common for k in numerators], dtype=np.int64)
+    if np.max(np.abs(ratios)) > MAX_CHANNEL_RATIO:
+        return None
+    return float(Fraction(common, denominator)), ratios
+
+
+class MoveChannelScaleIntoWeights(RewritePattern):
+    """`matmul(mul(x, v), W) -> mul(matmul(x, W'), b)` for an integer x and a scale v
+    varying over W's rows (a per-channel activation scale, tiled over the kernel by
+    im2col) that is `b * n` with small integers n (`integer_ratios`: e.g. power-of-two
+    scales): `W'[k, :] = W[k, :] * n[k]`, exact. Other such scales have no exact integer
+    form (the final check refuses them)."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: sl.MatMulOp, rewriter: PatternRewriter) -> None:
+        found = producer_affine(op.x, sl.MulOp)
+        weights = const(op.w)
+        if found is None or weights is None or not is_int_const(op.w):
+            return
+        mul, x, scale = found
+        if not is_float(mul.result) or is_float(x):
+            return
+        vector = channel_vector(scale, len(shape_of(op.x)))
+        if vector is None or vector.size != weights.shape[0]:
+            return
+        split = integer_ratios(vector.astype(np.float64))
+        if split is None:
+            return
+        base, ratios = split
+        new_w = int_const(weights.astype(np.int64) * ratios[:, None], name="w")
+        matmul = _new_matmul(op, x, new_w.result)
+        if matmul is None:
+            return
+        scale_op = float_const(np.asarray(base), "scale")
+        result = sl.MulOp(matmul.results[0], scale_op.result, op.result.type)
+        rewriter.replace(op, [new_w, matmul, scale_op, result])
 
 
 class MoveAddPastMatMul(RewritePattern):

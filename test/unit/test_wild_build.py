@@ -23,6 +23,7 @@ BUILDS = [
     "espcn_d2s_int",
     "segment_int_out",
     "espcn_resize",
+    "per_channel_po2",
     "grouped_conv",
     "conv1d_maxpool",
     "finn_bipolar_topk",
@@ -104,4 +105,14 @@ def test_a_host_op_between_integer_tensors_is_refused_by_name(tmp_path: Path):
     last = result.stderr.splitlines()[-1]
     assert "float quant.sub on %Quant_" in last
     assert "it has no integer form and runs only on the host" in last
+    assert not out.exists()
+
+
+def test_per_channel_activation_scales_without_integer_form_are_refused(tmp_path: Path):
+    out = tmp_path / "out"
+    result = qnn_build(WILD.parent / "per_channel.onnx", "-o", out)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert "a per-channel activation scale into a conv/matmul" in last
+    assert "no exact integer form exists; use a per-tensor or power-of-two" in last
     assert not out.exists()

@@ -396,6 +396,24 @@ def grouped_conv(rng: np.random.Generator):
     return g.model({"x": (1, 2, 6, 6)}, t), grid_input(rng, (1, 2, 6, 6), 0, 1, 255)
 
 
+def per_channel_po2(rng: np.random.Generator):
+    """Per-channel power-of-two activation scales (Brevitas `scaling_per_output_channel`
+    with `restrict_scaling_type=POWER_OF_TWO`) feeding a convolution and a dense layer."""
+    g = Graph("per_channel_po2", rng)
+
+    def po2_scales(channels: int) -> np.ndarray:
+        return 2.0 ** -rng.integers(1, 5, size=(1, channels, 1, 1))
+
+    t = g.quant("x", 2.0**-8, 9, False)
+    t = _conv(g, t, 3, 8, (3, 3), pads=[1, 1, 1, 1])
+    t = g.quant(g.node("Relu", [t]), po2_scales(8), 3, False)
+    t = _conv(g, t, 8, 6, (3, 3))
+    t = g.quant(g.node("Relu", [t]), po2_scales(6), 4, False)
+    t = g.node("Flatten", [t], axis=1)
+    t = g.node("MatMul", [t, g.weight((6 * 4 * 4, 5))])
+    return g.model({"x": (1, 3, 6, 6)}, t), grid_input(rng, (1, 3, 6, 6), 0, 1, 255)
+
+
 def no_act_quant(rng: np.random.Generator):
     """Only the weights are quantized: the float input reaches the first MatMul
     unquantized (no activation quantizer anywhere)."""
@@ -420,6 +438,7 @@ MODELS: dict[str, tuple[Callable, set[str]]] = {
     "conv1d_maxpool": (conv1d_maxpool, {"Conv", "MaxPool", "Flatten"}),
     "channels_last": (channels_last, {"Conv", "MaxPool", "BatchNormalization", "Transpose"}),
     "grouped_conv": (grouped_conv, {"Conv"}),
+    "per_channel_po2": (per_channel_po2, {"Conv", "Quant"}),
     "no_act_quant": (no_act_quant, {"MatMul"}),
 }
 """name -> (builder, the op types the saved model must contain)."""

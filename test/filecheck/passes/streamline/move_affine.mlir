@@ -47,12 +47,13 @@ func.func @mul_past_matmul(%x: tensor<1x2x!quant.uint<2>>) -> tensor<1x2xf32> {
 
 // -----
 
-// A scale per input element does not commute with the matmul.
+// A scale per input element does not commute with the matmul, nor go into its weights
+// when its values are not a base times small integers (0.1 and 0.3 as floats are not).
 // CHECK-LABEL: @mul_per_row_stays
 // CHECK:       streamline.mul %x, %s
 // CHECK:       streamline.matmul %{{.*}}, %w : (tensor<1x2xf32>, tensor<2x2x!quant.int<3>>) -> tensor<1x2xf32>
 func.func @mul_per_row_stays(%x: tensor<1x2x!quant.uint<2>>) -> tensor<1x2xf32> {
-  %s = quant.constant dense<[0.125, 0.5]> : tensor<2xf64>
+  %s = quant.constant dense<[0.1, 0.3]> : tensor<2xf64>
   %xs = streamline.mul %x, %s : (tensor<1x2x!quant.uint<2>>, tensor<2xf64>) -> tensor<1x2xf32>
   %w = quant.constant dense<[[3, -4], [-1, 2]]> : tensor<2x2xi8> -> tensor<2x2x!quant.int<3>>
   %y = streamline.matmul %xs, %w : (tensor<1x2xf32>, tensor<2x2x!quant.int<3>>) -> tensor<1x2xf32>
@@ -246,4 +247,21 @@ func.func @affine_past_upsample_slice_concat(%x: tensor<1x1x1x3x!quant.uint<2>>,
   %ys = streamline.mul %y, %two : (tensor<1x2x2x1x!quant.uint<2>>, tensor<f64>) -> tensor<1x2x2x1xf32>
   %j = streamline.concat %c, %ys {axis = 3 : i64} : (tensor<1x2x2x2xf32>, tensor<1x2x2x1xf32>) -> tensor<1x2x2x3xf32>
   func.return %j : tensor<1x2x2x3xf32>
+}
+
+// -----
+
+// A per-channel activation scale over the matmul's rows that is a base times small
+// integers (here 0.25 * [1, 2, -4]) moves into the weight rows: exact, integer product.
+// CHECK-LABEL: @channel_scale_into_weights
+// CHECK:       quant.constant dense<{{\[\[}}1, -1], [2, 4], [-4, 0]]> : tensor<3x2xi8> -> tensor<3x2x!quant.int<4>>
+// CHECK-NEXT:  %[[P:.*]] = streamline.matmul %x, %{{.*}} : (tensor<1x3x!quant.uint<2>>, tensor<3x2x!quant.int<4>>) -> tensor<1x2x!quant.int<5>>
+// CHECK-NEXT:  quant.constant dense<2.500000e-01> : tensor<f64>
+// CHECK-NEXT:  streamline.mul %[[P]]
+func.func @channel_scale_into_weights(%x: tensor<1x3x!quant.uint<2>>) -> tensor<1x2xf32> {
+  %s = quant.constant dense<[0.25, 0.5, -1.0]> : tensor<3xf64>
+  %w = quant.constant dense<[[1, -1], [1, 2], [1, 0]]> : tensor<3x2xi8> -> tensor<3x2x!quant.int<3>>
+  %xs = streamline.mul %x, %s : (tensor<1x3x!quant.uint<2>>, tensor<3xf64>) -> tensor<1x3xf32>
+  %y = streamline.matmul %xs, %w : (tensor<1x3xf32>, tensor<3x2x!quant.int<3>>) -> tensor<1x2xf32>
+  func.return %y : tensor<1x2xf32>
 }
