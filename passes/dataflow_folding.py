@@ -22,6 +22,7 @@ verifiers' invariants, `qdialects/dataflow/ops.py`):
 | swg, fm_padding | | divides C | SIMD | SIMD (swg depthwise: `depthwise K`) |
 | concat | | divides every input's C | SIMD | SIMD |
 | thresholding, maxpool, pool, global_acc_pool, add_streams, duplicate_streams, channelwise, upsample | divides C | | PE | PE |
+| depth_to_space | divides C/b² | | PE | PE |
 | slice | divides C and the channel range's start and end (1 for a strided channel range) | | PE | PE |
 | label_select | divides N | | PE | 1 |
 | dwc, fifo, reshape | | | (follow their neighbours) | |
@@ -111,6 +112,7 @@ _PE_LAYERS = (
     df.ChannelwiseOp,
     df.LabelSelectOp,
     df.UpsampleOp,
+    df.DepthToSpaceOp,
     df.SliceOp,
 )
 _SIMD_LAYERS = (df.MVAUOp, df.VVAUOp, df.SWGOp, df.FMPaddingOp, df.ConcatOp)
@@ -195,6 +197,8 @@ def param_bounds(layer: df.Layer) -> dict[str, tuple[int, str]]:
         return {SIMD: (math.gcd(*channels), f"the input channels {channels}")}
     if isinstance(layer, df.LabelSelectOp):
         return {PE: (_channels(layer), "the number of labels")}
+    if isinstance(layer, df.DepthToSpaceOp):
+        return {PE: (df.stream_type(layer.result).shape[-1], "the output channels C/b²")}
     if isinstance(layer, df.SliceOp):
         return {PE: (layer.max_pe(), "the gcd of the channels and the channel range's ends")}
     if isinstance(layer, _SIMD_LAYERS):

@@ -17,6 +17,7 @@ number of words of input stream `i` it must have read before it can write word `
 | label_select | the whole frame |
 | upsample | the word itself in the first copy of an input row (a pixel's later copies: the whole pixel), the whole input row in the other SH - 1 copies |
 | slice | the input word it keeps |
+| depth_to_space | the whole input row its output row comes from |
 | dwc | `ceil(k · in_words / out_words)` |
 | others (fifo, reshape, thresholding, channelwise, add_streams, duplicate_streams) | `k` |
 
@@ -182,6 +183,11 @@ def layer_need(op: Operation, index: int) -> np.ndarray:
         return _upsample_need(op)
     if isinstance(op, df.SliceOp):
         return _slice_need(op)
+    if isinstance(op, df.DepthToSpaceOp):  # the b output rows of an input row after it
+        rows = -(-k // (out_words // df.stream_type(op.result).shape[0])) - 1
+        return np.where(
+            k == 0, 0, (rows // op.block + 1) * (in_words // df.stream_type(op.x).shape[0])
+        )
     if isinstance(op, df.DWCOp):
         return -(-k * in_words // out_words)
     return np.minimum(k, in_words)
@@ -203,6 +209,8 @@ def pause_cycles(op: Operation) -> int:
         sh, sw = op.scales()
         folds = x.shape[2] // x.lanes
         return (sw - 1) * folds + (sh - 1) * out.shape[1] * folds  # the end of an input row
+    if isinstance(op, df.DepthToSpaceOp):
+        return _words(op.result) // df.stream_type(op.x).shape[0]  # writing the rows of one
     return 0
 
 

@@ -941,7 +941,6 @@ HOST_OP_NAMES = (
     "quant.sigmoid",
     "quant.exp",
     "quant.reduce_max",
-    "quant.depth_to_space",
 )
 """The quant ops that `lower-quant-to-streamline` keeps as they are: they run on the host
 (before or after the accelerator). One left between integer tensors is refused by the

@@ -24,6 +24,7 @@ from xdsl.dialects.builtin import (
     DenseArrayBase,
     IntegerAttr,
     IntegerType,
+    StringAttr,
     TensorType,
     i64,
 )
@@ -46,6 +47,7 @@ from qdialects.types import BipolarType, element_datatype
 from qdialects.utils import (
     broadcast_shape,
     concatenated_shape,
+    depth_to_space_shape,
     i64_array,
     ints,
     permuted_shape,
@@ -525,6 +527,28 @@ class UpsampleOp(StreamlineOp):
 
 
 @irdl_op_definition
+class DepthToSpaceOp(StreamlineOp):
+    """ONNX `DepthToSpace` on an N x H x W x C (NHWC) tensor with block size b: the result
+    is N x H·b x W·b x C/b² with `y[n, h·b + i, w·b + j, c] = x[n, h, w, k]`,
+    `k = (i·b + j)·C/b² + c` in `DCR` mode and `k = c·b² + i·b + j` in `CRD` mode. The
+    element type is kept."""
+
+    name = "streamline.depth_to_space"
+    x = operand_def(TensorType)
+    blocksize = prop_def(IntegerAttr[IntegerType])
+    mode = prop_def(StringAttr)
+    result = result_def(TensorType)
+    assembly_format = "$x attr-dict `:` functional-type(operands, results)"
+
+    def verify_(self) -> None:
+        expected = depth_to_space_shape(
+            self.name, shape_of(self.x), self.blocksize.value.data, self.mode.data
+        )
+        _require_result(self, expected, None)
+        _require_same_element(self, self.x)
+
+
+@irdl_op_definition
 class SliceOp(StreamlineOp):
     """`y = x[starts[0]:ends[0]:steps[0], ...]` (numpy basic slicing, one range per axis:
     steps >= 1, 0 <= start <= end <= the axis length). The element type is kept."""
@@ -602,6 +626,7 @@ Streamline = Dialect(
         ReshapeOp,
         TransposeOp,
         UpsampleOp,
+        DepthToSpaceOp,
         SliceOp,
         ConcatOp,
         TopKOp,

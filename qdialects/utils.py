@@ -176,6 +176,21 @@ def upsampled_shape(op_name: str, x_shape: Sequence[int], scales: Sequence[int])
     return tuple(d * s for d, s in zip(x_shape, scales, strict=True))
 
 
+def depth_to_space_shape(
+    op_name: str, x_shape: Sequence[int], block: int, mode: str
+) -> tuple[int, ...]:
+    """The N x H·b x W·b x C/b² shape of a depth-to-space of an N x H x W x C tensor;
+    b >= 1, b² divides C, mode DCR or CRD."""
+    require(len(x_shape) == 4, f"{op_name}: input must be N x H x W x C")
+    require(mode in ("DCR", "CRD"), f"{op_name}: mode must be DCR or CRD")
+    n, h, w, c = x_shape
+    require(
+        block >= 1 and c % (block * block) == 0,
+        f"{op_name}: blocksize {block} squared must divide the {c} channels",
+    )
+    return (n, h * block, w * block, c // (block * block))
+
+
 def sliced_shape(
     op_name: str,
     x_shape: Sequence[int],

@@ -324,6 +324,18 @@ def _upsample(op: df.UpsampleOp, name: str) -> Kernel:
     return Kernel("qnn/layout.h", [call], summary=f"dataflow.upsample x{sh}x{sw} PE={pe}")
 
 
+def _depth_to_space(op: df.DepthToSpaceOp, name: str) -> Kernel:
+    x = df.stream_type(op.x)
+    h, w, c = x.shape
+    pe, crd = op.pe.value.data, int(op.mode.data == "CRD")
+    call = (
+        f"qnn::depth_to_space<{h}, {w}, {c}, {op.block}, {crd}, {pe}, {cpp_type(x.element)}>"
+        "(in0_V, out0_V, 1);"
+    )
+    summary = f"dataflow.depth_to_space b={op.block} {op.mode.data} PE={pe}"
+    return Kernel("qnn/layout.h", [call], summary=summary)
+
+
 def _slice(op: df.SliceOp, name: str) -> Kernel:
     x = df.stream_type(op.x)
     if len(x.shape) > 3:
@@ -383,6 +395,7 @@ _KERNELS: dict[type[Operation], Any] = {
     df.DWCOp: _dwc,
     df.ConcatOp: _concat,
     df.UpsampleOp: _upsample,
+    df.DepthToSpaceOp: _depth_to_space,
     df.SliceOp: _slice,
 }
 

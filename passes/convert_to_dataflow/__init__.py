@@ -24,6 +24,7 @@ of `CONVERTERS`:
 | topk (indices only)                        | label_select                                     |
 | concat (channels) / reshape (batch kept)   | concat / reshape                                 |
 | upsample (rows and columns of N x H x W x C) | upsample                                       |
+| depth_to_space                             | depth_to_space                                   |
 | slice (batch axis whole)                   | slice (a Split: duplicate_streams + one each)    |
 
 A value used by several layers (or by a layer and the host) is forked with

@@ -291,6 +291,12 @@ def convert_upsample(b: Builder, op: Operation) -> None:
     b.define(op.result, layer.results[0])
 
 
+def convert_depth_to_space(b: Builder, op: Operation) -> None:
+    assert isinstance(op, sl.DepthToSpaceOp)
+    layer = df.DepthToSpaceOp(b.stream(op.x, op), stream_of(op.result), mode=op.mode.data, pe=LANES)
+    b.define(op.result, b.add(layer).results[0])
+
+
 def convert_slice(b: Builder, op: Operation) -> None:
     assert isinstance(op, sl.SliceOp)
     (start, end, step), *frame = zip(ints(op.starts), ints(op.ends), ints(op.steps), strict=True)
@@ -327,6 +333,7 @@ CONVERTERS: dict[type[Operation], Callable[[Builder, Operation], None]] = {
     sl.ReshapeOp: convert_reshape,
     sl.ConcatOp: convert_concat,
     sl.UpsampleOp: convert_upsample,
+    sl.DepthToSpaceOp: convert_depth_to_space,
     sl.SliceOp: convert_slice,
     sl.TopKOp: convert_topk,
 }

@@ -1,19 +1,26 @@
 """Data-movement patterns: reshape/flatten, transpose, concat, topk, identity and zero pad,
-resize/slice/split;
+resize/slice/split/depth-to-space;
 `ComposeTransposes` merges the transposes the other patterns leave next to each other."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xdsl.dialects.builtin import IntegerAttr, TensorType, f32, i64
-from xdsl.ir import SSAValue
+from xdsl.dialects.builtin import IntegerAttr, StringAttr, TensorType, f32, i64
+from xdsl.ir import Attribute, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
 from passes.lower_quant_to_streamline.builder import TO_NHWC, Emitter, fail
 from qdialects import quant
 from qdialects import streamline as sl
-from qdialects.utils import i64_array, ints, shape_of, sliced_shape, upsampled_shape
+from qdialects.utils import (
+    depth_to_space_shape,
+    i64_array,
+    ints,
+    shape_of,
+    sliced_shape,
+    upsampled_shape,
+)
 
 
 class LowerDataMovement(RewritePattern):
@@ -102,11 +109,15 @@ def _nhwc_axes(values: Sequence[int], rank: int) -> list[int]:
     return [values[a] for a in TO_NHWC] if rank == 4 else list(values)
 
 
+def _element(value: SSAValue) -> Attribute:
+    value_type = value.type
+    assert isinstance(value_type, TensorType)
+    return value_type.element_type
+
+
 def _slice(emit: Emitter, x: SSAValue, starts, ends, steps) -> SSAValue:
     """`streamline.slice` of `x` (in the lowered layout: ranges given for it)."""
     shape = sliced_shape("streamline.slice", shape_of(x), starts, ends, steps)
-    x_type = x.type
-    assert isinstance(x_type, TensorType)
     op = sl.SliceOp(
         operands=[x],
         properties={
@@ -114,32 +125,42 @@ def _slice(emit: Emitter, x: SSAValue, starts, ends, steps) -> SSAValue:
             "ends": i64_array(ends),
             "steps": i64_array(steps),
         },
-        result_types=[TensorType(x_type.element_type, list(shape))],
+        result_types=[TensorType(_element(x), list(shape))],
     )
     return emit.add(op, "slice")
 
 
 class LowerResizeSliceSplit(RewritePattern):
     """Resize (nearest, integer scales) -> `streamline.upsample`; Slice ->
-    `streamline.slice`; Split -> one `streamline.slice` per part; a 4-D tensor in NHWC
-    (scales and ranges permuted accordingly)."""
+    `streamline.slice`; Split -> one `streamline.slice` per part; DepthToSpace ->
+    `streamline.depth_to_space`; a 4-D tensor in NHWC (scales and ranges permuted
+    accordingly)."""
 
     @op_type_rewrite_pattern
     def match_and_rewrite(
-        self, op: quant.ResizeOp | quant.SliceOp | quant.SplitOp, rewriter: PatternRewriter
+        self,
+        op: quant.ResizeOp | quant.SliceOp | quant.SplitOp | quant.DepthToSpaceOp,
+        rewriter: PatternRewriter,
     ) -> None:
         emit = Emitter(op)
         rank = len(shape_of(op.x))
         x = emit.to_nhwc(op.x) if rank == 4 else op.x
-        if isinstance(op, quant.ResizeOp):
+        if isinstance(op, quant.DepthToSpaceOp):
+            block, mode = op.blocksize.value.data, op.mode.data
+            shape = depth_to_space_shape("streamline.depth_to_space", shape_of(x), block, mode)
+            d2s = sl.DepthToSpaceOp(
+                operands=[x],
+                properties={"blocksize": IntegerAttr(block, i64), "mode": StringAttr(mode)},
+                result_types=[TensorType(_element(x), list(shape))],
+            )
+            results = [emit.add(d2s, "d2s")]
+        elif isinstance(op, quant.ResizeOp):
             scales = _nhwc_axes(ints(op.scales), rank)
             shape = upsampled_shape("streamline.upsample", shape_of(x), scales)
-            x_type = x.type
-            assert isinstance(x_type, TensorType)
             upsample = sl.UpsampleOp(
                 operands=[x],
                 properties={"scales": i64_array(scales)},
-                result_types=[TensorType(x_type.element_type, list(shape))],
+                result_types=[TensorType(_element(x), list(shape))],
             )
             results = [emit.add(upsample, "up")]
         elif isinstance(op, quant.SliceOp):

@@ -11,6 +11,7 @@ FINN's streamlining recipe as greedy rewrite patterns, one family per module:
 - `round_thresholds`: float thresholds on integer inputs become integer thresholds;
 - `residual`: bring both operands of a residual add onto one scale;
 - `layout`: absorb the NHWC->NCHW transpose before a flatten into the next weights;
+  move a shared multithreshold before a depth-to-space;
 - `topk`: absorb a final positive scale / offset into an indices-only TopK;
 - `bipolar`: bipolar matmuls in XNOR-popcount form (a second phase, once the float
   scales are gone, so a sign can still be pushed into bipolar weights first);
@@ -42,7 +43,11 @@ from passes.streamline.collapse import (
     FoldConstantOps,
     RemoveIdentityAffine,
 )
-from passes.streamline.layout import AbsorbTransposeIntoWeights, CollapseReshapes
+from passes.streamline.layout import (
+    AbsorbTransposeIntoWeights,
+    CollapseReshapes,
+    MoveThresholdsBeforeDepthToSpace,
+)
 from passes.streamline.move_affine import (
     MoveAddPastMatMul,
     MoveAddPastMul,
@@ -66,6 +71,7 @@ def streamline_patterns() -> list[RewritePattern]:
         MoveWeightScalePastMatMul(),
         AbsorbTransposeIntoWeights(),
         CollapseReshapes(),
+        MoveThresholdsBeforeDepthToSpace(),
         MoveMulPastMatMul(),
         MoveChannelScaleIntoWeights(),
         MoveAddPastMatMul(),

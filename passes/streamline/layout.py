@@ -1,5 +1,6 @@
-"""Absorb the NHWC -> NCHW transpose before a flatten into the weights of the matmul
-that consumes the flattened vector.
+"""Layout patterns. Absorb the NHWC -> NCHW transpose before a flatten into the weights
+of the matmul that consumes the flattened vector; move a shared multithreshold before a
+depth-to-space.
 
 `matmul(reshape(transpose(x, [0, 3, 1, 2])), W)` flattens `x` (N x H x W x C) in NCHW
 order, row `c*H*W + h*W + w`. Flattening x directly gives row `(h*W + w)*C + c`, so
@@ -12,7 +13,7 @@ import numpy as np
 from xdsl.dialects.builtin import TensorType
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
-from passes.streamline.common import const, same_element_type
+from passes.streamline.common import const, recreate, same_element_type
 from qdialects import streamline as sl
 from qdialects.quant import ConstantOp
 from qdialects.utils import dense_from_numpy, ints, shape_of
@@ -57,3 +58,25 @@ class CollapseReshapes(RewritePattern):
             rewriter.replace(op, [], [source])
         elif source is not op.x:
             rewriter.replace(op, sl.ReshapeOp(source, op.result.type))
+
+
+class MoveThresholdsBeforeDepthToSpace(RewritePattern):
+    """`multithreshold(depth_to_space(x), T) -> depth_to_space(multithreshold(x, T))` for
+    thresholds T shared by all channels (1 x N): elementwise with one staircase, it
+    commutes with any rearrangement. Done for depth-to-space only, whose per-channel
+    scales before it become per-position ones after it (so cannot move down past it):
+    before it they are absorbed into the thresholds."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: sl.MultiThresholdOp, rewriter: PatternRewriter) -> None:
+        d2s = op.x.owner
+        if not isinstance(d2s, sl.DepthToSpaceOp) or shape_of(op.thresholds)[0] != 1:
+            return
+        if sum(1 for _ in d2s.result.uses) != 1:
+            return
+        thresholds = recreate(
+            op, [d2s.x, op.thresholds], [same_element_type(op.result, shape_of(d2s.x))]
+        )
+        moved = recreate(d2s, [thresholds.results[0]], [op.result.type])
+        rewriter.replace(op, [thresholds, moved])
+        rewriter.erase_op(d2s)

@@ -46,7 +46,7 @@ from passes.streamline.common import (
     vector_or_scalar,
 )
 from qdialects import streamline as sl
-from qdialects.semantics.kernels import upsample_nearest
+from qdialects.semantics.kernels import depth_to_space_nhwc, upsample_nearest
 from qdialects.utils import ints, shape_of
 
 MatMulLike = sl.MatMulOp | sl.DepthwiseMatMulOp
@@ -235,7 +235,7 @@ def _window_result_type(op: Operation, x: SSAValue) -> Attribute:
     return same_element_type(x, shape)
 
 
-DATA_MOVEMENT_OPS = (sl.ReshapeOp, sl.TransposeOp, sl.UpsampleOp, sl.SliceOp)
+DATA_MOVEMENT_OPS = (sl.ReshapeOp, sl.TransposeOp, sl.UpsampleOp, sl.SliceOp, sl.DepthToSpaceOp)
 """The ops that only move (or repeat, or drop) elements: any elementwise affine op
 commutes with them."""
 
@@ -248,6 +248,8 @@ def _moved_elements(op: Operation, array: np.ndarray) -> np.ndarray:
         return np.transpose(array, ints(op.perm))
     if isinstance(op, sl.UpsampleOp):
         return upsample_nearest(array, ints(op.scales))
+    if isinstance(op, sl.DepthToSpaceOp):
+        return depth_to_space_nhwc(array, op.blocksize.value.data, op.mode.data)
     assert isinstance(op, sl.SliceOp)
     return array[op.ranges()]
 

@@ -50,6 +50,7 @@ PREFIXES: dict[str, str] = {
     "dataflow.label_select": "LabelSelect",
     "dataflow.concat": "Concat",
     "dataflow.upsample": "Upsample",
+    "dataflow.depth_to_space": "DepthToSpace",
     "dataflow.slice": "Slice",
     "dataflow.dwc": "DWC",
     "dataflow.fifo": "FIFO",

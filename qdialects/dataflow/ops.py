@@ -64,7 +64,14 @@ from qdialects.dataflow.types import StreamType
 from qdialects.quant import constant_value
 from qdialects.streamline import matmul_range
 from qdialects.types import BipolarType, QDataType, element_datatype
-from qdialects.utils import i64_array, ints, require, shape_of, sliced_shape
+from qdialects.utils import (
+    depth_to_space_shape,
+    i64_array,
+    ints,
+    require,
+    shape_of,
+    sliced_shape,
+)
 
 CHANNELWISE_OPS = ("add", "mul")
 
@@ -1435,6 +1442,61 @@ class UpsampleOp(Layer):
 
 
 @irdl_op_definition
+class DepthToSpaceOp(Layer):
+    """Depth to space (sub-pixel convolution's pixel shuffle) on a feature map.
+
+    Logical: input frame `(H, W, C)`, output `(H·b, W·b, C/b²)` with
+    `out[h·b + i, w·b + j, c] = x[h, w, k]`, `k = (i·b + j)·C/b² + c` (`DCR`) or
+    `k = c·b² + i·b + j` (`CRD`); b is the ratio of the frame heights. Physical: `pe`
+    lanes in and out, standard order; the kernel reads one input row (W·C/PE words),
+    then writes the b output rows it makes: one word per cycle, the reading and writing
+    of a row do not overlap. Invariants: 3-D frames, the output's height and width b
+    times the input's, b² · its channels = the input's, PE | C/b², same element type.
+    """
+
+    name = "dataflow.depth_to_space"
+    x = operand_def(StreamType)
+    mode = prop_def(StringAttr)
+    pe = prop_def(IntegerAttr[IntegerType])
+    result = result_def(StreamType)
+    assembly_format = "$x attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, x: SSAValue, result_type: StreamType, *, mode: str, pe: int):
+        properties = {"mode": StringAttr(mode), "pe": _i64(pe)}
+        super().__init__(operands=[x], result_types=[result_type], properties=properties)
+
+    @property
+    def block(self) -> int:
+        return stream_type(self.result).shape[0] // stream_type(self.x).shape[0]
+
+    def verify_(self) -> None:
+        x, out = stream_type(self.x), stream_type(self.result)
+        require(
+            len(x.shape) == 3 and len(out.shape) == 3 and x.shape[0] >= 1,
+            f"{self.name}: frames must be H x W x C, got {list(x.shape)} -> {list(out.shape)}",
+        )
+        _require_choice(self, self.mode, ("DCR", "CRD"), "mode")
+        block = self.block
+        expected = depth_to_space_shape(self.name, (1, *x.shape), block, self.mode.data)[1:]
+        _require_frame(self, out, expected, "output")
+        pe = _int(self.pe)
+        _require_divides(self, pe, "pe", out.shape[2], "the output channels")
+        for stream, what in ((x, "input"), (out, "output")):
+            _require_standard(self, stream, what)
+            _require_lanes(self, stream, pe, what, "pe")
+        _require_same_element(self, x, out)
+
+    def cycles_per_frame(self) -> int:
+        return stream_type(self.x).words_per_frame() + stream_type(self.result).words_per_frame()
+
+    def estimates(self) -> Resources:
+        """The row buffer (W·C elements) and the lane multiplexing."""
+        x = stream_type(self.x)
+        row = est.memory(x.shape[1] * x.shape[2], x.element.bitwidth)
+        return row + Resources(lut=est.elementwise_luts(x.lanes, x.element.bitwidth))
+
+
+@irdl_op_definition
 class SliceOp(Layer):
     """A constant-range slice of the frame: the selected words pass, the others are read
     and dropped.
@@ -1613,6 +1675,7 @@ LAYERS: tuple[type[Layer], ...] = (
     LabelSelectOp,
     ConcatOp,
     UpsampleOp,
+    DepthToSpaceOp,
     SliceOp,
     DWCOp,
     FIFOOp,

@@ -24,7 +24,7 @@ from xdsl.interpreter import (
 )
 
 from qdialects import dataflow as df
-from qdialects.semantics.kernels import upsample_nearest
+from qdialects.semantics.kernels import depth_to_space_nhwc, upsample_nearest
 from qdialects.semantics.streamline import multithreshold, windows_nhwc
 from qdialects.utils import ints
 
@@ -188,6 +188,12 @@ class DataflowFunctions(InterpreterFunctions):
         self, interpreter: Interpreter, op: df.UpsampleOp, args: tuple[Any, ...]
     ) -> PythonValues:
         return (upsample_nearest(_int64(args[0]), (1, *op.scales(), 1)),)
+
+    @impl(df.DepthToSpaceOp)
+    def run_depth_to_space(
+        self, interpreter: Interpreter, op: df.DepthToSpaceOp, args: tuple[Any, ...]
+    ) -> PythonValues:
+        return (depth_to_space_nhwc(_int64(args[0]), op.block, op.mode.data),)
 
     @impl(df.SliceOp)
     def run_slice(

@@ -457,6 +457,12 @@ def depth_to_space(x: np.ndarray, block: int, mode: str) -> np.ndarray:
     return blocks.reshape(n, depth, h * block, w * block)
 
 
+def depth_to_space_nhwc(x: np.ndarray, block: int, mode: str) -> np.ndarray:
+    """`depth_to_space` of an N x H x W x C array, in NHWC (`streamline.depth_to_space`)."""
+    nchw = depth_to_space(np.transpose(x, (0, 3, 1, 2)), block, mode)
+    return np.ascontiguousarray(np.transpose(nchw, (0, 2, 3, 1)))
+
+
 def upsample_nearest(x: np.ndarray, scales: Sequence[int]) -> np.ndarray:
     """`y[i] = x[i // scales]` on every axis (`quant.resize`)."""
     for axis, scale in enumerate(scales):

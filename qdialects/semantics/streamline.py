@@ -152,6 +152,12 @@ class StreamlineFunctions(InterpreterFunctions):
     ) -> PythonValues:
         return (kernels.upsample_nearest(args[0], ints(op.scales)),)
 
+    @impl(sl.DepthToSpaceOp)
+    def run_depth_to_space(
+        self, interpreter: Interpreter, op: sl.DepthToSpaceOp, args: tuple[Any, ...]
+    ) -> PythonValues:
+        return (kernels.depth_to_space_nhwc(args[0], op.blocksize.value.data, op.mode.data),)
+
     @impl(sl.SliceOp)
     def run_slice(
         self, interpreter: Interpreter, op: sl.SliceOp, args: tuple[Any, ...]

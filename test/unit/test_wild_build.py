@@ -62,6 +62,7 @@ def test_builds_and_csim_equals_qonnx(tmp_path: Path, name: str):
 
 FOLDED = {
     "espcn_resize": {"Upsample_0": {"PE": 2}, "MVAU_0": {"PE": 4}},
+    "espcn_d2s_mid": {"DepthToSpace_0": {"PE": 2}, "MVAU_0": {"PE": 8}},
     "split_slice": {
         "DuplicateStreams_0": {"PE": 8},
         "Slice_0": {"PE": 4},
@@ -71,11 +72,12 @@ FOLDED = {
         "Slice_3": {"PE": 4},
     },
 }
-"""Foldings giving the upsample and slice layers (Resize, Split, Slice) several lanes."""
+"""Foldings giving the upsample, depth-to-space and slice layers (Resize, DepthToSpace,
+Split, Slice) several lanes."""
 
 
 @pytest.mark.parametrize("name", sorted(FOLDED))
-def test_upsample_and_slices_folded_equal_qonnx(tmp_path: Path, name: str):
+def test_layout_layers_folded_equal_qonnx(tmp_path: Path, name: str):
     folding = tmp_path / "folding.json"
     folding.write_text(json.dumps({"Defaults": {}, **FOLDED[name]}))
     out = tmp_path / "out"

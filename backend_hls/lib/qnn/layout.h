@@ -1,4 +1,5 @@
-// qnn HLS template library -- layout stream kernels: nearest-neighbour upsampling, slicing.
+// qnn HLS template library -- layout stream kernels: nearest-neighbour upsampling, depth to
+// space, slicing.
 #ifndef QNN_LAYOUT_H
 #define QNN_LAYOUT_H
 
@@ -35,6 +36,52 @@ void upsample(hls::stream<word_t<T, PE> > &in, hls::stream<word_t<T, PE> > &out,
         for (unsigned i = 0; i < W * SW * FOLDS; i++) {
           QNN_PRAGMA(HLS PIPELINE II=1)
           out.write(row[(i / (SW * FOLDS)) * FOLDS + i % FOLDS]);
+        }
+      }
+    }
+  }
+}
+
+/// Depth to space with block size B on an H x W x C frame (C/PE words of PE lanes of T per
+/// pixel): out[y*B+i][x*B+j][c] = in[y][x][k] with D = C/(B*B) output channels and
+/// k = (i*B+j)*D + c (CRD = 0: DCR mode) or k = c*B*B + i*B + j (CRD = 1). One input row is
+/// buffered (as lane bits): its W*C/PE words are read, then the B output rows it makes are written,
+/// one word per cycle.
+template <unsigned H, unsigned W, unsigned C, unsigned B, unsigned CRD, unsigned PE, typename T>
+void depth_to_space(hls::stream<word_t<T, PE> > &in, hls::stream<word_t<T, PE> > &out,
+                    unsigned reps) {
+  static_assert(C % (B * B) == 0, "B*B must divide C");
+  const unsigned D = C / (B * B);
+  static_assert(D % PE == 0, "PE must divide the output channels C/(B*B)");
+  const int BITS = elem_traits<T>::width;
+  ap_uint<BITS> row[W][C];
+  for (unsigned rep = 0; rep < reps; rep++) {
+    for (unsigned y = 0; y < H; y++) {
+      for (unsigned x = 0; x < W; x++) {
+        for (unsigned f = 0; f < C / PE; f++) {
+          QNN_PRAGMA(HLS PIPELINE II=1)
+          const word_t<T, PE> v = in.read();
+          for (unsigned p = 0; p < PE; p++) {
+            QNN_PRAGMA(HLS UNROLL)
+            row[x][f * PE + p] = lane_bits<T>(v, p);
+          }
+        }
+      }
+      for (unsigned i = 0; i < B; i++) {
+        for (unsigned x = 0; x < W; x++) {
+          for (unsigned j = 0; j < B; j++) {
+            for (unsigned f = 0; f < D / PE; f++) {
+              QNN_PRAGMA(HLS PIPELINE II=1)
+              word_t<T, PE> o = 0;
+              for (unsigned p = 0; p < PE; p++) {
+                QNN_PRAGMA(HLS UNROLL)
+                const unsigned c = f * PE + p;
+                const unsigned k = CRD ? c * B * B + i * B + j : (i * B + j) * D + c;
+                o.range((p + 1) * BITS - 1, p * BITS) = row[x][k];
+              }
+              out.write(o);
+            }
+          }
         }
       }
     }

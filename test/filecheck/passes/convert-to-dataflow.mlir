@@ -296,16 +296,19 @@ func.func @stream_product(%x: tensor<1x2x!quant.uint<2>>, %y: tensor<1x2x!quant.
 
 // -----
 
-// Upsample and slice become layers of their own (the batch axis drops from the ranges).
+// Upsample, slice and depth-to-space become layers of their own (the batch axis drops
+// from the slice's ranges).
 // CHECK-LABEL: func.func @upsample_slice
-// CHECK:       dataflow.upsample %{{.*}} {pe = 1 : i64} : (!dataflow.stream<2x2x3x!quant.uint<2>, lanes 1>) -> !dataflow.stream<4x4x3x!quant.uint<2>, lanes 1>
-// CHECK-NEXT:  dataflow.slice %{{.*}} {starts = array<i64: 1, 0, 0>, ends = array<i64: 4, 4, 2>, steps = array<i64: 2, 1, 1>, pe = 1 : i64} : (!dataflow.stream<4x4x3x!quant.uint<2>, lanes 1>) -> !dataflow.stream<2x4x2x!quant.uint<2>, lanes 1>
-func.func @upsample_slice(%x: tensor<1x2x2x3x!quant.uint<2>>) -> tensor<1x2x4x2x!quant.uint<3>> {
-  %u = streamline.upsample %x {scales = array<i64: 1, 2, 2, 1>} : (tensor<1x2x2x3x!quant.uint<2>>) -> tensor<1x4x4x3x!quant.uint<2>>
-  %s = streamline.slice %u {starts = array<i64: 0, 1, 0, 0>, ends = array<i64: 1, 4, 4, 2>, steps = array<i64: 1, 2, 1, 1>} : (tensor<1x4x4x3x!quant.uint<2>>) -> tensor<1x2x4x2x!quant.uint<2>>
+// CHECK:       dataflow.upsample %{{.*}} {pe = 1 : i64} : (!dataflow.stream<2x2x4x!quant.uint<2>, lanes 1>) -> !dataflow.stream<4x4x4x!quant.uint<2>, lanes 1>
+// CHECK-NEXT:  dataflow.slice %{{.*}} {starts = array<i64: 1, 0, 0>, ends = array<i64: 4, 4, 4>, steps = array<i64: 2, 1, 1>, pe = 1 : i64} : (!dataflow.stream<4x4x4x!quant.uint<2>, lanes 1>) -> !dataflow.stream<2x4x4x!quant.uint<2>, lanes 1>
+// CHECK-NEXT:  dataflow.depth_to_space %{{.*}} {mode = "CRD", pe = 1 : i64} : (!dataflow.stream<2x4x4x!quant.uint<2>, lanes 1>) -> !dataflow.stream<4x8x1x!quant.uint<2>, lanes 1>
+func.func @upsample_slice(%x: tensor<1x2x2x4x!quant.uint<2>>) -> tensor<1x4x8x1x!quant.uint<3>> {
+  %u = streamline.upsample %x {scales = array<i64: 1, 2, 2, 1>} : (tensor<1x2x2x4x!quant.uint<2>>) -> tensor<1x4x4x4x!quant.uint<2>>
+  %s = streamline.slice %u {starts = array<i64: 0, 1, 0, 0>, ends = array<i64: 1, 4, 4, 4>, steps = array<i64: 1, 2, 1, 1>} : (tensor<1x4x4x4x!quant.uint<2>>) -> tensor<1x2x4x4x!quant.uint<2>>
+  %d = streamline.depth_to_space %s {blocksize = 2 : i64, mode = "CRD"} : (tensor<1x2x4x4x!quant.uint<2>>) -> tensor<1x4x8x1x!quant.uint<2>>
   %one = quant.constant dense<1> : tensor<i8> -> tensor<!quant.uint<1>>
-  %z = streamline.add %s, %one : (tensor<1x2x4x2x!quant.uint<2>>, tensor<!quant.uint<1>>) -> tensor<1x2x4x2x!quant.uint<3>>
-  func.return %z : tensor<1x2x4x2x!quant.uint<3>>
+  %z = streamline.add %d, %one : (tensor<1x4x8x1x!quant.uint<2>>, tensor<!quant.uint<1>>) -> tensor<1x4x8x1x!quant.uint<3>>
+  func.return %z : tensor<1x4x8x1x!quant.uint<3>>
 }
 
 // -----

@@ -459,3 +459,15 @@ func.func @resize_split(%x: tensor<1x4x2x2xf32>) -> (tensor<1x1x4x6xf32>, tensor
   %s = quant.slice %b {starts = array<i64: 0, 0, 1, 0>, ends = array<i64: 1, 3, 4, 5>, steps = array<i64: 1, 1, 2, 2>} : (tensor<1x3x4x6xf32>) -> tensor<1x3x2x3xf32>
   func.return %a, %s : tensor<1x1x4x6xf32>, tensor<1x3x2x3xf32>
 }
+
+// -----
+
+// DepthToSpace in NHWC.
+// CHECK-LABEL: @depth_to_space
+// CHECK:      %[[X:.*]] = streamline.transpose %x {perm = array<i64: 0, 2, 3, 1>}
+// CHECK-NEXT: %[[D:.*]] = streamline.depth_to_space %[[X]] {blocksize = 2 : i64, mode = "CRD"} : (tensor<1x2x3x8xf32>) -> tensor<1x4x6x2xf32>
+// CHECK-NEXT: streamline.transpose %[[D]] {perm = array<i64: 0, 3, 1, 2>}
+func.func @depth_to_space(%x: tensor<1x8x2x3xf32>) -> tensor<1x2x4x6xf32> {
+  %y = quant.depth_to_space %x {blocksize = 2 : i64, mode = "CRD"} : (tensor<1x8x2x3xf32>) -> tensor<1x2x4x6xf32>
+  func.return %y : tensor<1x2x4x6xf32>
+}

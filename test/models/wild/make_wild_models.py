@@ -291,6 +291,22 @@ def espcn_d2s_int(rng: np.random.Generator):
     return g.model({"x": (1, 1, 8, 8)}, t), grid_input(rng, (1, 1, 8, 8), 0, 1, 255)
 
 
+def espcn_d2s_mid(rng: np.random.Generator):
+    """Sub-pixel convolution inside the integer part: a quantized conv output rearranged by
+    DepthToSpace (CRD, as PyTorch's PixelShuffle exports) feeds another convolution, and an
+    output quantizer follows the last DepthToSpace (DCR)."""
+    g = Graph("espcn_d2s_mid", rng)
+    t = g.quant("x", 2.0**-8, 9, False)
+    t = _conv(g, t, 1, 8, (3, 3), bias=True, pads=[1, 1, 1, 1])
+    t = g.quant(g.node("Relu", [t]), 0.125, 4, False)
+    t = g.node("DepthToSpace", [t], blocksize=2, mode="CRD")
+    t = _conv(g, t, 2, 8, (3, 3), pads=[1, 1, 1, 1])
+    t = g.quant(g.node("Relu", [t]), 0.125, 4, False)
+    t = g.node("DepthToSpace", [_conv(g, t, 8, 4, (1, 1))], blocksize=2, mode="DCR")
+    t = g.quant(t, 2.0**-4, 8, True)
+    return g.model({"x": (1, 1, 4, 4)}, t), grid_input(rng, (1, 1, 4, 4), 0, 1, 255)
+
+
 def segment_int_out(rng: np.random.Generator):
     """A fully convolutional (segmentation-like) net whose output is the quantized
     feature map itself (N x C x H x W integers times a scale), reshaped to N x C x H·W."""
@@ -432,6 +448,7 @@ MODELS: dict[str, tuple[Callable, set[str]]] = {
     "finn_bipolar_topk": (finn_bipolar_topk, {"MultiThreshold", "Unsqueeze", "Squeeze", "TopK"}),
     "espcn_d2s": (espcn_d2s, {"DepthToSpace", "Conv"}),
     "espcn_d2s_int": (espcn_d2s_int, {"DepthToSpace", "Quant"}),
+    "espcn_d2s_mid": (espcn_d2s_mid, {"DepthToSpace", "Quant"}),
     "segment_int_out": (segment_int_out, {"Conv", "Reshape"}),
     "espcn_resize": (espcn_resize, {"Resize", "Conv"}),
     "split_slice": (split_slice, {"Split", "Slice", "Concat"}),

@@ -979,3 +979,21 @@ func.func @f(%x : !dataflow.stream<4x6x!quant.uint<2>, lanes 2>) {
   func.return
 }
 // CHECK: dataflow.slice: pe (2) must divide the channel range's granularity (1)
+
+// -----
+
+// depth_to_space: the output is the input's frame with b x b pixels per channel group
+func.func @f(%x : !dataflow.stream<2x3x8x!quant.uint<2>, lanes 1>) {
+  %o = dataflow.depth_to_space %x {mode = "CRD", pe = 1 : i64} : (!dataflow.stream<2x3x8x!quant.uint<2>, lanes 1>) -> !dataflow.stream<4x6x4x!quant.uint<2>, lanes 1>
+  func.return
+}
+// CHECK: dataflow.depth_to_space: output frame [4, 6, 4] does not match the expected [4, 6, 2]
+
+// -----
+
+// depth_to_space: DCR or CRD
+func.func @f(%x : !dataflow.stream<2x3x8x!quant.uint<2>, lanes 1>) {
+  %o = dataflow.depth_to_space %x {mode = "RDC", pe = 1 : i64} : (!dataflow.stream<2x3x8x!quant.uint<2>, lanes 1>) -> !dataflow.stream<4x6x2x!quant.uint<2>, lanes 1>
+  func.return
+}
+// CHECK: dataflow.depth_to_space: mode must be one of DCR, CRD, got 'RDC'

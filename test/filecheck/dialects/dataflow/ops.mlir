@@ -95,3 +95,10 @@ func.func @upsample_slice(%x : !dataflow.stream<2x3x4x!quant.uint<2>, lanes 2>) 
   %s = dataflow.slice %u {starts = array<i64: 1, 0, 2>, ends = array<i64: 4, 9, 4>, steps = array<i64: 2, 3, 1>, pe = 2 : i64} : (!dataflow.stream<4x9x4x!quant.uint<2>, lanes 2>) -> !dataflow.stream<2x3x2x!quant.uint<2>, lanes 2>
   func.return
 }
+
+// CHECK-LABEL: func.func @depth_to_space
+// CHECK-NEXT:    %y = dataflow.depth_to_space %x {mode = "DCR", pe = 2 : i64} : (!dataflow.stream<2x3x8x!quant.uint<2>, lanes 2>) -> !dataflow.stream<4x6x2x!quant.uint<2>, lanes 2>
+func.func @depth_to_space(%x : !dataflow.stream<2x3x8x!quant.uint<2>, lanes 2>) {
+  %y = dataflow.depth_to_space %x {mode = "DCR", pe = 2 : i64} : (!dataflow.stream<2x3x8x!quant.uint<2>, lanes 2>) -> !dataflow.stream<4x6x2x!quant.uint<2>, lanes 2>
+  func.return
+}

@@ -504,3 +504,11 @@ func.func @slice_element(%x: tensor<1x4x!quant.uint<2>>) -> tensor<1x2x!quant.ui
   func.return %s : tensor<1x2x!quant.uint<3>>
 }
 // CHECK: streamline.slice: element type changes from !quant.uint<2> to !quant.uint<3>
+
+// -----
+
+func.func @depth_to_space_channels(%x: tensor<1x2x2x6xf32>) -> tensor<1x4x4x1xf32> {
+  %y = streamline.depth_to_space %x {blocksize = 2 : i64, mode = "DCR"} : (tensor<1x2x2x6xf32>) -> tensor<1x4x4x1xf32>
+  func.return %y : tensor<1x4x4x1xf32>
+}
+// CHECK: streamline.depth_to_space: blocksize 2 squared must divide the 6 channels

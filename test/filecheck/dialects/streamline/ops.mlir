@@ -85,3 +85,10 @@ func.func @upsample_slice(%x: tensor<1x2x2x3x!quant.uint<2>>) -> tensor<1x2x2x2x
   %s = streamline.slice %u {starts = array<i64: 0, 1, 0, 1>, ends = array<i64: 1, 4, 6, 3>, steps = array<i64: 1, 2, 4, 1>} : (tensor<1x4x6x3x!quant.uint<2>>) -> tensor<1x2x2x2x!quant.uint<2>>
   func.return %s : tensor<1x2x2x2x!quant.uint<2>>
 }
+
+// CHECK-LABEL: func.func @depth_to_space
+// CHECK-NEXT:    %y = streamline.depth_to_space %x {blocksize = 2 : i64, mode = "CRD"} : (tensor<1x2x3x8x!quant.uint<2>>) -> tensor<1x4x6x2x!quant.uint<2>>
+func.func @depth_to_space(%x: tensor<1x2x3x8x!quant.uint<2>>) -> tensor<1x4x6x2x!quant.uint<2>> {
+  %y = streamline.depth_to_space %x {blocksize = 2 : i64, mode = "CRD"} : (tensor<1x2x3x8x!quant.uint<2>>) -> tensor<1x4x6x2x!quant.uint<2>>
+  func.return %y : tensor<1x4x6x2x!quant.uint<2>>
+}

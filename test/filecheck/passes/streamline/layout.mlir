@@ -42,3 +42,19 @@ func.func @reshapes(%x: tensor<1x4x!quant.int<3>>) -> (tensor<1x4x!quant.int<3>>
 // CHECK-LABEL: func.func @reshapes
 // CHECK-NEXT:    %t = streamline.reshape %x : (tensor<1x4x!quant.int<3>>) -> tensor<2x2x!quant.int<3>>
 // CHECK-NEXT:    func.return %x, %t
+
+// -----
+
+// A shared multithreshold after a depth-to-space moves before it, where the per-channel
+// scale (per position after the depth-to-space) is absorbed into its thresholds.
+// CHECK-LABEL: @thresholds_before_depth_to_space
+// CHECK:       %[[T:.*]] = streamline.multithreshold %x, %{{.*}} : (tensor<1x1x1x4x!quant.int<4>>, tensor<4x1x{{.*}}>) -> tensor<1x1x1x4x!quant.uint<1>>
+// CHECK-NEXT:  streamline.depth_to_space %[[T]] {blocksize = 2 : i64, mode = "DCR"} : (tensor<1x1x1x4x!quant.uint<1>>) -> tensor<1x2x2x1x!quant.uint<1>>
+func.func @thresholds_before_depth_to_space(%x: tensor<1x1x1x4x!quant.int<4>>) -> tensor<1x2x2x1x!quant.uint<1>> {
+  %s = quant.constant dense<[0.5, 1.0, 2.0, 4.0]> : tensor<4xf64>
+  %xs = streamline.mul %x, %s : (tensor<1x1x1x4x!quant.int<4>>, tensor<4xf64>) -> tensor<1x1x1x4xf32>
+  %d = streamline.depth_to_space %xs {blocksize = 2 : i64, mode = "DCR"} : (tensor<1x1x1x4xf32>) -> tensor<1x2x2x1xf32>
+  %t = quant.constant dense<[[1.0]]> : tensor<1x1xf64>
+  %q = streamline.multithreshold %d, %t {out_scale = 1 : i64, out_bias = 0 : i64} : (tensor<1x2x2x1xf32>, tensor<1x1xf64>) -> tensor<1x2x2x1x!quant.uint<1>>
+  func.return %q : tensor<1x2x2x1x!quant.uint<1>>
+}
