@@ -125,7 +125,9 @@ def test_unsupported_layer_is_one_line_and_writes_nothing(tmp_path: Path) -> Non
 
     module = import_qonnx(MODELS_DIR / "cnv_like.onnx")
     run_pipeline(module, "lower-quant-to-streamline,streamline,convert-to-dataflow")
-    with pytest.raises(RtlLoweringError, match=r"^MaxPool_0 \(dataflow\.maxpool\): the RTL backend"):
+    with pytest.raises(
+        RtlLoweringError, match=r"^MaxPool_0 \(dataflow\.maxpool\): the RTL backend"
+    ):
         backend_rtl.emit(module, tmp_path / "rtl")
     assert not (tmp_path / "rtl").exists()
 
