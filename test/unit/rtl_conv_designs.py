@@ -40,10 +40,9 @@ class ConvChain(Chain):
         h, w, c = self.current.shape
         top, left, bottom, right = pads
         shape = (h + top + bottom, w + left + right, c)
-        out = Stream(self._fresh("p"), shape, self.current.datatype, self.current.lanes)
-        self._operand_types = ""
+        out = Stream(self.body.fresh("p"), shape, self.current.datatype, self.current.lanes)
         attrs = f"{{pads = {_array(pads)}, simd = {self.current.lanes} : i64}}"
-        self._emit("dataflow.fm_padding", out, "", attrs)
+        self._emit("dataflow.fm_padding", out, attrs)
 
     def swg(
         self,
@@ -61,7 +60,7 @@ class ConvChain(Chain):
         oh = (h - ((kh - 1) * dh + 1)) // sh + 1
         ow = (w - ((kw - 1) * dw + 1)) // sw + 1
         shape = (oh, ow, kh * kw * c)
-        name, dtype = self._fresh("w"), self.current.datatype
+        name, dtype = self.body.fresh("w"), self.current.datatype
         out = (
             DepthwiseStream(name, shape, dtype, simd, kh * kw)
             if depthwise
@@ -75,8 +74,7 @@ class ConvChain(Chain):
         ]
         if depthwise:
             attrs.append("depthwise = true")
-        self._operand_types = ""
-        self._emit("dataflow.swg", out, "", "{" + ", ".join(attrs) + "}")
+        self._emit("dataflow.swg", out, "{" + ", ".join(attrs) + "}")
 
     def vvau(self, weights: QDataType, *, thresholds: int = 0, out_bias: int = 0) -> None:
         """A VVAU on the current depthwise stream (its SIMD, PE = lanes/SIMD), random weights and
@@ -90,19 +88,14 @@ class ConvChain(Chain):
         acc = smallest_datatype(lo, hi + 1)
         pe = x.lanes // x.simd
         attrs = [f"simd = {x.simd} : i64", f"pe = {pe} : i64", f"acc_dtype = {dtype_text(acc)}"]
-        operands = f", %{self._const(w, weights)}"
-        types = f", tensor<{k}x{c}x{dtype_text(weights)}>"
+        constants = [(self.body.const(w, weights), f"tensor<{k}x{c}x{dtype_text(weights)}>")]
         out_dtype: QDataType = acc
         if thresholds:
             out_dtype = smallest_datatype(min(0, out_bias), max(0, out_bias + thresholds))
             attrs.append(f"out_bias = {out_bias} : i64")
-            rows = int(self.rng.choice([1, c]))
-            t = np.sort(self.rng.integers(lo, hi + 2, size=(rows, thresholds)), axis=1)
-            operands += f", %{self._const(t, acc)}"
-            types += f", tensor<{rows}x{thresholds}x{dtype_text(acc)}>"
-        out = Stream(self._fresh("v"), (*x.shape[:-1], c), out_dtype, pe)
-        self._operand_types = types
-        self._emit("dataflow.vvau", out, operands, "{" + ", ".join(attrs) + "}")
+            constants.append(self._thresholds(c, thresholds, lo, hi + 2, acc))
+        out = Stream(self.body.fresh("v"), (*x.shape[:-1], c), out_dtype, pe)
+        self._emit("dataflow.vvau", out, "{" + ", ".join(attrs) + "}", constants)
 
 
 def with_frame_fifos(module: ModuleOp) -> None:
