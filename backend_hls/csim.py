@@ -106,22 +106,13 @@ def build(
     if not script.is_file():
         raise CsimError(f"{out}: no csim/build.sh (emit the tree with backend_hls.emit)")
     key = build_key(out, include, cxx)
-    binary = out / "csim" / "testbench"
-    stamp_path = out / STAMP
-    if binary.is_file() and stamp_path.is_file() and stamp_path.read_text() == key:
-        return binary, 0.0
-    stamp_path.unlink(missing_ok=True)
-    cache = toolchain.cache_dir() / "csim"
-    cached = cache / f"{key}.testbench"
-    seconds = 0.0
-    with toolchain.locked(cache / f"{key}.lock"):
-        if cached.is_file():
-            toolchain.install(cached, binary)
-        else:
-            seconds = _compile(out, script, include, cxx)
-            toolchain.install(binary, cached)
-    stamp_path.write_text(key)
-    return binary, seconds
+    return toolchain.cached_build(
+        "csim",
+        key,
+        out / "csim" / "testbench",
+        out / STAMP,
+        lambda: _compile(out, script, include, cxx),
+    )
 
 
 PCH_HEADER = """\

@@ -15,7 +15,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -155,6 +155,31 @@ def locked(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def cached_build(
+    kind: str, key: str, binary: Path, stamp: Path, build: Callable[[], float]
+) -> tuple[Path, float]:
+    """The executable `binary` for the content key `key`, and the seconds spent building it
+    (0.0 when it came from a cache). `binary` is kept when `stamp` holds `key`; else it is
+    taken from ``cache_dir()/kind`` when a build of `key` is there (built here or
+    anywhere else), else `build()` writes it (returning its seconds) and it is cached.
+    Concurrent builds of one key wait for each other (a lock per key); files are
+    installed atomically, so no build sees another's half-written file."""
+    if binary.is_file() and stamp.is_file() and stamp.read_text() == key:
+        return binary, 0.0
+    stamp.unlink(missing_ok=True)
+    cache = cache_dir() / kind
+    cached = cache / f"{key}.{binary.name}"
+    seconds = 0.0
+    with locked(cache / f"{key}.lock"):
+        if cached.is_file():
+            install(cached, binary)
+        else:
+            seconds = build()
+            install(binary, cached)
+    stamp.write_text(key)
+    return binary, seconds
 
 
 def install(src: Path, dst: Path) -> None:

@@ -118,21 +118,14 @@ def build(rtl_dir: Path, work_dir: Path, manifest: dict[str, Any]) -> tuple[Path
     work_dir.mkdir(parents=True, exist_ok=True)
     (work_dir / "tb.cpp").write_text(bench)
     binary = work_dir / "Vqnn_top"
-    stamp = work_dir / BUILD_STAMP
-    if binary.is_file() and stamp.is_file() and stamp.read_text() == digest:
-        return binary, 0.0
-    stamp.unlink(missing_ok=True)
-    cache = toolchain.cache_dir() / "rtlsim"
-    cached = cache / f"{digest}.Vqnn_top"
-    seconds = 0.0
-    with toolchain.locked(cache / f"{digest}.lock"):
-        if not cached.is_file():
-            with tempfile.TemporaryDirectory(prefix="qnn-verilator-") as obj:
-                built, seconds = _verilate(rtl_dir, work_dir / "tb.cpp", Path(obj))
-                toolchain.install(built, cached)
-        toolchain.install(cached, binary)
-    stamp.write_text(digest)
-    return binary, seconds
+
+    def verilate() -> float:
+        with tempfile.TemporaryDirectory(prefix="qnn-verilator-") as obj:
+            built, seconds = _verilate(rtl_dir, work_dir / "tb.cpp", Path(obj))
+            toolchain.install(built, binary)
+        return seconds
+
+    return toolchain.cached_build("rtlsim", digest, binary, work_dir / BUILD_STAMP, verilate)
 
 
 def _verilate(rtl_dir: Path, bench: Path, obj: Path) -> tuple[Path, float]:
