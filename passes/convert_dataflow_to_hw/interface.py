@@ -152,35 +152,30 @@ class HwDesign:
 
     def extern_ram(self, width: int, depth: int) -> str:
         """A `qnn_ram` of `depth` (>= 2) words of `width` bits."""
-        inp, out = hw.Direction.INPUT, hw.Direction.OUTPUT
-        address = IntegerType(index_width(depth))
-        ports = [
-            _port(CLOCK, ClockType(), inp),
-            _port("we", i1, inp),
-            _port("waddr", address, inp),
-            _port("wdata", IntegerType(width), inp),
-            _port("raddr", address, inp),
-            _port("rdata", IntegerType(width), out),
-        ]
-        return self.extern(
-            f"qnn_ram_{width}_{depth}", "qnn_ram", {"WIDTH": width, "DEPTH": depth}, ports
-        )
+        return self._extern_memory("qnn_ram", width, depth, read_enable=False)
 
     def extern_bram(self, width: int, depth: int) -> str:
         """A `qnn_bram` (synchronous read) of `depth` words of `width` bits."""
+        return self._extern_memory("qnn_bram", width, depth, read_enable=True)
+
+    def _extern_memory(self, primitive: str, width: int, depth: int, *, read_enable: bool) -> str:
+        """The simple dual-port memory `primitive` of `depth` words of `width` bits: a write
+        port (`we`, `waddr`, `wdata`) and a read port (`en` when `read_enable`, `raddr`,
+        `rdata`)."""
         inp, out = hw.Direction.INPUT, hw.Direction.OUTPUT
         address = IntegerType(index_width(depth))
+        enable = [_port("en", i1, inp)] if read_enable else []
         ports = [
             _port(CLOCK, ClockType(), inp),
             _port("we", i1, inp),
             _port("waddr", address, inp),
             _port("wdata", IntegerType(width), inp),
-            _port("en", i1, inp),
+            *enable,
             _port("raddr", address, inp),
             _port("rdata", IntegerType(width), out),
         ]
         return self.extern(
-            f"qnn_bram_{width}_{depth}", "qnn_bram", {"WIDTH": width, "DEPTH": depth}, ports
+            f"{primitive}_{width}_{depth}", primitive, {"WIDTH": width, "DEPTH": depth}, ports
         )
 
     def rom(self, name: str, words: Sequence[int], width: int) -> str:
