@@ -48,6 +48,7 @@ from qdialects.types import DATATYPES, QDataType
 from qdialects.utils import (
     broadcast_shape,
     concatenated_shape,
+    depth_to_space_shape,
     ints,
     numpy_from_dense,
     permuted_shape,
@@ -1029,15 +1030,12 @@ class DepthToSpaceOp(QuantDialectOp):
 
     def verify_(self) -> None:
         x_shape = shape_of(self.x)
-        block = self.blocksize.value.data
         require(len(x_shape) == 4, "quant.depth_to_space: input must be N x C x H x W")
-        require(self.mode.data in ("DCR", "CRD"), "quant.depth_to_space: mode must be DCR or CRD")
         n, c, h, w = x_shape
-        require(
-            block >= 1 and c % (block * block) == 0,
-            f"quant.depth_to_space: blocksize {block} squared must divide the {c} channels",
+        _, out_h, out_w, out_c = depth_to_space_shape(
+            self.name, (n, h, w, c), self.blocksize.value.data, self.mode.data
         )
-        _require_shape(self, shape_of(self.result), (n, c // (block * block), h * block, w * block))
+        _require_shape(self, shape_of(self.result), (n, out_c, out_h, out_w))
 
 
 @irdl_op_definition
