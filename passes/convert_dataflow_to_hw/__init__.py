@@ -35,7 +35,7 @@ from passes.convert_dataflow_to_hw.label_select import lower_label_select
 from passes.convert_dataflow_to_hw.mvau import lower_mvau
 from passes.convert_dataflow_to_hw.netlist import Feedback
 from passes.convert_dataflow_to_hw.padding import lower_fm_padding
-from passes.convert_dataflow_to_hw.pool import lower_global_acc_pool
+from passes.convert_dataflow_to_hw.pool import lower_global_acc_pool, lower_pool
 from passes.convert_dataflow_to_hw.streams import lower_dwc, lower_fifo
 from passes.convert_dataflow_to_hw.streams_multi import (
     lower_add_streams,
@@ -69,6 +69,8 @@ LOWERINGS: dict[type[Operation], Lowering] = {
     df.ConcatOp: lower_concat,
     df.LabelSelectOp: lower_label_select,
     df.GlobalAccPoolOp: lower_global_acc_pool,
+    df.PoolOp: lower_pool,
+    df.MaxPoolOp: lower_pool,
 }
 """Layer op -> its RTL lowering. `dataflow.reshape` is a connection (no module)."""
 
