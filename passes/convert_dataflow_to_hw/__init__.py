@@ -24,7 +24,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 
-from passes.convert_dataflow_to_hw.channelwise import lower_channelwise
+from passes.convert_dataflow_to_hw.channelwise import channelwise_refusal, lower_channelwise
 from passes.convert_dataflow_to_hw.interface import (
     HwDesign,
     RtlLoweringError,
@@ -74,17 +74,26 @@ LOWERINGS: dict[type[Operation], Lowering] = {
 }
 """Layer op -> its RTL lowering. `dataflow.reshape` is a connection (no module)."""
 
+REFUSALS: dict[type[Operation], Callable[[Any], str | None]] = {
+    df.ChannelwiseOp: channelwise_refusal,
+}
+"""Layer op -> why its lowering cannot build this instance (None: it can)."""
+
 
 def check_supported(partition: df.PartitionOp) -> None:
-    """A `RtlLoweringError` naming the first layer the RTL backend cannot build."""
+    """A `RtlLoweringError` naming the first layer the RTL backend cannot build: a layer
+    kind without a lowering, or an instance its lowering refuses (`REFUSALS`)."""
     names = layer_names(partition)
     for layer in partition.layers():
-        if isinstance(layer, df.ReshapeOp) or type(layer) in LOWERINGS:
+        if isinstance(layer, df.ReshapeOp):
             continue
-        raise RtlLoweringError(
-            f"{names[layer]} ({layer.name}): the RTL backend has no implementation of "
-            f"this layer yet"
-        )
+        if type(layer) not in LOWERINGS:
+            reason = "the RTL backend has no implementation of this layer yet"
+        else:
+            refusal = REFUSALS.get(type(layer))
+            reason = refusal(layer) if refusal else None
+        if reason is not None:
+            raise RtlLoweringError(f"{names[layer]} ({layer.name}): {reason}")
 
 
 def lower_partition(partition: df.PartitionOp, module: ModuleOp) -> None:
