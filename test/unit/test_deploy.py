@@ -8,6 +8,7 @@ memory protocol, compared with qonnx. Every shared model: `-m slow`."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ import numpy as np
 import pytest
 
 from backend_hls.runtime.accelerator import Accelerator, DeviceError
-from backend_hls.runtime.emulator import EmulatedDevice
+from backend_hls.runtime.emulator import EmulatedDevice, ensure_testbench
 from backend_hls.runtime.packing import (
     BUS_BYTES,
     LaneFormat,
@@ -160,7 +161,8 @@ def test_the_package_needs_only_numpy(mlp: Path, tmp_path: Path):
 def _accelerator(out: Path) -> tuple[Accelerator, EmulatedDevice]:
     spec = json.loads((out / "csim/io.json").read_text())
     registers = spec["dma"]["registers"]
-    device = EmulatedDevice(out / "csim/testbench", registers["size"], registers["ctrl"])
+    testbench = ensure_testbench(out / "csim")
+    device = EmulatedDevice(testbench, registers["size"], registers["ctrl"])
     return Accelerator(device, spec), device
 
 
@@ -188,6 +190,20 @@ def test_the_registers_are_what_the_testbench_decodes(mlp: Path):
     device.write = more_frames  # type: ignore[method-assign]
     with pytest.raises(DeviceError, match="not inside an allocated buffer"):
         accelerator.run([frames])
+
+
+def test_the_emulation_runs_the_dma_top_itself(mlp: Path, tmp_path: Path):
+    """The testbench calls the IP's top `qnn_dma`, not copies of its parts: a body
+    without its write DMA leaves the output stream full and the run fails."""
+    out = tmp_path / "mutant"
+    shutil.copytree(mlp, out, ignore=shutil.ignore_patterns("testbench"))
+    dma = out / "hls" / "dma.cpp"
+    call = "  qnn_dma_write0(s_axis_0, out0, frames);\n"
+    assert dma.read_text().count(call) == 1
+    dma.write_text(dma.read_text().replace(call, "  (void)out0;\n"))
+    accelerator, _ = _accelerator(out)
+    with pytest.raises(DeviceError, match="output 0: qnn_dma left words in s_axis_0"):
+        accelerator.run([np.zeros((2, 64), dtype=np.int64)])
 
 
 @pytest.mark.slow
