@@ -60,6 +60,7 @@ from xdsl.passes import ModulePass
 from passes import dataflow_folding as fold
 from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_TARGET_FPS
 from passes.errors import FoldingError
+from passes.levels import Level, require_level
 from qdialects import dataflow as df
 from qdialects.dataflow.estimates import Resources
 from qdialects.dataflow.limits import AP_INT_MAX_W
@@ -290,6 +291,7 @@ class SetFoldingPass(ModulePass):
     relax: bool = True
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        require_level(op, self.name, Level.DATAFLOW)
         for partition in [p for p in op.walk() if isinstance(p, df.PartitionOp)]:
             fold_partition(
                 partition, self.target_fps, self.clock_ns, self.max_weight_width, self.relax

@@ -74,6 +74,7 @@ from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 
 from passes.errors import QnnPassError
+from passes.levels import Level, require_level
 from qdialects import dataflow as df
 from qdialects.utils import ints
 
@@ -405,4 +406,5 @@ class SizeFIFOsPass(ModulePass):
     name = "size-fifos"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        require_level(op, self.name, Level.DATAFLOW)
         size_fifos([o for o in op.walk() if isinstance(o, df.PartitionOp)])
