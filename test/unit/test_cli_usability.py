@@ -121,3 +121,45 @@ def test_a_directory_as_the_model_is_one_message_in_every_tool(
 )
 def test_unknown_pass_suggests_the_closest_name(pipeline: str, expected: str):
     assert error_line(run(QNN_OPT, TFC, "-p", pipeline), "qnn-opt") == expected
+
+
+# --------------------------------------------------------------------------- --help
+
+
+def test_help_leads_with_qnn_passes_targets_and_options():
+    from backend_hls.targets import QNN_TARGETS
+    from passes.registry import QNN_PASSES
+
+    result = run(QNN_OPT, "--help")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    sections = [
+        "qnn passes (-p",
+        "targets (-t",
+        "qnn-opt options:",
+        "--verify-each",
+        "xDSL options:",
+        "--print-between-passes",
+    ]
+    positions = [text.index(s) for s in sections]
+    assert positions == sorted(positions), positions
+    qnn_part = text[: text.index("qnn-opt options:")]
+    for name in [*QNN_PASSES, *QNN_TARGETS]:
+        assert f"\n  {name} " in qnn_part, name
+    assert "{target-fps=1000 clock-ns=10 max-weight-width=36 relax=true}" in qnn_part
+    flow = ["lower-quant-to-streamline", "streamline ", "convert-to-dataflow", "set-folding"]
+    assert [qnn_part.index(f"\n  {p}") for p in flow] == sorted(
+        qnn_part.index(f"\n  {p}") for p in flow
+    )
+    # xDSL's own passes are behind --help-all
+    assert "convert-scf-to-cf" not in text
+    assert len(text.splitlines()) < 100
+
+
+def test_help_all_adds_xdsl_passes_and_targets():
+    result = run(QNN_OPT, "--help-all")
+    assert result.returncode == 0, result.stderr
+    passes = result.stdout.index("xDSL passes (")
+    assert result.stdout.index("qnn passes (-p") < passes
+    assert "convert-scf-to-cf" in result.stdout[passes:]
+    assert "riscv-asm" in result.stdout[result.stdout.index("xDSL targets (") :]
