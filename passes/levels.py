@@ -2,9 +2,9 @@
 level-bound pass makes before it runs.
 
 A module is at the *quant* level while it holds a quant op other than `quant.constant`
-(integer constants are `quant.constant`s at every level), else at the *dataflow* level
-once it holds a dataflow op, else at the *streamline* level when it holds a streamline
-op. A module with none of these (a function that only returns its argument) is at no
+and the host ops of `quant.HOST_OP_NAMES` (constants and the float tails stay quant ops
+at every level), else at the *dataflow* level once it holds a dataflow op, else at the
+*streamline* level when it holds a streamline op. A module with none of these (a function that only returns its argument) is at no
 level, and every pass takes it.
 
 A pass given a module at another level than its own would match none of its ops and
@@ -51,7 +51,8 @@ be streamlined already: `convert-to-dataflow` says so if it is not)."""
 def _op_level(op: Operation) -> Level | None:
     dialect = op.dialect_name()
     if dialect == "quant":
-        return None if isinstance(op, quant.ConstantOp) else Level.QUANT
+        level_neutral = isinstance(op, quant.ConstantOp) or op.name in quant.HOST_OP_NAMES
+        return None if level_neutral else Level.QUANT
     if dialect == "streamline":
         return Level.STREAMLINE
     if dialect == "dataflow":

@@ -62,3 +62,10 @@ def test_quant_level_input_is_refused_by_every_later_pass(name: str):
         match=rf"^{name}: the input is at the quant level \(it holds quant.relu\); run lower-quant-to-streamline",
     ):
         run_pipeline(parse_module(STREAMLINE_AND_QUANT), name)
+
+
+def test_host_ops_stay_quant_ops_at_every_level():
+    text = STREAMLINE_AND_QUANT.replace("quant.relu %y", "quant.softmax %y {axis = 1 : i64}")
+    found = module_level(parse_module(text))
+    assert found is not None
+    assert found[0] is Level.STREAMLINE
