@@ -3,7 +3,7 @@
 xDSL's driver lists its 130-odd passes and all its options in one block; a qnn user looks for
 the nine passes of the flow. `QnnOptMain.register_all_arguments` therefore adds, in this
 order: a section listing qnn's passes (in the order of the flow, with their options and
-defaults) and targets, the qnn-opt options (FILE, -p, -t, -o and --verify-each, routed
+defaults), the named pipelines, and the targets, the qnn-opt options (FILE, -p, -t, -o and --verify-each, routed
 there from xDSL's own registration by `RoutedArguments`), then xDSL's other options.
 xDSL's own passes and targets are listed by `--help-all`.
 """
@@ -61,7 +61,7 @@ ARGUMENT_HELP = {
 DESCRIPTION = """\
 Read a QONNX model (.onnx) or a qnn module (.mlir) at any level of the flow, run passes on
 it, and print the module or emit a target. For example:
-  qnn-opt model.onnx -p lower-quant-to-streamline,streamline -o streamlined.mlir
+  qnn-opt model.onnx -p quant-to-streamline -o streamlined.mlir
   qnn-opt streamlined.mlir -p 'convert-to-dataflow,set-folding{target-fps=1000}' -t estimates"""
 
 _WIDTH = 92
@@ -94,9 +94,11 @@ def _options(cls: type) -> str:
 
 def _entry(name: str, text: str, options: str) -> list[str]:
     width = _WIDTH - _NAME
-    lines = textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+    lines = textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False) or [""]
     if options:
-        lines += textwrap.wrap(f"{{{options}}}", width, break_on_hyphens=False)
+        lines += textwrap.wrap(
+            f"{{{options}}}", width, break_on_hyphens=False, break_long_words=False
+        )
     indent = " " * _NAME
     if len(name) >= _NAME:
         return [name, *(indent + line for line in lines)]
@@ -115,6 +117,18 @@ def passes_section(passes: Mapping[str, Callable[[], type]]) -> str:
     for name in _ordered(passes, PASS_HELP):
         cls = passes[name]()
         lines += _entry(name, PASS_HELP.get(name) or _first_doc_line(cls), _options(cls))
+    return "\n".join(lines)
+
+
+def pipelines_section() -> str:
+    """The named pipelines (`passes.pipelines`) and the passes each stands for."""
+    from passes.pipelines import NAMED_PIPELINES
+
+    lines: list[str] = []
+    for name, cls in NAMED_PIPELINES.items():
+        # a space after each comma lets the line wrap there; it is taken out again below
+        entry = _entry(name, "= " + cls().passes().replace(",", ", "), _options(cls))
+        lines += [line.replace(", ", ",") for line in entry]
     return "\n".join(lines)
 
 

@@ -54,6 +54,7 @@ from tools.opt_help import (
     help_all_action,
     names_list,
     passes_section,
+    pipelines_section,
     targets_section,
 )
 
@@ -107,6 +108,10 @@ class QnnOptMain(xDSLOptMain):
         arg_parser.add_argument_group(
             "qnn passes (-p NAME{option=value ...}, in the order of the flow)",
             passes_section(QNN_PASSES),
+        )
+        arg_parser.add_argument_group(
+            "named pipelines (-p NAME{option=value ...}, anywhere a pass may stand)",
+            pipelines_section(),
         )
         arg_parser.add_argument_group(
             "targets (-t NAME{option=value ...})",
