@@ -200,7 +200,8 @@ def print_csim_summary(report: dict[str, Any], stream: Any = None, key: str = "c
             continue
         stream.write(
             f"{r['frame']:>5}  {'yes' if r['agree'] else 'NO ':<5}  {r['max_abs_diff']:<12.3g}  "
-            f"{r['max_rel_diff']:<12.3g}  {r['argmax_reference']} / {r[f'argmax_{key}']}\n"
+            f"{r['max_rel_diff']:<12.3g}  {r['argmax_reference']} / {r[f'argmax_{key}']}"
+            f"{'  ' + r['reason'] if 'reason' in r else ''}\n"
         )
     max_abs = summary["max_abs_diff"]
     max_rel = summary["max_rel_diff"]

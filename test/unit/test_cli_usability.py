@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
@@ -146,7 +147,9 @@ def test_help_leads_with_qnn_passes_targets_and_options():
     qnn_part = text[: text.index("qnn-opt options:")]
     for name in [*QNN_PASSES, *QNN_TARGETS]:
         assert f"\n  {name} " in qnn_part, name
-    assert "{target-fps=1000 clock-ns=10 max-weight-width=36 relax=true}" in qnn_part
+    set_folding = qnn_part[qnn_part.index("\n  set-folding ") :]
+    assert "{target-fps=" in set_folding.split("\n  apply-folding")[0]  # options and defaults
+    assert "\n  quant-to-hardware " in qnn_part  # the named pipelines
     flow = ["lower-quant-to-streamline", "streamline ", "convert-to-dataflow", "set-folding"]
     assert [qnn_part.index(f"\n  {p}") for p in flow] == sorted(
         qnn_part.index(f"\n  {p}") for p in flow
@@ -163,3 +166,72 @@ def test_help_all_adds_xdsl_passes_and_targets():
     assert result.stdout.index("qnn passes (-p") < passes
     assert "convert-scf-to-cf" in result.stdout[passes:]
     assert "riscv-asm" in result.stdout[result.stdout.index("xDSL targets (") :]
+
+
+# --------------------------------------------------------------------------- batches, NaN
+
+MLP = Path(__file__).resolve().parents[2] / "frontend" / "examples" / "digits_mlp_w2a2.onnx"
+
+
+def digits(count: int) -> np.ndarray:
+    data = np.load(MLP.with_name("digits_test.npz"))
+    return data["X"][:count].astype(np.float32)  # N x 1x8x8: the model input is 1x1x8x8
+
+
+@pytest.mark.parametrize("with_batch_axis", [False, True])
+def test_qnn_run_takes_a_batch_like_csim(tmp_path: Path, with_batch_axis: bool):
+    frames = digits(3)
+    batch = frames[:, None] if with_batch_axis else frames
+    np.save(tmp_path / "x.npy", batch)
+    result = run(QNN_RUN, MLP, "--input", tmp_path / "x.npy", "--output", tmp_path / "y.npy")
+    assert result.returncode == 0, result.stderr
+    y = np.load(tmp_path / "y.npy")
+    assert y.shape == ((3, 1, 10) if with_batch_axis else (3, 10))
+    for i in range(3):
+        np.save(tmp_path / "one.npy", frames[i : i + 1])
+        single = run(QNN_RUN, MLP, "--input", tmp_path / "one.npy", "--output", tmp_path / "1.npy")
+        assert single.returncode == 0, single.stderr
+        np.testing.assert_array_equal(y[i].reshape(1, 10), np.load(tmp_path / "1.npy"))
+    summary = run(QNN_RUN, MLP, "--input", tmp_path / "x.npy")
+    assert summary.stdout.startswith(
+        "result 0: shape (3, 1, 10) float32, 3 frames, values ["
+        if with_batch_axis
+        else "result 0: shape (3, 10) float32, 3 frames, argmax per frame ["
+    ), summary.stdout
+
+
+def test_nan_in_the_verification_input_is_named(tmp_path: Path):
+    x = digits(1)
+    x[0, 0, 2, 3] = np.nan
+    np.save(tmp_path / "x.npy", x)
+    message = error_line(
+        run(
+            QNN_OPT,
+            MLP,
+            "-p",
+            "lower-quant-to-streamline",
+            "--verify-each",
+            "--verify-input",
+            tmp_path / "x.npy",
+        ),
+        "qnn-opt",
+    )
+    assert message.endswith(
+        f"; {tmp_path}/x.npy holds 1 NaN (the first at index (0, 0, 2, 3)), which quantized "
+        "integers cannot represent"
+    ), message
+
+
+def test_nan_in_a_csim_frame_is_named_as_the_reason(tmp_path: Path):
+    frames = digits(2)
+    frames[1, 0, 0, 5] = np.inf
+    frames[1, 0, 4, 4] = np.nan
+    np.save(tmp_path / "x.npy", frames)
+    result = run(QNN_BUILD, MLP, "-o", tmp_path / "out", "-q", "--csim", tmp_path / "x.npy")
+    assert result.returncode == 1, result.stderr
+    reason = "the input frame holds 1 NaN and 1 +Inf (the first at index (0, 0, 0, 5))"
+    assert result.stderr.strip() == (
+        "qnn-build: error: C simulation disagrees with qonnx on 1 of 2 frames "
+        f"(first: frame 1, where {reason}); see report/csim.json"
+    )
+    assert "1  NO " in result.stdout and reason in result.stdout
