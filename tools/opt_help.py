@@ -1,10 +1,11 @@
 """`qnn-opt --help`: qnn's passes, targets and options first, xDSL's after them.
 
 xDSL's driver lists its 130-odd passes and all its options in one block; a qnn user looks for
-the nine passes of the flow. `QnnOptMain.register_all_arguments` therefore adds, in this
+the passes of the flow. `QnnOptMain.register_all_arguments` therefore adds, in this
 order: a section listing qnn's passes (in the order of the flow, with their options and
-defaults), the named pipelines, and the targets, the qnn-opt options (FILE, -p, -t, -o and --verify-each, routed
-there from xDSL's own registration by `RoutedArguments`), then xDSL's other options.
+defaults), the named pipelines, the targets, the qnn-opt options (FILE, -p, -t, -o and
+--verify-each, routed there from xDSL's own registration by `RoutedArguments`), then
+xDSL's other options.
 xDSL's own passes and targets are listed by `--help-all`.
 """
 
@@ -28,6 +29,9 @@ PASS_HELP = {
     "insert-dwc": "data-width converters where stream widths differ",
     "insert-fifos": "a FIFO on every edge of every partition",
     "size-fifos": "FIFO depths from the cycle model",
+    "convert-dataflow-to-hw": "dataflow -> hw: every layer of the partition as CIRCT "
+    "hw/comb/seq modules (for -t verilog)",
+    "split-host": "the host side only: @pre and @post around the partition",
 }
 """One line per qnn pass for --help, in the order of the flow (a pass missing here is
 listed after them with its docstring's first line)."""
@@ -39,6 +43,7 @@ TARGET_HELP = {
     "vivado-tcl": "the Vivado block design that stitches the layers",
     "estimates": "cycles, frame rate and LUT/BRAM/DSP estimates as JSON",
     "folding-json": "the folding as a FINN folding configuration",
+    "verilog": "the SystemVerilog of the hw modules (after convert-dataflow-to-hw)",
 }
 """One line per target qnn-opt users need, in --help's order."""
 

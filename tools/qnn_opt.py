@@ -115,13 +115,15 @@ class QnnOptMain(xDSLOptMain):
         )
         arg_parser.add_argument_group(
             "targets (-t NAME{option=value ...})",
-            targets_section(QNN_TARGETS),
+            targets_section({**QNN_TARGETS, **RTL_TARGETS}),
         )
         own = arg_parser.add_argument_group("qnn-opt options")
         xdsl = arg_parser.add_argument_group("xDSL options")
         super().register_all_arguments(cast(argparse.ArgumentParser, RoutedArguments(own, xdsl)))
         xdsl_passes = [n for n in self.available_passes if n not in QNN_PASSES]
-        xdsl_targets = [n for n in self.available_targets if n not in (*QNN_TARGETS, "mlir")]
+        xdsl_targets = [
+            n for n in self.available_targets if n not in (*QNN_TARGETS, *RTL_TARGETS, "mlir")
+        ]
         own.add_argument(
             "--help-all",
             action=help_all_action(

@@ -45,6 +45,7 @@ from passes.convert_dataflow_to_hw.streams_multi import (
 from passes.convert_dataflow_to_hw.swg import lower_swg
 from passes.convert_dataflow_to_hw.thresholding import lower_thresholding
 from passes.convert_dataflow_to_hw.vvau import lower_vvau
+from passes.levels import Level, require_level
 from qdialects import dataflow as df
 from qdialects.dataflow.naming import layer_names
 
@@ -190,4 +191,5 @@ class ConvertDataflowToHwPass(ModulePass):
     name = "convert-dataflow-to-hw"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        require_level(op, self.name, Level.DATAFLOW)
         lower_partition(df.require_partition(op, self.name), op)

@@ -129,6 +129,8 @@ def test_unknown_pass_suggests_the_closest_name(pipeline: str, expected: str):
 
 def test_help_leads_with_qnn_passes_targets_and_options():
     from backend_hls.targets import QNN_TARGETS
+    from backend_rtl.targets import RTL_TARGETS
+    from passes.pipelines import NAMED_PIPELINES
     from passes.registry import QNN_PASSES
 
     result = run(QNN_OPT, "--help")
@@ -145,18 +147,18 @@ def test_help_leads_with_qnn_passes_targets_and_options():
     positions = [text.index(s) for s in sections]
     assert positions == sorted(positions), positions
     qnn_part = text[: text.index("qnn-opt options:")]
-    for name in [*QNN_PASSES, *QNN_TARGETS]:
+    for name in [*QNN_PASSES, *QNN_TARGETS, *RTL_TARGETS, *NAMED_PIPELINES]:
         assert f"\n  {name} " in qnn_part, name
     set_folding = qnn_part[qnn_part.index("\n  set-folding ") :]
     assert "{target-fps=" in set_folding.split("\n  apply-folding")[0]  # options and defaults
-    assert "\n  quant-to-hardware " in qnn_part  # the named pipelines
+    assert "= lower-quant-to-streamline,streamline" in qnn_part  # what a pipeline stands for
     flow = ["lower-quant-to-streamline", "streamline ", "convert-to-dataflow", "set-folding"]
     assert [qnn_part.index(f"\n  {p}") for p in flow] == sorted(
         qnn_part.index(f"\n  {p}") for p in flow
     )
     # xDSL's own passes are behind --help-all
     assert "convert-scf-to-cf" not in text
-    assert len(text.splitlines()) < 100
+    assert len(text.splitlines()) < 120  # qnn's part and xDSL's options: about one screen
 
 
 def test_help_all_adds_xdsl_passes_and_targets():

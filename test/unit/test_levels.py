@@ -57,7 +57,14 @@ def test_any_quant_op_but_a_constant_puts_the_module_at_the_quant_level():
     assert witness.name == "quant.relu"
 
 
-@pytest.mark.parametrize("name", ["streamline", "convert-to-dataflow", *DATAFLOW_PASSES])
+PARTITION_PASSES = ["convert-dataflow-to-hw", "split-host"]
+"""Dataflow-level passes that also need a partition (a module at no level is refused
+with a PartitionError instead)."""
+
+
+@pytest.mark.parametrize(
+    "name", ["streamline", "convert-to-dataflow", *DATAFLOW_PASSES, *PARTITION_PASSES]
+)
 def test_quant_level_input_is_refused_by_every_later_pass(name: str):
     with pytest.raises(
         LevelError,

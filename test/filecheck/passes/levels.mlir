@@ -19,6 +19,8 @@
 // FIFOS: qnn-opt: error: insert-fifos: the input is at the streamline level (it holds streamline.multithreshold); run convert-to-dataflow first
 // RUN: not qnn-opt %t.streamline.mlir -p 'apply-folding{config="%S/inputs/mlp_folding.json"}' 2>&1 | filecheck %s --check-prefix=APPLY
 // APPLY: qnn-opt: error: apply-folding: the input is at the streamline level (it holds streamline.multithreshold); run convert-to-dataflow first
+// RUN: not qnn-opt %t.streamline.mlir -p split-host 2>&1 | filecheck %s --check-prefix=SPLIT
+// SPLIT: qnn-opt: error: split-host: the input is at the streamline level (it holds streamline.multithreshold); run convert-to-dataflow first
 // RUN: not qnn-opt %t.streamline.mlir -p lower-quant-to-streamline 2>&1 | filecheck %s --check-prefix=LOWER
 // LOWER: qnn-opt: error: lower-quant-to-streamline: the input is at the streamline level (it holds streamline.multithreshold); lower-quant-to-streamline runs on quant-level modules and has nothing to do here
 
