@@ -2,10 +2,11 @@
 level-bound pass makes before it runs.
 
 A module is at the *quant* level while it holds a quant op other than `quant.constant`
-and the host ops of `quant.HOST_OP_NAMES` (constants and the float tails stay quant ops
-at every level), else at the *dataflow* level once it holds a dataflow op, else at the
-*streamline* level when it holds a streamline op. A module with none of these (a function that only returns its argument) is at no
-level, and every pass takes it.
+and the host ops of `quant.HOST_OP_NAMES` and `quant.HOST_BINARY_OP_NAMES` (constants,
+the float tails and the float arithmetic lower-quant-to-streamline keeps for the host
+stay quant ops at every level), else at the *dataflow* level once it holds a dataflow op,
+else at the *streamline* level when it holds a streamline op. A module with none of these
+(a function that only returns its argument) is at no level, and every pass takes it.
 
 A pass given a module at another level than its own would match none of its ops and
 exit silently, as if it had succeeded. `require_level` makes that one line naming the
@@ -48,11 +49,16 @@ _CONTINUES_AT = {Level.QUANT: 0, Level.STREAMLINE: 2, Level.DATAFLOW: 3}
 be streamlined already: `convert-to-dataflow` says so if it is not)."""
 
 
+def _is_level_neutral(op: Operation) -> bool:
+    """A quant op that stays at every level: a constant or a host op."""
+    host_ops = quant.HOST_OP_NAMES + quant.HOST_BINARY_OP_NAMES
+    return isinstance(op, quant.ConstantOp) or op.name in host_ops
+
+
 def _op_level(op: Operation) -> Level | None:
     dialect = op.dialect_name()
     if dialect == "quant":
-        level_neutral = isinstance(op, quant.ConstantOp) or op.name in quant.HOST_OP_NAMES
-        return None if level_neutral else Level.QUANT
+        return None if _is_level_neutral(op) else Level.QUANT
     if dialect == "streamline":
         return Level.STREAMLINE
     if dialect == "dataflow":

@@ -1,6 +1,7 @@
 """What users expect of the three console scripts, run as real subprocesses: outputs with
-the permissions of their umask, one message for a directory given as the model, and
-"did you mean" for a mistyped pass."""
+the permissions of their umask, one message for a directory given as the model,
+"did you mean" for a mistyped pass, one line for a pass given a model at the wrong level,
+qnn-opt's --help, qnn-run's batches and a NaN named as the reason of a disagreement."""
 
 from __future__ import annotations
 
@@ -122,6 +123,27 @@ def test_a_directory_as_the_model_is_one_message_in_every_tool(
 )
 def test_unknown_pass_suggests_the_closest_name(pipeline: str, expected: str):
     assert error_line(run(QNN_OPT, TFC, "-p", pipeline), "qnn-opt") == expected
+
+
+# --------------------------------------------------------------------------- wrong level
+
+
+@pytest.mark.parametrize(
+    ("pipeline", "expected"),
+    [
+        ("streamline", "run lower-quant-to-streamline first"),
+        ("convert-to-dataflow", "run lower-quant-to-streamline,streamline first"),
+    ],
+)
+def test_a_pass_on_an_onnx_file_at_the_quant_level_says_what_to_run_first(
+    tmp_path: Path, pipeline: str, expected: str
+):
+    out = tmp_path / "out.mlir"
+    message = error_line(run(QNN_OPT, TFC, "-p", pipeline, "-o", out), "qnn-opt")
+    assert message == (
+        f"{pipeline}: the input is at the quant level (it holds quant.flatten); {expected}"
+    )
+    assert not out.exists()
 
 
 # --------------------------------------------------------------------------- --help

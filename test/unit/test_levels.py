@@ -73,8 +73,20 @@ def test_quant_level_input_is_refused_by_every_later_pass(name: str):
         run_pipeline(parse_module(STREAMLINE_AND_QUANT), name)
 
 
-def test_host_ops_stay_quant_ops_at_every_level():
-    text = STREAMLINE_AND_QUANT.replace("quant.relu %y", "quant.softmax %y {axis = 1 : i64}")
+RELU = "quant.relu %y : (tensor<1x4xf32>) -> tensor<1x4xf32>"
+
+HOST_OPS = {
+    "softmax": "quant.softmax %y {axis = 1 : i64} : (tensor<1x4xf32>) -> tensor<1x4xf32>",
+    "sub": "quant.sub %y, %s : (tensor<1x4xf32>, tensor<f64>) -> tensor<1x4xf32>",
+}
+"""Host ops in place of the relu: a float tail, and float arithmetic kept after the
+integer part (lower-quant-to-streamline leaves both as quant ops)."""
+
+
+@pytest.mark.parametrize("op", HOST_OPS.values(), ids=HOST_OPS.keys())
+def test_host_ops_stay_quant_ops_at_every_level(op: str):
+    assert RELU in STREAMLINE_AND_QUANT
+    text = STREAMLINE_AND_QUANT.replace(RELU, op)
     found = module_level(parse_module(text))
     assert found is not None
     assert found[0] is Level.STREAMLINE
