@@ -22,10 +22,12 @@ import backend_hls
 from backend_fpga.report_html import synth_section
 from backend_fpga.synth import SynthOptions, synthesize
 from backend_hls.boards import ShellError, shell_board
+from backend_hls.emit_cpp.dma import register_map
 from backend_hls.emit_deploy import write_deploy
 from backend_hls.emit_tcl import TclOptions, emit_tcl
 from backend_hls.estimates_target import estimates_report
 from backend_hls.report import render_html
+from backend_hls.shell import hls_accelerator, shell_script
 from frontend import import_qonnx
 from passes.apply_folding import ApplyFoldingPass
 from passes.dataflow_folding import write_folding_json
@@ -191,31 +193,40 @@ def stage_hardware(state: BuildState) -> str:
 def stage_emit(state: BuildState) -> str:
     """`backend_hls.emit` (the HLS C++ tree) and `backend_hls.emit_tcl` (per-layer Vitis
     HLS scripts, `vivado/stitch.tcl`) for the part at the clock."""
-    options = state.options
-    backend_hls.emit(state.mod, state.out, options.hls_include)
-    tcl_options = TclOptions(
-        part=options.part, clock_ns=options.clock_ns, name=options.design_name(state.model)
-    )
-    scripts = emit_tcl(state.mod, tcl_options)
+    backend_hls.emit(state.mod, state.out, state.options.hls_include)
+    scripts = emit_tcl(state.mod, _tcl_options(state))
     for relative, text in scripts.items():
         state.write_text(relative, text)
     files = sum(
         1 for p in state.out.rglob("*") if p.is_file() and p.relative_to(state.out).parts[0] != "ir"
     )
-    kernels = len(scripts) - 1
+    kernels = len(scripts) - 2  # stitch.tcl and the DMA's script
     return f"{plural(kernels, 'kernel')}, {plural(files, 'file')}"
 
 
+def _tcl_options(state: BuildState) -> TclOptions:
+    options = state.options
+    return TclOptions(
+        part=options.part, clock_ns=options.clock_ns, name=options.design_name(state.model)
+    )
+
+
 def stage_shell(state: BuildState) -> str:
-    """With `--shell`/`--board`: `deploy/` (`backend_hls.emit_deploy`: driver, validate,
-    host side, runtime)."""
+    """With `--shell`/`--board`: `vivado/shell.tcl` (`backend_hls.shell`: the Zynq block
+    design around the DMA IP and the accelerator, bitstream, .hwh) and `deploy/`
+    (`backend_hls.emit_deploy`: driver, validate, host side, runtime)."""
     options = state.options
     try:
         board = shell_board(options.part, options.board)
     except ShellError as error:
         raise UserError(str(error)) from None
-    files = write_deploy(state.mod, state.out, options.design_name(state.model))
-    return f"{board.name} ({board.ps}), {plural(len(files), 'deploy file')}"
+    partition = require_partition(state.mod, "qnn-build")
+    n_in, n_out = len(partition.block.args), len(partition.outputs)
+    accel = hls_accelerator(n_in, n_out, register_map(n_in, n_out).size, _tcl_options(state))
+    name = options.design_name(state.model)
+    state.write_text("vivado/shell.tcl", shell_script(accel, board, _tcl_options(state), name))
+    files = write_deploy(state.mod, state.out, name)
+    return f"{board.name} ({board.ps}), vivado/shell.tcl, {plural(len(files), 'deploy file')}"
 
 
 def stage_report(state: BuildState) -> str:
