@@ -497,7 +497,8 @@ def test_standins_fail_loudly(tmp_path: Path) -> None:
         return path
 
     cases = {
-        "unknown command": broken("validate_bd_design", "launch_runs impl_1"),
+        "unknown command": broken("validate_bd_design", "write_checkpoint x.dcp"),
+        "launch_runs before make_wrapper": broken("validate_bd_design", "launch_runs impl_1"),
         "no cell DWC_0": broken("create_bd_cell -type ip -vlnv qnn:hls:DWC_0:1.0 DWC_0\n", ""),
         "not an object": broken("[get_bd_intf_pins DWC_0/out0_V]", "DWC_0/out0_V"),
         "already connected": broken("FIFO_0/M_AXIS]", "FIFO_0/S_AXIS]"),
