@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from backend_hls.emit_cpp.dma import register_map
 from backend_hls.runtime.accelerator import Accelerator, DeviceError
 from backend_hls.runtime.emulator import EmulatedDevice, ensure_testbench
 from backend_hls.runtime.packing import (
@@ -218,3 +219,15 @@ def test_every_shared_model_deploys(name: str, tmp_path: Path):
     _emulated_agrees(model, out, x, tmp_path)
     batch = rng.uniform(x.min(), x.max(), size=(16, *x.shape[1:])).astype(np.float32)
     _emulated_agrees(model, out, batch, tmp_path)
+
+
+def test_the_documented_register_map_is_the_emitted_one():
+    doc = (Path(__file__).parents[2] / "docs" / "deploy.md").read_text()
+    regs = register_map(1, 1)
+    (inp,), (out,) = regs.inputs, regs.outputs
+    line = (
+        f"For one input and one output: input buffer `{inp:#04x}`/`{inp + 4:#04x}`, output buffer "
+        f"`{out:#04X}`/`{out + 4:#04x}`,\n`frames` `{regs.frames:#04x}`; the register block is "
+        f"{regs.size} bytes."
+    ).replace("0X", "0x")
+    assert line in doc
