@@ -121,15 +121,26 @@ def build(rtl_dir: Path, work_dir: Path, manifest: dict[str, Any]) -> tuple[Path
 
     def verilate() -> float:
         with tempfile.TemporaryDirectory(prefix="qnn-verilator-") as obj:
-            built, seconds = _verilate(rtl_dir, work_dir / "tb.cpp", Path(obj))
+            built, seconds = _verilate(
+                rtl_dir, work_dir / "tb.cpp", Path(obj), options=["--public-flat-rw"]
+            )
             toolchain.install(built, binary)
         return seconds
 
     return toolchain.cached_build("rtlsim", digest, binary, work_dir / BUILD_STAMP, verilate)
 
 
-def _verilate(rtl_dir: Path, bench: Path, obj: Path) -> tuple[Path, float]:
-    """Run Verilator on the tree and `bench` in `obj`; (the executable, seconds)."""
+def _verilate(
+    rtl_dir: Path,
+    bench: Path,
+    obj: Path,
+    *,
+    top: str = "qnn_top",
+    extra: Sequence[str] = (),
+    options: Sequence[str] = (),
+) -> tuple[Path, float]:
+    """Run Verilator on the tree (and the `extra` sources, with the Verilator `options`)
+    and `bench` in `obj`, `top` the top module; (the executable `obj/V<top>`, seconds)."""
     sources = [str(rtl_dir / line) for line in (rtl_dir / FILELIST).read_text().split()]
     command = [
         find_verilator(),
@@ -139,8 +150,8 @@ def _verilate(rtl_dir: Path, bench: Path, obj: Path) -> tuple[Path, float]:
         "-j",
         "2",
         "--top-module",
-        "qnn_top",
-        "--public-flat-rw",
+        top,
+        *options,
         "-Wno-fatal",
         "-Wno-lint",
         "-Wno-style",
@@ -157,12 +168,13 @@ def _verilate(rtl_dir: Path, bench: Path, obj: Path) -> tuple[Path, float]:
         "-MAKEFLAGS",
         "VK_PCH_I_SLOW=",
         *sources,
+        *extra,
         str(bench.resolve()),
     ]
     start = time.perf_counter()
     run = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
-    binary = obj / "Vqnn_top"
+    binary = obj / f"V{top}"
     if run.returncode != 0 or not binary.is_file():
         errors = [ln for ln in (run.stderr + run.stdout).splitlines() if "rror" in ln]
         first = errors[0] if errors else f"exit status {run.returncode}"

@@ -96,6 +96,7 @@ def build(
         seconds=seconds,
         csim_stats=dict(state.csim_stats),
         rtlsim=state.rtlsim_report,
+        pnr=state.pnr_report,
     )
 
 

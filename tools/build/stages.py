@@ -19,7 +19,7 @@ import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
 import backend_hls
-from backend_fpga.report_html import synth_section
+from backend_fpga.report_html import pnr_section, synth_section
 from backend_fpga.synth import SynthOptions, synthesize
 from backend_hls.boards import ShellError, shell_board
 from backend_hls.emit_cpp.dma import register_map
@@ -61,6 +61,7 @@ class BuildState:
     rtlsim_report: dict[str, Any] | None = None
     rtlsim_stats: dict[str, float] = field(default_factory=dict)
     synth_report: dict[str, Any] | None = None
+    pnr_report: dict[str, Any] | None = None
     ir_count: int = 0
 
     @property
@@ -254,6 +255,8 @@ def _write_html(state: BuildState) -> None:
         "folding": options.folding_source(),
     }
     sections = [synth_section(state.synth_report)] if state.synth_report else []
+    if state.pnr_report:
+        sections.append(pnr_section(state.pnr_report))
     html = render_html(
         state.estimates,
         state.mod,
@@ -353,6 +356,34 @@ def stage_synth(state: BuildState) -> str:
     )
 
 
+def stage_bitstream(state: BuildState) -> str:
+    """`OUT/bitstream`: the UART top around `qnn_top`, its pins and host script
+    (`backend_fpga.uart`), then `synth_ecp5`, nextpnr-ecp5 and ecppack
+    (`backend_fpga.pnr`): `qnn_uart_top.bit`; `report/pnr.json` and the HTML again."""
+    from backend_fpga.pnr import PnrOptions, bitstream
+    from backend_fpga.uart import ULX3S, UartOptions, uart_files, write_files
+    from backend_rtl.rtlsim import read_manifest
+
+    options = state.options
+    rtl, work = state.out / "rtl", state.out / "bitstream"
+    uart = UartOptions(ULX3S, options.uart_baud)
+    write_files(uart_files(read_manifest(rtl), uart), work)
+    pnr = PnrOptions(options.part, options.clock_ns)
+    report = bitstream(rtl, work, pnr, uart.board)
+    state.pnr_report = report
+    state.write_json("report/pnr.json", report)
+    _write_html(state)
+    used = report["utilisation"]
+    clock = report["clocks"][0] if report["clocks"] else None
+    fmax = "no clock" if clock is None else f"Fmax {clock['fmax_mhz']:g} MHz"
+    verdict = "" if report["timing_met"] else f" < target {report['target_mhz']:g} MHz"
+    return (
+        f"{fmax}{verdict}, {used['TRELLIS_COMB']['used']:,} LUT4, "
+        f"{used['TRELLIS_FF']['used']:,} FF, {used['DP16KD']['used']} DP16KD, "
+        f"{used['MULT18X18D']['used']} MULT18 ({options.part})"
+    )
+
+
 def save_array(path: Path, array: np.ndarray) -> None:
     """`np.save` to `path` through a temporary file renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -381,5 +412,6 @@ STAGES: tuple[Stage, ...] = (
     Stage("csim", stage_csim, when=lambda options: options.csim is not None),
     Stage("rtlsim", stage_rtlsim, when=lambda options: options.rtlsim is not None),
     Stage("synth", stage_synth, when=lambda options: options.synth),
+    Stage("bitstream", stage_bitstream, when=lambda options: options.bitstream),
 )
 """Every stage, in the order they run."""
