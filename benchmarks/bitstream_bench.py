@@ -18,10 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.rtlsim_bench import SHARED  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rtlsim_bench import SHARED
 
 DEFAULT_MODELS = ("digits_mlp_w2a2", "tfc_w2a2", "tfc_w1a1", "sfc_w2a2")
 FPS = 10000.0
