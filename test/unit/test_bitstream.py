@@ -148,8 +148,8 @@ def test_a_design_that_does_not_fit_names_the_resource(built, tmp_path: Path) ->
 
 def test_the_wrapper_takes_one_stream_each_way() -> None:
     stream = {"port": "in0_V", "depthwise_kernel": 0}
-    with pytest.raises(UartError, match="^uart: .* the partition has 2 inputs and 1 outputs$"):
+    with pytest.raises(UartError, match=r"^uart: .* the partition has 2 inputs and 1 outputs$"):
         stream_ports({"inputs": [stream, stream], "outputs": [stream]})
     depthwise = {"port": "out0_V", "depthwise_kernel": 3}
-    with pytest.raises(UartError, match="^uart: stream out0_V is depthwise-ordered"):
+    with pytest.raises(UartError, match=r"^uart: stream out0_V is depthwise-ordered"):
         stream_ports({"inputs": [stream], "outputs": [depthwise]})
