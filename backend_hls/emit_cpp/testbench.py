@@ -7,6 +7,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
+from backend_hls.emit_cpp.board_files import BOARD_FILES
 from backend_hls.emit_cpp.cxx import CXXFLAGS, GCC_QUIRK, MARKER, PCH_FLAGS
 from backend_hls.emit_cpp.dma import CTRL, DMA_TOP, accelerator_sig, dma_sig, plan_map
 from backend_hls.emit_cpp.top import TopPlan
@@ -38,41 +39,11 @@ static void testbench_fail(const char *message) {{
 // What qnn_dma calls between its DMAs in C simulation: the accelerator.
 {accelerator}
 
+{board_files}
 namespace {{
 
 const unsigned REG_BYTES = {reg_bytes};
 const unsigned BUS_BYTES = {bus} / 8;
-
-struct Region {{
-  unsigned long long address;
-  std::vector<unsigned char> bytes;
-}};
-
-bool load(const char *path, std::vector<unsigned char> &data) {{
-  FILE *f = std::fopen(path, "rb");
-  if (!f) return false;
-  unsigned char chunk[65536];
-  size_t got;
-  while ((got = std::fread(chunk, 1, sizeof chunk, f)) > 0) data.insert(data.end(), chunk, chunk + got);
-  return std::fclose(f) == 0;
-}}
-
-bool save(const char *path, const std::vector<unsigned char> &data) {{
-  FILE *f = std::fopen(path, "wb");
-  if (!f) return false;
-  const size_t put = data.empty() ? 0 : std::fwrite(&data[0], 1, data.size(), f);
-  return std::fclose(f) == 0 && put == data.size();
-}}
-
-unsigned long long le(const unsigned char *p, int bytes) {{
-  unsigned long long v = 0;
-  for (int i = 0; i < bytes; i++) v |= (unsigned long long)p[i] << (8 * i);
-  return v;
-}}
-
-void put_le(unsigned char *p, unsigned long long v, int bytes) {{
-  for (int i = 0; i < bytes; i++) p[i] = (unsigned char)(v >> (8 * i));
-}}
 
 struct Board {{
   std::vector<unsigned char> regs;
@@ -124,41 +95,14 @@ int main(int argc, char **argv) {{
     return 2;
   }}
   Board board;
-  std::vector<unsigned char> image;
-  if (!load(argv[1], board.regs) || board.regs.size() != REG_BYTES || !load(argv[2], image)) {{
-    std::fprintf(stderr, "testbench: cannot read %s (%u bytes) and %s\\n", argv[1], REG_BYTES, argv[2]);
-    return 1;
-  }}
-  for (size_t at = 0; at < image.size();) {{
-    if (image.size() - at < 16 || image.size() - at - 16 < le(&image[at + 8], 8)) {{
-      std::fprintf(stderr, "testbench: %s: truncated region at byte %zu\\n", argv[2], at);
-      return 1;
-    }}
-    Region region;
-    region.address = le(&image[at], 8);
-    const unsigned long long size = le(&image[at + 8], 8);
-    region.bytes.assign(image.begin() + at + 16, image.begin() + at + 16 + size);
-    board.memory.push_back(region);
-    at += 16 + size;
-  }}
+  if (!read_board(argv[1], argv[2], REG_BYTES, board.regs, board.memory)) return 1;
   const unsigned ctrl = board.reg({ctrl});
   double seconds = 0;
   if (ctrl & 1) {{
     if (!run(board, seconds)) return 1;
     put_le(&board.regs[{ctrl}], (ctrl & ~1u) | 6u, 4);  // ap_start low, ap_done and ap_idle
   }}
-  image.clear();
-  for (size_t r = 0; r < board.memory.size(); r++) {{
-    unsigned char header[16];
-    put_le(header, board.memory[r].address, 8);
-    put_le(header + 8, board.memory[r].bytes.size(), 8);
-    image.insert(image.end(), header, header + 16);
-    image.insert(image.end(), board.memory[r].bytes.begin(), board.memory[r].bytes.end());
-  }}
-  if (!save(argv[1], board.regs) || !save(argv[2], image)) {{
-    std::fprintf(stderr, "testbench: cannot write %s and %s\\n", argv[1], argv[2]);
-    return 1;
-  }}
+  if (!write_board(argv[1], argv[2], board.regs, board.memory)) return 1;
   std::printf("qnn-csim: %u frames in %.6f s\\n", board.reg({frames_reg}), seconds);
   return 0;
 }}
@@ -256,6 +200,7 @@ def testbench_source(plan: TopPlan) -> str:
     regs = plan_map(plan)
     return TESTBENCH.format(
         marker=MARKER,
+        board_files=BOARD_FILES,
         bus=BUS_BITS,
         prototype=f"{dma_sig(plan)};",
         accelerator="\n".join(_accelerator_body(plan)),

@@ -231,3 +231,51 @@ def test_the_documented_register_map_is_the_emitted_one():
         f"{regs.size} bytes."
     ).replace("0X", "0x")
     assert line in doc
+
+
+@pytest.fixture(scope="module")
+def mlp_rtl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("deploy_rtl") / "mlp"
+    build(example("digits_mlp_w2a2"), out, BuildOptions(shell="zynq", rtl=True, name="mlp"))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("frames", [1, 16])
+def test_the_emulated_driver_runs_the_rtl_behind_its_dmas(
+    mlp_rtl: Path, tmp_path: Path, frames: int
+):
+    """On a build with RTL, `--emulate` is the Verilator model of the RTL top behind the
+    RTL register block and DMAs (`backend_rtl.axi_shell`), through the same registers."""
+    digits = np.load(example("digits_mlp_w2a2").with_name("digits_test.npz"))["X"]
+    np.save(tmp_path / "x.npy", digits[:frames].astype(np.float32))
+    proc = _driver(mlp_rtl, "--emulate", "--input", "x.npy", "--output", "y.npy", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "emulated (RTL simulation)" in proc.stdout
+    _emulated_agrees(
+        example("digits_mlp_w2a2"), mlp_rtl, digits[:frames].astype(np.float32), tmp_path
+    )
+
+
+@pytest.mark.slow
+def test_the_rtl_registers_are_the_documented_ones(mlp_rtl: Path):
+    spec = json.loads((mlp_rtl / "csim/io.json").read_text())
+    registers = spec["dma"]["registers"]
+    testbench = ensure_testbench(mlp_rtl / "rtl_axi")
+    device = EmulatedDevice(testbench, registers["size"], registers["ctrl"], cwd=mlp_rtl / "rtl")
+    accelerator = Accelerator(device, spec)
+    frames = np.zeros((2, 64), dtype=np.int64)
+    assert accelerator.run([frames])[0].shape == (2, 10)
+    assert device.read(registers["ctrl"]) & 0x6 == 0x6  # done, idle read back over AXI4-Lite
+    accelerator.registers = {**registers, "outputs": [registers["outputs"][0] + 4]}
+    with pytest.raises(DeviceError, match=r"output 0 buffer access .* not inside an allocated"):
+        accelerator.run([frames])
+
+
+def test_rtl_emulation_without_rtl_is_one_line(mlp: Path, tmp_path: Path):
+    np.save(tmp_path / "x.npy", np.zeros((1, 1, 8, 8), np.float32))
+    proc = _driver(mlp, "--emulate=rtl", "--input", "x.npy", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        f"driver.py: error: {mlp}: no rtl_axi/ (build with --rtl --shell zynq)"
+    ]

@@ -227,7 +227,23 @@ def stage_shell(state: BuildState) -> str:
     name = options.design_name(state.model)
     state.write_text("vivado/shell.tcl", shell_script(accel, board, _tcl_options(state), name))
     files = write_deploy(state.mod, state.out, name)
+    if options.wants_rtl:
+        _write_rtl_shell(state)
     return f"{board.name} ({board.ps}), vivado/shell.tcl, {plural(len(files), 'deploy file')}"
+
+
+def _write_rtl_shell(state: BuildState) -> None:
+    """`rtl_axi/` (`backend_rtl.axi_shell`: the RTL behind its DMAs, its testbench)."""
+    from backend_rtl.axi_shell import axi_files
+    from backend_rtl.rtlsim import RtlsimError, find_verilator, read_manifest
+
+    rtl = state.out / "rtl"
+    try:
+        verilator = find_verilator()
+    except RtlsimError as error:
+        raise UserError(str(error).removeprefix("rtlsim: ")) from None
+    for name, text in axi_files(read_manifest(rtl), rtl, verilator).items():
+        state.write_text(f"rtl_axi/{name}", text)
 
 
 def stage_report(state: BuildState) -> str:
