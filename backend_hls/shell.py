@@ -11,8 +11,10 @@ preset configures the processing system's DDR, clocks and MIO), and a block desi
   port) enabled, and its fabric clock 0 at the build's clock;
 * the accelerator's cells (an `AcceleratorCells`): for the HLS backend the DMA IP
   `qnn_dma` (`emit_cpp.dma`, exported by `hls/qnn_dma_hls.tcl`) and the stitched
-  accelerator IP (`vivado/stitch.tcl`), their AXI-streams joined; for the RTL backend one
-  module reference to the RTL top with its data movers (`backend_rtl.vivado`);
+  accelerator IP (`vivado/stitch.tcl`), their AXI-streams joined (`vivado/shell.tcl`);
+  for the RTL backend one module reference `qnn_dma` to `qnn_axi_top`, the RTL top behind
+  its RTL data movers, from the `.sv` files of `rtl/` and `rtl_axi/` added to the project:
+  no Vitis HLS step (`backend_rtl.axi_shell`, `vivado/shell_rtl.tcl`);
 * a SmartConnect from the PS master to every AXI4-Lite slave (control), a SmartConnect
   from every AXI4 master to the PS memory port (memory), a `proc_sys_reset` on the PS's
   fabric reset; the fabric clock reaches every clock pin, the synchronized active-low
@@ -84,6 +86,8 @@ class AcceleratorCells:
     """Tcl expressions of IP repository directories (relative to $qnn_root)."""
     sources: list[list[str]] = field(default_factory=list)
     """RTL sources to add (path parts under $qnn_root)."""
+    project: str = "shell_project"
+    """The Vivado project's directory under `vivado/`."""
 
 
 def _pin(path: str) -> str:
@@ -110,10 +114,10 @@ def _header(design: str, board: Board, options: TclOptions, accel: AcceleratorCe
     lines = [
         f"# Vivado: the Zynq system around the qnn accelerator {options.name} on {board.name}",
         "# (backend_hls.shell): block design, synthesis, implementation, bitstream and .hwh",
-        "# into deploy/bitfile/. Run from anywhere: vivado -mode batch -source shell.tcl",
+        "# into deploy/bitfile/. Run from anywhere: vivado -mode batch -source <this script>",
         "set qnn_vivado_dir [file dirname [file normalize [info script]]]",
         "set qnn_root [file dirname $qnn_vivado_dir]",
-        f"create_project -force {tcl_word(design)} [file join $qnn_vivado_dir shell_project] "
+        f"create_project -force {tcl_word(design)} [file join $qnn_vivado_dir {tcl_word(accel.project)}] "
         f"-part {tcl_word(board.part)}",
     ]
     if board.board_part is not None:

@@ -9,7 +9,8 @@ against what the accelerator's IPs have, not against what the shell emitter mean
   space `Data_m_axi_<bundle>`, AXI-streams by their port names), the stitched IP's from
   the dry run of `vivado/stitch.tcl` (its external stream ports and their modes), and the
   register bytes from `csim/io.json`;
-* the RTL backend's come from `backend_rtl.vivado.rtl_interfaces`.
+* `rtl_interfaces(out)` reads the RTL shell's (`vivado/shell_rtl.tcl`) from the ports of
+  `rtl_axi/qnn_axi_top.sv`.
 
 `ShellDesign.problems(expected, board, name)` then lists what is wrong: an interface
 never connected or connected twice, a stream net that is not master -> slave, an
@@ -92,6 +93,24 @@ def hls_interfaces(out: str | os.PathLike[str]) -> Interfaces:
         (found.stream_slaves if mode == "Slave" else found.stream_masters).add(f"accel/{port}")
     found.clocks.add("accel/ap_clk")
     found.resets.add("accel/ap_rst_n")
+    return found
+
+
+_MASTER = re.compile(r"output logic \[63:0\] m_axi_(\w+)_A[RW]ADDR")
+
+
+def rtl_interfaces(out: str | os.PathLike[str], cell: str = "qnn_dma") -> Interfaces:
+    """Every interface of the RTL shell's module-reference cell, read from the ports of
+    `rtl_axi/qnn_axi_top.sv` as Vivado infers them: `s_axi_control_*` an AXI4-Lite slave
+    (segment `reg0`), each `m_axi_<x>_*` an AXI4 master (address space `m_axi_<x>`)."""
+    root = Path(out)
+    source = (root / "rtl_axi" / "qnn_axi_top.sv").read_text()
+    size = json.loads((root / "csim" / "io.json").read_text())["dma"]["registers"]["size"]
+    found = Interfaces(clocks={f"{cell}/ap_clk"}, resets={f"{cell}/ap_rst_n"})
+    if "s_axi_control_AWADDR" in source:
+        found.lite_slaves[f"{cell}/s_axi_control"] = (f"{cell}/s_axi_control/reg0", size)
+    for name in _MASTER.findall(source):
+        found.masters[f"{cell}/m_axi_{name}"] = f"{cell}/m_axi_{name}"
     return found
 
 
@@ -266,9 +285,13 @@ class ShellDesign:
 
 
 def check_shell(
-    out: str | os.PathLike[str], board: Board, name: str, expected: Interfaces
+    out: str | os.PathLike[str],
+    board: Board,
+    name: str,
+    expected: Interfaces,
+    script: str = "shell.tcl",
 ) -> tuple[ShellDesign, list[str]]:
-    """Dry-run `out/vivado/shell.tcl` and list its problems against `expected`."""
+    """Dry-run `out/vivado/<script>` and list its problems against `expected`."""
     root = Path(out)
-    design = ShellDesign.from_record(dry_run(root / "vivado" / "shell.tcl", "vivado"))
+    design = ShellDesign.from_record(dry_run(root / "vivado" / script, "vivado"))
     return design, design.problems(expected, board, root, name)

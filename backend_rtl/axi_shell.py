@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from backend_hls.emit_cpp.board_files import BOARD_FILES
-from backend_hls.emit_cpp.dma import register_map
+from backend_hls.emit_cpp.dma import DMA_TOP, register_map
+from backend_hls.shell import AcceleratorCells, Cell
 
 AXI_DIR = Path(__file__).parent / "axi"
 PRIMITIVES = ("qnn_axi_regs.sv", "qnn_axi_read.sv", "qnn_axi_write.sv")
@@ -112,7 +113,16 @@ def top_source(manifest: dict[str, Any]) -> str:
     inputs, outputs = manifest["inputs"], manifest["outputs"]
     n = len(inputs) + len(outputs)
     address = address_bits(n)
-    ports = ["    input  logic ap_clk", "    input  logic ap_rst_n"]
+    busif = ":".join(
+        ["s_axi_control"]
+        + [f"m_axi_in{i}" for i in range(len(inputs))]
+        + [f"m_axi_out{j}" for j in range(len(outputs))]
+    )
+    ports = [
+        f'    (* X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF {busif}, ASSOCIATED_RESET ap_rst_n" *)\n'
+        "    input  logic ap_clk",
+        '    (* X_INTERFACE_PARAMETER = "POLARITY ACTIVE_LOW" *)\n    input  logic ap_rst_n',
+    ]
     ports += _declare("s_axi_control", LITE_PORTS, address)
     for i in range(len(inputs)):
         ports += _declare(f"m_axi_in{i}", READ_PORTS, address)
@@ -217,6 +227,31 @@ rm -rf obj
 mv obj/V{TOP} testbench
 rm -rf obj obj.log
 """
+
+
+def rtl_accelerator(manifest: dict[str, Any], rtl_files: list[str]) -> AcceleratorCells:
+    """The shell's view of `qnn_axi_top` (`backend_hls.shell`): one module-reference cell
+    named `qnn_dma` (the driver's name for the register block), its AXI4-Lite slave
+    `s_axi_control` (memory map segment `reg0`, as Vivado names an inferred one), one
+    AXI4 master per DMA (its address space named after it), the sources of `rtl/`
+    (`rtl_files`, the tree's filelist) and of `rtl_axi/`."""
+    n_in, n_out = len(manifest["inputs"]), len(manifest["outputs"])
+    masters = [f"in{i}" for i in range(n_in)] + [f"out{j}" for j in range(n_out)]
+    return AcceleratorCells(
+        cells=[Cell(DMA_TOP, module=TOP)],
+        streams=[],
+        slaves=[
+            (
+                f"{DMA_TOP}/s_axi_control",
+                f"{DMA_TOP}/s_axi_control/reg0",
+                register_map(n_in, n_out).size,
+            )
+        ],
+        masters=[(f"{DMA_TOP}/m_axi_{m}", f"{DMA_TOP}/m_axi_{m}") for m in masters],
+        sources=[["rtl", f] for f in rtl_files]
+        + [["rtl_axi", f] for f in (*PRIMITIVES, f"{TOP}.sv")],
+        project="shell_rtl_project",
+    )
 
 
 def axi_files(manifest: dict[str, Any], rtl_dir: Path, verilator: str) -> dict[str, str]:

@@ -4,13 +4,14 @@ from `hls/dma.cpp` and the stitched design) and against the partition."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
 from backend_hls.boards import BOARDS, Board, shell_board
-from backend_hls.shell_check import check_shell, hls_interfaces
+from backend_hls.shell_check import check_shell, hls_interfaces, rtl_interfaces
 from backend_hls.tcl_check import DryRunError
 from frontend.examples import example
 from qdialects.dataflow import require_partition
@@ -45,10 +46,10 @@ def test_the_shell_is_the_partition_on_the_board(tree: tuple[Path, Board, object
     assert design.board_part == board.board_part
 
 
-def _broken(out: Path, tmp_path: Path, old: str, new: str) -> Path:
+def _broken(out: Path, tmp_path: Path, old: str, new: str, script_name: str = "shell.tcl") -> Path:
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
-    script = copy / "vivado" / "shell.tcl"
+    script = copy / "vivado" / script_name
     text = script.read_text()
     assert old in text, old
     script.write_text(text.replace(old, new, 1))
@@ -112,3 +113,38 @@ def test_a_part_without_a_ps_is_one_line(tmp_path: Path):
             BuildOptions(part="xcu250-figd2104-2L-e", shell="zynq"),
         )
     assert not any((tmp_path / "out").iterdir())
+
+
+@pytest.fixture(scope="module")
+def rtl_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("shell_rtl") / "out"
+    options = BuildOptions(board="pynq-z2", shell="zynq", rtl=True, name="mlp")
+    build(example("digits_mlp_w2a2"), out, options)
+    return out
+
+
+def test_the_rtl_shell_needs_no_hls(rtl_tree: Path):
+    """`vivado/shell_rtl.tcl` builds the bitstream from the RTL: the `.sv` files of rtl/
+    and rtl_axi/ added, qnn_axi_top referenced as a module, no HLS IP anywhere."""
+    board = BOARDS["pynq-z2"]
+    expected = rtl_interfaces(rtl_tree)
+    design, problems = check_shell(rtl_tree, board, "mlp", expected, "shell_rtl.tcl")
+    assert problems == []
+    manifest = json.loads((rtl_tree / "rtl" / "manifest.json").read_text())
+    assert len(expected.masters) == len(manifest["inputs"]) + len(manifest["outputs"])
+    assert design.cells["qnn_dma"] == "module:qnn_axi_top"
+    assert not [v for v in design.cells.values() if v.startswith("qnn:")]
+    rtl = [
+        rtl_tree.resolve() / "rtl" / f for f in (rtl_tree / "rtl/filelist.f").read_text().split()
+    ]
+    assert [str(p) for p in rtl] == design.sources[: len(rtl)]
+    assert design.sources[-1] == str(rtl_tree.resolve() / "rtl_axi" / "qnn_axi_top.sv")
+
+
+def test_a_module_reference_needs_its_source(rtl_tree: Path, tmp_path: Path):
+    copy = _broken(
+        rtl_tree, tmp_path, " [file join $qnn_root rtl_axi qnn_axi_top.sv]", "", "shell_rtl.tcl"
+    )
+    board = BOARDS["pynq-z2"]
+    with pytest.raises(DryRunError, match="module qnn_axi_top is in no file added"):
+        check_shell(copy, board, "mlp", rtl_interfaces(copy), "shell_rtl.tcl")

@@ -21,7 +21,7 @@ from xdsl.dialects.builtin import ModuleOp
 import backend_hls
 from backend_fpga.report_html import pnr_section, synth_section
 from backend_fpga.synth import SynthOptions, synthesize
-from backend_hls.boards import ShellError, shell_board
+from backend_hls.boards import Board, ShellError, shell_board
 from backend_hls.emit_cpp.dma import register_map
 from backend_hls.emit_deploy import write_deploy
 from backend_hls.emit_tcl import TclOptions, emit_tcl
@@ -227,14 +227,18 @@ def stage_shell(state: BuildState) -> str:
     name = options.design_name(state.model)
     state.write_text("vivado/shell.tcl", shell_script(accel, board, _tcl_options(state), name))
     files = write_deploy(state.mod, state.out, name)
+    scripts = "vivado/shell.tcl"
     if options.wants_rtl:
-        _write_rtl_shell(state)
-    return f"{board.name} ({board.ps}), vivado/shell.tcl, {plural(len(files), 'deploy file')}"
+        _write_rtl_shell(state, board, name)
+        scripts += ", vivado/shell_rtl.tcl"
+    return f"{board.name} ({board.ps}), {scripts}, {plural(len(files), 'deploy file')}"
 
 
-def _write_rtl_shell(state: BuildState) -> None:
-    """`rtl_axi/` (`backend_rtl.axi_shell`: the RTL behind its DMAs, its testbench)."""
-    from backend_rtl.axi_shell import axi_files
+def _write_rtl_shell(state: BuildState, board: Board, name: str) -> None:
+    """`rtl_axi/` (`backend_rtl.axi_shell`: the RTL behind its DMAs, its testbench) and
+    `vivado/shell_rtl.tcl` (the Zynq shell around it, from the RTL: no Vitis HLS)."""
+    from backend_rtl.axi_shell import axi_files, rtl_accelerator
+    from backend_rtl.export import FILELIST
     from backend_rtl.rtlsim import RtlsimError, find_verilator, read_manifest
 
     rtl = state.out / "rtl"
@@ -242,8 +246,11 @@ def _write_rtl_shell(state: BuildState) -> None:
         verilator = find_verilator()
     except RtlsimError as error:
         raise UserError(str(error).removeprefix("rtlsim: ")) from None
-    for name, text in axi_files(read_manifest(rtl), rtl, verilator).items():
-        state.write_text(f"rtl_axi/{name}", text)
+    manifest = read_manifest(rtl)
+    for file, text in axi_files(manifest, rtl, verilator).items():
+        state.write_text(f"rtl_axi/{file}", text)
+    accel = rtl_accelerator(manifest, (rtl / FILELIST).read_text().split())
+    state.write_text("vivado/shell_rtl.tcl", shell_script(accel, board, _tcl_options(state), name))
 
 
 def stage_report(state: BuildState) -> str:
