@@ -32,6 +32,11 @@ from passes.convert_dataflow_to_hw.interface import (
     stream_instance,
 )
 from passes.convert_dataflow_to_hw.label_select import lower_label_select
+from passes.convert_dataflow_to_hw.layout import (
+    lower_depth_to_space,
+    lower_slice,
+    lower_upsample,
+)
 from passes.convert_dataflow_to_hw.mvau import lower_mvau
 from passes.convert_dataflow_to_hw.netlist import Feedback
 from passes.convert_dataflow_to_hw.padding import lower_fm_padding
@@ -72,6 +77,9 @@ LOWERINGS: dict[type[Operation], Lowering] = {
     df.GlobalAccPoolOp: lower_global_acc_pool,
     df.PoolOp: lower_pool,
     df.MaxPoolOp: lower_pool,
+    df.UpsampleOp: lower_upsample,
+    df.SliceOp: lower_slice,
+    df.DepthToSpaceOp: lower_depth_to_space,
 }
 """Layer op -> its RTL lowering. `dataflow.reshape` is a connection (no module)."""
 
