@@ -41,7 +41,10 @@ of the long branch in words of the shortcut — e.g. a 3x3 conv on the long bran
 read `(KH-1)·DH + 1` rows and a whole im2col vector before its first output pixel.
 To keep the rate, the FIFO also holds the words the split pushes (at `u`'s rate)
 during the difference between the longest branch's pipeline latency and branch `i`'s
-(`pipeline_cycles` summed along the path): the **latency** part. (Both are converted
+(`pipeline_cycles` summed along the path), at least the words of the split's slice
+(so an HLS split, which holds none, still gets the whole term): the **latency** part.
+A branch that cannot deadlock gets a deadlock part of 1 and its latency part when
+that exceeds 2 words. (Both are converted
 into the FIFO's own words by the ratio of words per frame when it does not carry
 `u`'s words.)
 
@@ -415,17 +418,21 @@ def join_terms(graph: _Graph, join: Operation) -> dict[df.FIFOOp, JoinTerm]:
     latencies = [_latency(graph, u, x) for x in inputs]
     terms: dict[df.FIFOOp, JoinTerm] = {}
     for x, need, latency in zip(inputs, needs, latencies, strict=True):
-        words = int((most - need).max()) + 1 - _held(u)
+        held = _held(u)
+        words = int((most - need).max()) + 1 - held
         lag = math.ceil(_rate(u) * (max(latencies) - latency))
-        if words <= 0 and lag <= 0:
+        if words <= 0 and lag <= MIN_DEPTH:
             continue
         fifo = _first_fifo(graph, u, x)
+        if fifo is None and words <= 0:
+            continue  # only the rate would suffer
         if fifo is None:
             raise QnnPassError(
                 f"size-fifos: {join.name} needs a FIFO of {words} words on the branch from "
                 f"{u.name_hint or 'its split'}, but that branch has none (run insert-fifos first)"
             )
         ratio = _words(fifo.result) / _words(u)
+        lag = max(held, lag) if words > 0 else lag
         term = JoinTerm(max(1, math.ceil(words * ratio)), math.ceil(lag * ratio))
         if fifo not in terms or term.depth > terms[fifo].depth:
             terms[fifo] = term
