@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from backend_hls.csim import build as csim_build
 from backend_hls.emit_cpp.dma import register_map
 from backend_hls.runtime.accelerator import Accelerator, DeviceError
 from backend_hls.runtime.emulator import EmulatedDevice, ensure_testbench
@@ -197,11 +198,12 @@ def test_the_emulation_runs_the_dma_top_itself(mlp: Path, tmp_path: Path):
     """The testbench calls the IP's top `qnn_dma`, not copies of its parts: a body
     without its write DMA leaves the output stream full and the run fails."""
     out = tmp_path / "mutant"
-    shutil.copytree(mlp, out, ignore=shutil.ignore_patterns("testbench"))
+    shutil.copytree(mlp, out, ignore=shutil.ignore_patterns("testbench", "build.stamp"))
     dma = out / "hls" / "dma.cpp"
     call = "  qnn_dma_write0(s_axis_0, out0, frames);\n"
     assert dma.read_text().count(call) == 1
     dma.write_text(dma.read_text().replace(call, "  (void)out0;\n"))
+    csim_build(out)  # precompiled header and content cache, as the build's C simulation
     accelerator, _ = _accelerator(out)
     with pytest.raises(DeviceError, match="output 0: qnn_dma left words in s_axis_0"):
         accelerator.run([np.zeros((2, 64), dtype=np.int64)])
