@@ -21,7 +21,8 @@ shared model and compares them with qonnx (a slow check; CI keeps the small mode
 
 `--rtlsim` measures the RTL simulation instead (`benchmarks/rtlsim_bench.py`: Verilator
 build and run time per frame, measured against estimated cycles per frame, agreement with
-qonnx, for every shared model at two foldings; `MODEL` arguments filter by name).
+qonnx, for every shared model and the residual, depthwise-separable, Trunc average pool and
+bipolar fixtures at two foldings; `MODEL` arguments filter by name).
 
 `--mobilenet` generates the MobileNet-v1 of `test/models/mobilenet.py` (224x224x3, width
 1.0, 4.2 M 4-bit weights, seeded) into a temporary directory and measures the stages of
@@ -288,7 +289,7 @@ def main() -> None:
         "--rtlsim",
         action="store_true",
         help="Verilator build and run time, measured vs estimated cycles of the shared models "
-        "(benchmarks/rtlsim_bench.py; MODELS filters by name)",
+        "and four fixtures (benchmarks/rtlsim_bench.py; MODELS filters by name)",
     )
     args = parser.parse_args()
     if args.rtlsim:
