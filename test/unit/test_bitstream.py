@@ -29,7 +29,10 @@ MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 QNN_BUILD = str(Path(sys.executable).parent / "qnn-build")
 MODEL = MODELS_DIR / "signed_input.onnx"
 PART = "LFE5U-25F-6BG381C"
-FOLDING = {"MVAU_0": {"ram_style": "block"}, "MVAU_1": {"ram_style": "distributed"}}
+FOLDING = {
+    "MVAU_0": {"PE": 2, "SIMD": 2, "ram_style": "block"},  # input words of 2 bytes
+    "MVAU_1": {"ram_style": "distributed"},
+}
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -100,7 +103,7 @@ def test_the_uart_wrapper_computes_what_qonnx_does(built) -> None:
     spec = script.load_spec(out / "bitstream")
     assert spec["baud"] == UartOptions().baud
     source, _ = script.formats(spec)
-    assert len(script.frame_bytes(inputs[0], source)) == len(frames) * 16  # 16 INT8 words
+    assert len(script.frame_bytes(inputs[0], source)) == len(frames) * 8 * 2  # 8 words of 2 INT8
 
 
 def _load(path: Path):
