@@ -32,7 +32,7 @@ import numpy as np
 from backend_fpga import host_uart
 from backend_fpga.yowasp import FpgaToolError
 from backend_rtl.export import PRIMITIVES_DIR
-from backend_rtl.rtlsim import RtlsimError, _verilate, read_manifest
+from backend_rtl.rtlsim import RtlsimError, read_manifest, verilate
 
 UART_TOP = "qnn_uart_top"
 PRIMITIVE = "qnn_uart"
@@ -298,7 +298,7 @@ def uart_rtlsim(
         work = Path(tmp)
         (work / "tb.cpp").write_text(TESTBENCH)
         extra = [str(bitstream_dir / f"{name}.sv") for name in (PRIMITIVE, UART_TOP)]
-        binary, _ = _verilate(
+        binary, _ = verilate(
             rtl_dir,
             work / "tb.cpp",
             work / "obj",

@@ -135,20 +135,20 @@ def build(rtl_dir: Path, work_dir: Path, manifest: dict[str, Any]) -> tuple[Path
     (work_dir / "tb.cpp").write_text(bench)
     binary = work_dir / "Vqnn_top"
 
-    def verilate() -> float:
+    def compile_tree() -> float:
         with tempfile.TemporaryDirectory(prefix="qnn-verilator-") as obj:
             config = Path(obj) / "handshakes.vlt"
             config.write_text(HANDSHAKES_CONFIG)
-            built, seconds = _verilate(
+            built, seconds = verilate(
                 rtl_dir, work_dir / "tb.cpp", Path(obj), options=[str(config)]
             )
             toolchain.install(built, binary)
         return seconds
 
-    return toolchain.cached_build("rtlsim", digest, binary, work_dir / BUILD_STAMP, verilate)
+    return toolchain.cached_build("rtlsim", digest, binary, work_dir / BUILD_STAMP, compile_tree)
 
 
-def _verilate(
+def verilate(
     rtl_dir: Path,
     bench: Path,
     obj: Path,
