@@ -272,7 +272,10 @@ class ShellDesign:
                 continue
             _, _, offset, window = hits[0]
             if offset is None or window is None or window < size or offset % window:
-                found.append(f"{pin}: window {offset}+{window} cannot hold {size} register bytes")
+                where = (
+                    "unsized" if offset is None or window is None else f"{offset:#x}+{window:#x}"
+                )
+                found.append(f"{pin}: window {where} cannot hold {size} register bytes")
                 continue
             windows.append((offset, window, pin))
         windows.sort()

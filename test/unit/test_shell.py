@@ -81,7 +81,7 @@ def _broken(out: Path, tmp_path: Path, old: str, new: str, script_name: str = "s
             "[get_bd_pins reset/slowest_sync_clk]",
             "qnn_dma/ap_clk gets",
         ),
-        ("-range 0x10000", "-range 0x20", "window 1136656384+32 cannot hold 48 register bytes"),
+        ("-range 0x10000", "-range 0x20", "window 0x43c00000+0x20 cannot hold 48 register bytes"),
         ("file copy -force [get_files", "# ", "no mlp.hwh copied"),
     ],
 )
@@ -159,4 +159,8 @@ def test_the_check_command(rtl_tree: Path, tmp_path: Path, capsys: pytest.Captur
     ]
     copy = _broken(rtl_tree, tmp_path, "-range 0x10000", "-range 0x20", "shell_rtl.tcl")
     assert shell_check_main([str(copy)]) == 1
-    assert "shell_rtl.tcl: 1 problems" in capsys.readouterr().out
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "shell_rtl.tcl: qnn_dma/s_axi_control: window 0x43c00000+0x20 cannot hold 48 register "
+        "bytes",
+        "shell_rtl.tcl: 5 cells, 3 address assignments: 1 problems",
+    ]
