@@ -11,7 +11,8 @@ counters in program order); FINN's node names for the same layers (`MVAU_hls_0`,
 `ConvolutionInputGenerator_hls_1`, `MatrixVectorActivation_0`, ...) are accepted too
 (`finn_alias`). `Defaults` maps a key to `[value, "all"]` or `[value, [node types]]` (ours
 or FINN's) and is applied first; then each layer's entry. Keys: `PE`, `SIMD`, `ram_style`,
-`mem_mode` (MVAU/VVAU), `ram_style` (SWG, FIFO), `depth` (FIFO). FINN keys with no
+`mem_mode` (MVAU/VVAU), `ram_style` (SWG, FIFO), `parallel_window` (0 or 1, a
+standard-order SWG; 1 needs SIMD = C), `depth` (FIFO). FINN keys with no
 counterpart here (`resType`, `runtime_writeable_weights`, `impl_style`, ...) are ignored;
 any other key, a value a layer cannot take, or a layer name the partition does not have is
 a one-line `FoldingError` (with `allow-unknown=true`, unknown layer names are skipped).
@@ -55,21 +56,23 @@ def load_config(path: str | Path) -> dict[str, Any]:
 def _apply_entry(
     layer: df.Layer, entry: Mapping[str, Any], names: dict[df.Layer, str], strict: bool
 ) -> None:
-    pe = simd = None
+    pe = simd = window = None
     for key, value in entry.items():
-        if key in (fold.PE, fold.SIMD):
+        if key in (fold.PE, fold.SIMD, fold.WINDOW):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise FoldingError(
                     f"{fold.describe(layer, names)}: {key} must be an integer, got {value!r}"
                 )
             if not fold.has_param(layer, key):
-                if not strict:
-                    continue
+                if not strict or (key == fold.WINDOW and value == 0):
+                    continue  # FINN writes parallel_window = 0 for every SWG
                 fold.check(layer, key, value, names)  # raises: the layer has no such key
             if key == fold.PE:
                 pe = value
-            else:
+            elif key == fold.SIMD:
                 simd = value
+            else:
+                window = value
         elif key in ("ram_style", "mem_mode") and not strict and not fold.has_property(layer, key):
             continue
         elif key == "ram_style":
@@ -91,8 +94,8 @@ def _apply_entry(
             continue
         else:
             raise FoldingError(f"{fold.describe(layer, names)}: unknown folding key {key!r}")
-    if pe is not None or simd is not None:
-        fold.set_params(layer, pe=pe, simd=simd, names=names)
+    if pe is not None or simd is not None or window is not None:
+        fold.set_params(layer, pe=pe, simd=simd, window=window, names=names)
 
 
 def _defaults(config: Mapping[str, Any], layer: df.Layer) -> dict[str, Any]:

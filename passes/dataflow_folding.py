@@ -27,6 +27,10 @@ verifiers' invariants, `qdialects/dataflow/`):
 | label_select | divides N | | PE | 1 |
 | dwc, fifo, reshape | | | (follow their neighbours) | |
 
+A standard-order `swg` has a third parameter, `parallel_window` (FINN's name, 0 or 1):
+with 1 it needs SIMD = C and writes the whole window per word (`KH·KW·C` output lanes,
+what an MVAU with SIMD = MW reads without a converter): one output pixel per cycle.
+
 A depthwise `swg` and the `vvau` it feeds are folded together (FINN: the SWG's SIMD is the
 VVAU's PE): setting either sets both, and a VVAU SIMD above 1 after an SWG is impossible
 (the SWG emits one kernel position per word).
@@ -48,7 +52,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr, i64
+from xdsl.dialects.builtin import BoolAttr, IntegerAttr, ModuleOp, StringAttr, i64
 from xdsl.ir import Block, BlockArgument, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
@@ -62,6 +66,8 @@ from qdialects.utils import ints
 
 PE = "PE"
 SIMD = "SIMD"
+WINDOW = "parallel_window"
+"""FINN's name for the whole-window-per-word mode of a (standard-order) SWG: 0 or 1."""
 
 FINN_TYPES: dict[str, tuple[str, ...]] = {
     "MVAU": ("MVAU_hls", "MVAU_rtl", "MatrixVectorActivation", "StreamingFCLayer_Batch"),
@@ -166,7 +172,13 @@ def _set_prop(layer: Operation, name: str, value: int) -> None:
     layer.properties[name] = _i64(value)
 
 
+def _has_window(layer: Operation) -> bool:
+    return isinstance(layer, df.SWGOp) and not layer.is_depthwise
+
+
 def has_param(layer: df.Layer, param: str) -> bool:
+    if param == WINDOW:
+        return _has_window(layer)
     return isinstance(layer, _PE_LAYERS if param == PE else _SIMD_LAYERS)
 
 
@@ -177,6 +189,8 @@ def params(layer: df.Layer) -> dict[str, int]:
         result[PE] = _prop(layer, "pe")
     if isinstance(layer, _SIMD_LAYERS):
         result[SIMD] = _prop(layer, "simd")
+    if isinstance(layer, df.SWGOp) and _has_window(layer):
+        result[WINDOW] = int(layer.is_parallel_window)
     return result
 
 
@@ -219,7 +233,29 @@ def choices(layer: df.Layer) -> dict[str, list[int]]:
     result = {param: divisors(bound) for param, (bound, _) in param_bounds(layer).items()}
     if isinstance(layer, df.VVAUOp) and depthwise_producer(layer) is not None:
         result[SIMD] = [1]
+    if _has_window(layer):
+        result[WINDOW] = [0, 1]
     return result
+
+
+def check_window(
+    layer: df.Layer, window: int, simd: int, names: dict[df.Layer, str] | None = None
+) -> None:
+    """Raise `FoldingError` unless `layer` can take `parallel_window = window` at SIMD
+    `simd`."""
+    if not _has_window(layer):
+        raise FoldingError(
+            f"{describe(layer, names)} has no {WINDOW} (only a standard-order dataflow.swg "
+            f"has; cannot set it to {window})"
+        )
+    if window not in (0, 1):
+        raise FoldingError(f"{describe(layer, names)}: {WINDOW} = {window} must be 0 or 1")
+    channels = _channels(layer)
+    if window and simd != channels:
+        raise FoldingError(
+            f"{describe(layer, names)}: {WINDOW} = 1 is impossible at SIMD = {simd}: it "
+            f"needs SIMD = C = {channels}"
+        )
 
 
 def check(layer: df.Layer, param: str, value: int, names: dict[df.Layer, str] | None = None):
@@ -309,6 +345,8 @@ def output_type(layer: df.Layer, index: int) -> StreamType | None:
     if isinstance(layer, df.SWGOp) and layer.is_depthwise:
         kh, kw = ints(layer.kernel)
         return _stream(current.shape, current.element, lanes, kh * kw)
+    if isinstance(layer, df.SWGOp):
+        lanes = layer.output_lanes()
     return _stream(current.shape, current.element, lanes)
 
 
@@ -328,19 +366,34 @@ def _retype_results(layer: df.Layer) -> None:
 # --------------------------------------------------------------------------- refold
 
 
+def _set_window(layer: Operation, window: int) -> None:
+    layer.properties[WINDOW] = BoolAttr.from_bool(bool(window))
+
+
 def set_params(
     layer: df.Layer,
     *,
     pe: int | None = None,
     simd: int | None = None,
+    window: int | None = None,
     names: dict[df.Layer, str] | None = None,
 ) -> list[df.Layer]:
-    """Check and set `layer`'s PE/SIMD (and its depthwise partner's) and retype their
-    results; the partition's edges are left for `reconcile`. Returns the layers changed."""
+    """Check and set `layer`'s PE/SIMD/parallel_window (and its depthwise partner's) and
+    retype their results; the partition's edges are left for `reconcile`. Returns the
+    layers changed. A parallel-window SWG given a SIMD below C without `window` drops the
+    parallel window."""
     changed: list[df.Layer] = [layer]
     for param, value in ((PE, pe), (SIMD, simd)):
         if value is not None:
             check(layer, param, value, names)
+    if isinstance(layer, df.SWGOp) and (window is not None or layer.is_parallel_window):
+        new_simd = simd if simd is not None else _prop(layer, "simd")
+        if window is None:
+            window = int(new_simd == _channels(layer))
+        check_window(layer, window, new_simd, names)
+        _set_window(layer, window)
+    elif window is not None:
+        check_window(layer, window, simd or 0, names)
     if pe is not None:
         _set_prop(layer, "pe", pe)
     if simd is not None:
@@ -364,13 +417,14 @@ def refold(
     *,
     pe: int | None = None,
     simd: int | None = None,
+    window: int | None = None,
     adapt_inputs: bool = True,
 ) -> None:
     """Set `layer`'s folding and keep its partition valid (see the module docstring).
 
     Raises `FoldingError` (one line naming the layer, the parameter and the value) when the
     layer has no such parameter or cannot take the value."""
-    set_params(layer, pe=pe, simd=simd)
+    set_params(layer, pe=pe, simd=simd, window=window)
     partition = layer.parent_op()
     assert isinstance(partition, df.PartitionOp), "refold: the layer must be in a partition"
     reconcile(partition, adapt_inputs=adapt_inputs)
@@ -526,12 +580,14 @@ class Probe:
             copies.append(op.clone(value_mapper=mapping))
         return Probe(copies, block)
 
-    def set(self, pe: int | None, simd: int | None) -> None:
+    def set(self, pe: int | None, simd: int | None, window: int | None = None) -> None:
         main = self.layers[-1]
         if pe is not None:
             _set_prop(main, "pe", pe)
         if simd is not None:
             _set_prop(main, "simd", simd)
+        if window is not None:
+            _set_window(main, window)
         if len(self.layers) > 1 and pe is not None:
             _set_prop(self.layers[0], "simd", pe)
         # The probe's values belong to it alone: retype them in place (no new SSA values,
@@ -575,7 +631,7 @@ class Probe:
 # --------------------------------------------------------------------------- JSON
 
 
-FOLDING_KEYS = (PE, SIMD, "ram_style", "mem_mode", "depth")
+FOLDING_KEYS = (PE, SIMD, WINDOW, "ram_style", "mem_mode", "depth")
 """Keys `apply-folding` understands (FINN's attribute names)."""
 
 IGNORED_FINN_KEYS = frozenset(
@@ -583,7 +639,6 @@ IGNORED_FINN_KEYS = frozenset(
         "resType",
         "runtime_writeable_weights",
         "impl_style",
-        "parallel_window",
         "ram_style_thresholds",
         "inFIFODepths",
         "outFIFODepths",

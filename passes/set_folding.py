@@ -32,6 +32,10 @@ Per layer (FINN's `SetFolding`, made exact):
   every layer is then folded for those cycles instead (same fps, fewer resources; only the
   bottleneck stays fully unfolded). With `relax=false` every unreachable layer stays fully
   unfolded and the reachable ones meet the original target;
+* a standard-order `swg` may also take `parallel_window` (SIMD = C, the whole window per
+  word: one output pixel per cycle), its most parallel folding; an MVAU with SIMD = MW
+  then reads it without a converter, so a conv layer can go past one pixel per
+  `KH·KW` cycles;
 * a depthwise `swg` is folded with the `vvau` it feeds (SIMD = the VVAU's PE); layers
   without PE/SIMD (dwc, fifo, reshape) keep theirs, and width converters are then placed
   by `passes.dataflow_folding.reconcile` (partition inputs take the first layer's width).
@@ -92,6 +96,10 @@ def target_cycles(target_fps: float, clock_ns: float) -> float:
     return 1e9 / clock_ns / target_fps
 
 
+Setting = tuple[int | None, int | None]
+"""A unit's SIMD and, for a standard-order swg, its parallel_window (else None)."""
+
+
 @dataclass
 class Candidate:
     pe: int | None
@@ -101,10 +109,22 @@ class Candidate:
     fits: bool
     """Every stream and weight word is at most AP_INT_MAX_W bits wide."""
     cost: int | None = None
+    window: int | None = None
 
-    def order(self) -> tuple[int, int]:
-        """FINN's preference among equals: SIMD is raised before PE."""
-        return (self.pe or 1, -(self.simd or 1))
+    def order(self) -> tuple[int, int, int]:
+        """FINN's preference among equals: SIMD is raised before PE (and before the
+        parallel window)."""
+        return (self.pe or 1, -(self.simd or 1), self.window or 0)
+
+
+def _settings(options: dict[str, list[int]]) -> list[Setting]:
+    """The SIMD axis of a unit, least parallel first: every SIMD, and for a standard-order
+    swg also its parallel window at SIMD = C (its most parallel setting)."""
+    simds: list[int | None] = list(options.get(fold.SIMD, [None]))
+    if fold.WINDOW not in options:
+        return [(simd, None) for simd in simds]
+    settings: list[Setting] = [(simd, 0) for simd in simds]
+    return [*settings, (simds[-1], 1)]
 
 
 class FoldingUnit:
@@ -119,26 +139,27 @@ class FoldingUnit:
         self.name = name
         options = fold.choices(layer)
         self.pes: list[int | None] = list(options.get(fold.PE, [None]))
-        self.simds: list[int | None] = list(options.get(fold.SIMD, [None]))
+        self.simds: list[Setting] = _settings(options)
         self.weight_bits = layer.weight_dtype().bitwidth if isinstance(layer, df.MVAUOp) else 0
         self.max_weight_width = max_weight_width
         self.probe = fold.Probe.of(layer)
-        self._seen: dict[tuple[int | None, int | None], Candidate] = {}
+        self._seen: dict[tuple[int | None, Setting], Candidate] = {}
         self.chosen: Candidate | None = None
         self.note: str | None = None
 
-    def candidate(self, pe: int | None, simd: int | None) -> Candidate:
-        key = (pe, simd)
+    def candidate(self, pe: int | None, setting: Setting) -> Candidate:
+        key = (pe, setting)
         if key not in self._seen:
-            self.probe.set(pe, simd)
+            simd, window = setting
+            self.probe.set(pe, simd, window)
             within = not self.weight_bits or (simd or 1) * self.weight_bits <= self.max_weight_width
             fits = self.probe.widest_word() <= AP_INT_MAX_W
-            self._seen[key] = Candidate(pe, simd, self.probe.cycles(), within, fits)
+            self._seen[key] = Candidate(pe, simd, self.probe.cycles(), within, fits, None, window)
         return self._seen[key]
 
     def cost(self, candidate: Candidate) -> int:
         if candidate.cost is None:
-            self.probe.set(candidate.pe, candidate.simd)
+            self.probe.set(candidate.pe, candidate.simd, candidate.window)
             candidate.cost = resource_cost(self.probe.estimates())
         return candidate.cost
 
@@ -154,7 +175,7 @@ class FoldingUnit:
         ]
         return min(fitting or [self.candidate(self.pes[0], self.simds[0])], key=lambda c: c.cycles)
 
-    def _least_pe_meeting(self, simd: int | None, target: float) -> Candidate | None:
+    def _least_pe_meeting(self, simd: Setting, target: float) -> Candidate | None:
         lo, hi = 0, len(self.pes)
         while lo < hi:
             mid = (lo + hi) // 2
@@ -206,6 +227,8 @@ def _describe(candidate: Candidate) -> str:
         parts.append(f"PE={candidate.pe}")
     if candidate.simd is not None:
         parts.append(f"SIMD={candidate.simd}")
+    if candidate.window:
+        parts.append("parallel_window=1")
     return ", ".join(parts)
 
 
@@ -251,7 +274,13 @@ def fold_partition(
             unit.probe.release()
     for unit in units:
         assert unit.chosen is not None
-        fold.set_params(unit.layer, pe=unit.chosen.pe, simd=unit.chosen.simd, names=names)
+        fold.set_params(
+            unit.layer,
+            pe=unit.chosen.pe,
+            simd=unit.chosen.simd,
+            window=unit.chosen.window,
+            names=names,
+        )
     fold.reconcile(partition, adapt_inputs=True)
     result = FoldingResult(target, achievable if relax else target, units)
     partition.attributes[TARGET_ATTRIBUTE] = DictionaryAttr(

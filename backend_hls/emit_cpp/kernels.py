@@ -171,14 +171,21 @@ def _swg(op: df.SWGOp, name: str) -> Kernel:
     dh, dw = ints(op.dilation)
     simd = op.simd.value.data
     t = cpp_type(df.stream_type(op.x).element)
-    depthwise = "true" if op.is_depthwise else "false"
-    call = (
-        f"qnn::swg<{h}, {w}, {c}, {kh}, {kw}, {sh}, {sw}, {dh}, {dw}, {simd}, {t}, "
-        f"{depthwise}>(in0_V, out0_V, 1);"
-    )
+    if op.is_parallel_window:
+        call = (
+            f"qnn::swg_parallel<{h}, {w}, {c}, {kh}, {kw}, {sh}, {sw}, {dh}, {dw}, {t}>"
+            f"(in0_V, out0_V, 1);"
+        )
+    else:
+        depthwise = "true" if op.is_depthwise else "false"
+        call = (
+            f"qnn::swg<{h}, {w}, {c}, {kh}, {kw}, {sh}, {sw}, {dh}, {dw}, {simd}, {t}, "
+            f"{depthwise}>(in0_V, out0_V, 1);"
+        )
+    mode = " depthwise" if op.is_depthwise else " parallel_window" if op.is_parallel_window else ""
     summary = (
         f"dataflow.swg {h}x{w}x{c} kernel {kh}x{kw} stride {sh}x{sw} dilation {dh}x{dw} "
-        f"SIMD={simd}{' depthwise' if op.is_depthwise else ''}"
+        f"SIMD={simd}{mode}"
     )
     return Kernel("qnn/swg.h", [call], summary=summary)
 

@@ -103,6 +103,15 @@ def _nested(
     return counters
 
 
+def swg_refusal(layer: df.SWGOp) -> str | None:
+    """Why this SWG has no RTL: a parallel window (one word per window) is HLS-only."""
+    if layer.is_parallel_window:
+        return (
+            "parallel_window = 1 has no RTL implementation yet (fold it with parallel_window = 0)"
+        )
+    return None
+
+
 def lower_swg(layer: df.SWGOp, name: str, design: HwDesign) -> str:
     width = stream_type(layer.x).word_width()
     return window_module(design, name, Geometry.of(layer), layer.is_depthwise, width)

@@ -19,12 +19,17 @@ what this project's HLS library (`backend_hls/lib`) actually builds:
   constant weights), not FINN's datatype bound;
 * a fully unfolded MVAU (PE = MH, SIMD = MW) has its weights as constants in logic:
   only non-zero weights cost LUTs and no memory (FINN counts every weight);
-* the sliding-window generator buffers `(KH-1)*DH+1` rows and does not overlap reading
-  with writing (`swg_cycles(..., overlapped=False)`), as the library's kernel does.
+* the sliding-window generator's cycles are those of the library's line-buffer schedule
+  (`WindowSchedule`, exact to the cycle): with `(KH-1)*DH+1+SH` rows (FINN's K + stride)
+  it reads the next rows while it writes, also across frames; the pools keep `KH` rows
+  and read and write in turn (`swg_cycles(..., overlapped=False)`).
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -291,6 +296,76 @@ def swg_cycles(
     return ifm_w * kh * dilation[0] * folds + oh * max(write_block, read_block)
 
 
+@dataclass(frozen=True)
+class WindowSchedule:
+    """The cycles of the library's line-buffered window engine (`backend_hls/lib/qnn/swg.h`,
+    `detail::LineCredits`), computed row by row; equal to the kernel's loop iterations.
+
+    A reader stores the input rows (`row_words` cycles each, one word per cycle) of every
+    frame in order into a ring of `buffer_rows` slots; a writer spends `row_cycles` cycles
+    on each of the `out_rows` output rows of a frame. In each cycle, with the state at its
+    start: the reader may start a row when fewer than `buffer_rows` rows are held
+    (started, not released); the writer may start output row `oy` when the `rows` input
+    rows from `oy·stride` on are complete. Finishing an output row releases `stride` rows
+    (the frame's last: the rest of the frame, `height - (out_rows-1)·stride`)."""
+
+    height: int
+    row_words: int
+    rows: int
+    stride: int
+    out_rows: int
+    row_cycles: int
+    buffer_rows: int
+
+    def cycles(self, frames: int) -> int:
+        """Cycles for `frames` frames back to back (the kernel's return value)."""
+        return _schedule_cycles(self, frames)
+
+    def cycles_per_frame(self) -> int:
+        """The steady state: what one more frame adds (`cycles(3) - cycles(2)`; the
+        schedule repeats from the second frame on)."""
+        return self.cycles(3) - self.cycles(2)
+
+    def fill(self) -> int:
+        """What the first frame takes beyond the steady state (the rows read before the
+        first output row, and the rest of the ramp)."""
+        return self.cycles(1) - self.cycles_per_frame()
+
+
+@functools.cache
+def _schedule_cycles(s: WindowSchedule, frames: int) -> int:
+    released = [
+        s.height - (s.out_rows - 1) * s.stride if j % s.out_rows == s.out_rows - 1 else s.stride
+        for j in range(frames * s.out_rows)
+    ]
+    released_by = list(itertools.accumulate(released))  # after writer row j
+    read_end: list[int] = []  # last cycle of each input row
+    write_end: list[int] = []  # last cycle of each output row
+    total_rows, total_out = frames * s.height, frames * s.out_rows
+    while len(read_end) < total_rows or len(write_end) < total_out:
+        progress = False
+        n = len(read_end)
+        if n < total_rows:
+            # the reader holds n rows minus those released: it needs n - B + 1 released
+            start = read_end[-1] + 1 if read_end else 0
+            owed = n - s.buffer_rows + 1
+            if owed > 0:
+                j = bisect.bisect_left(released_by, owed)
+                start = max(start, write_end[j] + 1) if j < len(write_end) else -1
+            if start >= 0:
+                read_end.append(start + s.row_words - 1)
+                progress = True
+        j = len(write_end)
+        if j < total_out:
+            last_row = (released_by[j - 1] if j else 0) + s.rows - 1
+            if last_row < len(read_end):
+                start = max(write_end[-1] + 1 if write_end else 0, read_end[last_row] + 1)
+                write_end.append(start + s.row_cycles - 1)
+                progress = True
+        assert progress, "the line buffer holds fewer rows than a window"
+    return max(read_end[-1], write_end[-1]) + 1
+
+
 def swg_bram18_finn(
     ifm_w: int, channels: int, simd: int, input_bits: int, kernel: int, stride: int
 ) -> int:
@@ -309,6 +384,26 @@ def swg_buffer(
     """The library's SWG line buffer: `rows = (KH-1)·DH+1` input rows of IFMw·C/SIMD words
     of SIMD·bits, as one memory. (FINN models K + stride separate row buffers.)"""
     return memory(rows * ifm_w * channels // simd, simd * input_bits, ram_style)
+
+
+def parallel_window_buffer(
+    rows: int, columns: int, ifm_w: int, word_bits: int, ram_style: str = "auto"
+) -> Resources:
+    """The line buffer of a parallel-window SWG: one memory per row and window column
+    (`rows·columns` memories of `⌈IFMw/columns⌉` pixel words of C·bits), so a whole
+    window is read in one cycle (the HLS kernel's partitioning)."""
+    bank = memory(ceil_div(ifm_w, columns), word_bits, ram_style)
+    return Resources(
+        lut=bank.lut * rows * columns,
+        bram18=bank.bram18 * rows * columns,
+        uram=bank.uram * rows * columns,
+    )
+
+
+def parallel_window_luts(rows: int, window_bits: int) -> int:
+    """Selecting each bit of the window word from the buffer's rows: a `rows`:1
+    multiplexer per bit, about one LUT6 per 4 inputs (`⌈rows/4⌉` per bit)."""
+    return window_bits * ceil_div(rows, 4)
 
 
 def swg_luts(buffer: Resources) -> int:

@@ -459,9 +459,16 @@ class SWGOp(Layer):
     (row-major): standard order — for (ky, kx) row-major, for channel folds, one word
     (the output stream is in standard order); `depthwise` — for channel folds, for
     (ky, kx), one word (the output stream is `depthwise KH*KW`, what `dataflow.vvau`
-    reads). Buffers `(KH-1)*DH + 1` input rows.
+    reads). `parallel_window` (FINN's name): one word per output pixel holding the whole
+    window, `KH*KW*C` lanes in standard order (the im2col row, what a `dataflow.mvau` with
+    SIMD = MW reads), one output pixel per cycle.
 
-    Invariants: SIMD | C, the window fits the input, same element type in and out.
+    Timing: a line buffer of `(KH-1)*DH + 1 + SH` input rows; the next rows are read while
+    the current output row is written, also across frames: per output row about
+    `max(output words of the row, SH·IFMw·C/SIMD)` cycles (`cycles_per_frame`).
+
+    Invariants: SIMD | C, the window fits the input, same element type in and out;
+    `parallel_window` needs SIMD = C and the standard order.
     """
 
     name = "dataflow.swg"
@@ -471,6 +478,7 @@ class SWGOp(Layer):
     dilation = prop_def(DenseArrayBase)
     simd = prop_def(IntegerAttr[IntegerType])
     depthwise = prop_def(BoolAttr, default_value=BoolAttr.from_bool(False))
+    parallel_window = prop_def(BoolAttr, default_value=BoolAttr.from_bool(False))
     ram_style = prop_def(StringAttr, default_value=StringAttr("auto"))
     result = result_def(StreamType)
     assembly_format = "$x attr-dict `:` functional-type(operands, results)"
@@ -485,6 +493,7 @@ class SWGOp(Layer):
         dilation: Sequence[int] = (1, 1),
         simd: int,
         depthwise: bool = False,
+        parallel_window: bool = False,
         ram_style: str = "auto",
     ):
         super().__init__(
@@ -496,6 +505,7 @@ class SWGOp(Layer):
                 "dilation": i64_array(dilation),
                 "simd": _i64(simd),
                 "depthwise": BoolAttr.from_bool(depthwise),
+                "parallel_window": BoolAttr.from_bool(parallel_window),
                 "ram_style": StringAttr(ram_style),
             },
         )
@@ -503,6 +513,15 @@ class SWGOp(Layer):
     @property
     def is_depthwise(self) -> bool:
         return bool(self.depthwise.value.data)
+
+    @property
+    def is_parallel_window(self) -> bool:
+        return bool(self.parallel_window.value.data)
+
+    def output_lanes(self) -> int:
+        """SIMD, or with `parallel_window` the whole window `KH*KW*C`."""
+        kh, kw = ints(self.kernel)
+        return kh * kw * self.ifm_dims()[2] if self.is_parallel_window else _int(self.simd)
 
     def ifm_dims(self) -> tuple[int, int, int]:
         """(IFM_H, IFM_W, C)."""
@@ -533,7 +552,15 @@ class SWGOp(Layer):
         out = stream_type(self.result)
         _require_frame(self, out, (oh, ow, kh * kw * c), "output")
         _require_same_element(self, x, out)
-        _require_lanes(self, out, simd, "output", "simd")
+        if self.is_parallel_window:
+            require(
+                not self.is_depthwise,
+                f"{self.name}: parallel_window needs the standard order, not depthwise",
+            )
+            require(simd == c, f"{self.name}: parallel_window needs simd = C = {c}, got {simd}")
+            _require_lanes(self, out, kh * kw * c, "output", "KH*KW*C (parallel_window)")
+        else:
+            _require_lanes(self, out, simd, "output", "simd")
         if self.is_depthwise:
             require(
                 out.depthwise_kernel == kh * kw and out.depthwise_simd == 1,
@@ -542,31 +569,45 @@ class SWGOp(Layer):
         else:
             _require_standard(self, out, "output")
 
-    def _buffer(self) -> Resources:
-        _, w, c = self.ifm_dims()
-        kh = ints(self.kernel)[0]
-        dh = ints(self.dilation)[0]
-        bits = stream_type(self.x).element.bitwidth
-        rows = (kh - 1) * dh + 1
-        return est.swg_buffer(rows, w, c, _int(self.simd), bits, self.ram_style.data)
+    def buffer_rows(self) -> int:
+        """The line buffer's rows: a window's `(KH-1)*DH + 1` plus SH (FINN's K + stride)."""
+        kh, dh, sh = ints(self.kernel)[0], ints(self.dilation)[0], ints(self.stride)[0]
+        return (kh - 1) * dh + 1 + sh
+
+    def schedule(self) -> est.WindowSchedule:
+        """The library kernel's line-buffer schedule (`est.WindowSchedule`)."""
+        h, w, c = self.ifm_dims()
+        kh, kw = ints(self.kernel)
+        oh, ow = self.ofm_dims()
+        folds = c // _int(self.simd)
+        row_cycles = ow if self.is_parallel_window else ow * kh * kw * folds
+        rows = (kh - 1) * ints(self.dilation)[0] + 1
+        stride = ints(self.stride)[0]
+        return est.WindowSchedule(h, w * folds, rows, stride, oh, row_cycles, self.buffer_rows())
 
     def cycles_per_frame(self) -> int:
-        """The library's kernel (reading and writing do not overlap):
-        `IFMh·IFMw·C/SIMD + OFMh·OFMw·KH·KW·C/SIMD`; FINN's overlapped SWG would take
-        `est.swg_cycles(..., overlapped=True)`."""
-        h, w, c = self.ifm_dims()
-        kernel = ints(self.kernel)
-        stride = ints(self.stride)
-        dilation = ints(self.dilation)
-        return est.swg_cycles(
-            h, w, c, (kernel[0], kernel[1]), (stride[0], stride[1]),
-            (dilation[0], dilation[1]), self.ofm_dims(), _int(self.simd), overlapped=False,
-        )  # fmt: skip
+        """The steady state of the library kernel's schedule, exact
+        (`est.WindowSchedule.cycles_per_frame`): about `max(input words, output words)`
+        per frame, plus the rows the next frame needs before its first output row that
+        did not fit beside the last window."""
+        return self.schedule().cycles_per_frame()
 
     def estimates(self) -> Resources:
-        """300 LUTs of address logic plus the line buffer (`est.swg_buffer`)."""
-        buffer = self._buffer()
-        return Resources(lut=est.swg_luts(buffer), bram18=buffer.bram18, uram=buffer.uram)
+        """300 LUTs of address logic plus the line buffer (`est.swg_buffer`); with
+        `parallel_window` the buffer is split into rows by window columns
+        (`est.parallel_window_buffer`) and selecting each window word from the rows
+        costs `est.parallel_window_luts`."""
+        _, w, c = self.ifm_dims()
+        bits = stream_type(self.x).element.bitwidth
+        rows = self.buffer_rows()
+        if not self.is_parallel_window:
+            buffer = est.swg_buffer(rows, w, c, _int(self.simd), bits, self.ram_style.data)
+            return Resources(lut=est.swg_luts(buffer), bram18=buffer.bram18, uram=buffer.uram)
+        kh, kw = ints(self.kernel)
+        columns = (kw - 1) * ints(self.dilation)[1] + 1
+        buffer = est.parallel_window_buffer(rows, columns, w, c * bits, self.ram_style.data)
+        select = est.parallel_window_luts(rows, kh * kw * c * bits)
+        return Resources(lut=est.swg_luts(buffer) + select, bram18=buffer.bram18, uram=buffer.uram)
 
 
 @irdl_op_definition

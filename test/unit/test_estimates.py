@@ -203,9 +203,12 @@ func.func @f(%s : !dataflow.stream<32x32x4x!quant.uint<2>, lanes 2>, %v : !dataf
     )
     module.verify()
     swg = _only(module, SWGOp)
-    assert swg.cycles_per_frame() == 32 * 32 * 2 + 30 * 30 * 9 * 2
-    # 3 rows of 32·4/2 = 64 words of 4 bits = 768 bits: LUTRAM, 4·⌈192/64⌉ = 12 LUTs
-    assert swg.estimates() == Resources(lut=300 + 12)
+    # overlapped: 30 output rows of 30·9·2 = 540 words, while the 64 words of the next
+    # input row are read; after the frame's last output row the next frame's rows 1 and 2
+    # (a buffer of 3 + 1 rows had room for row 0 only): 30·540 + 2·64
+    assert swg.cycles_per_frame() == 30 * 540 + 2 * 64
+    # 4 rows of 32·4/2 = 64 words of 4 bits = 1024 bits: LUTRAM, 4·⌈256/64⌉ = 16 LUTs
+    assert swg.estimates() == Resources(lut=300 + 16)
     thresholding = _only(module, ThresholdingOp)
     assert thresholding.cycles_per_frame() == 4
     assert thresholding.estimates() == Resources(lut=est.thresholding_luts(16, 4, 8, 3, 4))

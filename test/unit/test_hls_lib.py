@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from backend_hls import toolchain
+from qdialects.dataflow import estimates as est
 
 # ----------------------------------------------------------------------------------------------
 # element types and word packing
@@ -382,9 +383,12 @@ def swg_case(
     simd: int = 1,
     t: DType = DEFAULT_T,
     depthwise: bool = False,
+    parallel: bool = False,
     reps: int = 2,
     seed: int = 0,
 ) -> None:
+    """An `swg` (or, `parallel`, an `swg_parallel` with SIMD = C) case; the driver also
+    checks the kernel's cycle count against `est.WindowSchedule`, for `reps` frames."""
     rng = np.random.default_rng(200 + seed)
     x = t.random(rng, (reps, h, w, c))
     oh, ow = windows(h, w, kh, kw, sh, sw, dh, dw)
@@ -407,13 +411,29 @@ def swg_case(
                     patch = patch.transpose(2, 0, 1, 3)
                 words.append(patch.reshape(-1, simd))
     out = np.concatenate(words)
-    dwflag = "true" if depthwise else "false"
+    if parallel:
+        assert simd == c and not depthwise
+        kernel = f"qnn::swg_parallel<{h}, {w}, {c}, {kh}, {kw}, {sh}, {sw}, {dh}, {dw}, {t.cpp}>"
+        out = out.reshape(-1, kh * kw * c)
+    else:
+        dwflag = "true" if depthwise else "false"
+        kernel = (
+            f"qnn::swg<{h}, {w}, {c}, {kh}, {kw}, {sh}, {sw}, {dh}, {dw}, {simd}, {t.cpp}, "
+            f"{dwflag}>"
+        )
+    rows = (kh - 1) * dh + 1
+    row_cycles = ow if parallel else ow * kh * kw * cf
+    schedule = est.WindowSchedule(h, w * cf, rows, sh, oh, row_cycles, rows + sh)
+    cycles = schedule.cycles(reps)
     call = (
-        f"qnn::swg<{h}, {w}, {c}, {kh}, {kw}, {sh}, {sw}, {dh}, {dw}, {simd}, {t.cpp}, {dwflag}>"
-        f"(in0, out0, {reps});"
+        f"const unsigned long long n = {kernel}(in0, out0, {reps});\n"
+        f"  if (n != {cycles}ULL) {{\n"
+        f'    std::fprintf(stderr, "{name}: %llu cycles, the model says {cycles}\\n", n);\n'
+        f"    failures++;\n"
+        f"  }}"
     )
-    wb = simd * t.bits
-    add_case(Case(name, "swg", call, [(wb, pack(x.reshape(-1, simd), t))], [(wb, pack(out, t))]))
+    words_in = [(simd * t.bits, pack(x.reshape(-1, simd), t))]
+    add_case(Case(name, "swg", call, words_in, [(out.shape[1] * t.bits, pack(out, t))]))
 
 
 # fmt: off
@@ -424,6 +444,13 @@ swg_case("swg_dilation2", h=7, w=6, c=2, kh=2, kw=3, dh=2, dw=2, seed=3)
 swg_case("swg_depthwise", h=6, w=5, c=4, kh=3, kw=3, simd=2, depthwise=True, seed=4)
 swg_case("swg_k1_stride3", h=7, w=8, c=2, kh=1, kw=1, sh=3, sw=3, seed=5)
 swg_case("swg_stride_gt_kernel", h=9, w=9, c=2, kh=2, kw=2, sh=3, sw=3, simd=2, seed=6)
+swg_case("swg_read_bound_3frames", h=6, w=9, c=2, kh=2, kw=1, sh=2, sw=3, simd=2, reps=3,
+         seed=7)
+swg_case("swg_parallel_3x3", h=6, w=5, c=3, kh=3, kw=3, simd=3, parallel=True, reps=3, seed=8)
+swg_case("swg_parallel_stride2_dilation", h=9, w=8, c=2, kh=2, kw=3, sh=2, sw=2, dh=2, dw=2,
+         simd=2, t=I(3), parallel=True, seed=9)
+swg_case("swg_parallel_drain_rows", h=8, w=7, c=1, kh=3, kw=2, sh=2, sw=1, simd=1, t=U(2),
+         parallel=True, reps=3, seed=10)
 # fmt: on
 
 

@@ -67,12 +67,12 @@ struct SumReducer {
 /// in : IFM_H x IFM_W pixels NHWC, C/PE words of PE lanes of T (signed or unsigned) per pixel.
 /// out: OH = (IFM_H-KH)/SH+1 by OW = (IFM_W-KW)/SW+1 pixels NHWC, C/PE words of PE lanes of T;
 ///      out[oy][ox][c] = max_{ky,kx} x[oy*SH+ky][ox*SW+kx][c].
-/// Buffers KH input rows (see detail::window_engine for timing).
+/// Buffers KH input rows, reading and writing in turn (detail::window_engine with B = KH).
 template <unsigned IFM_H, unsigned IFM_W, unsigned C, unsigned PE, unsigned KH, unsigned KW,
           unsigned SH, unsigned SW, typename T>
 void maxpool(hls::stream<word_t<T, PE> > &in, hls::stream<word_t<T, PE> > &out, unsigned reps) {
   static_assert(C % PE == 0, "PE must divide C");
-  detail::window_engine<IFM_H, IFM_W, C / PE, KH, KW, SH, SW, 1, 1, true, word_t<T, PE>,
+  detail::window_engine<IFM_H, IFM_W, C / PE, KH, KW, SH, SW, 1, 1, KH, true, word_t<T, PE>,
                         detail::MaxReducer<PE, T> >(in, out, reps);
 }
 
@@ -85,7 +85,7 @@ template <unsigned IFM_H, unsigned IFM_W, unsigned C, unsigned PE, unsigned KH, 
           unsigned SH, unsigned SW, typename TI, typename TA, typename TO, unsigned SHIFT = 0>
 void pool(hls::stream<word_t<TI, PE> > &in, hls::stream<word_t<TO, PE> > &out, unsigned reps) {
   static_assert(C % PE == 0, "PE must divide C");
-  detail::window_engine<IFM_H, IFM_W, C / PE, KH, KW, SH, SW, 1, 1, true, word_t<TI, PE>,
+  detail::window_engine<IFM_H, IFM_W, C / PE, KH, KW, SH, SW, 1, 1, KH, true, word_t<TI, PE>,
                         detail::SumReducer<PE, TI, TA, TO, SHIFT> >(in, out, reps);
 }
 

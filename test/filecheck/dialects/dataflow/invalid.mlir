@@ -490,6 +490,33 @@ func.func @f(%s : !dataflow.stream<4x4x4x!quant.uint<2>, lanes 2>) {
 
 // -----
 
+// swg: parallel_window needs SIMD = C
+func.func @f(%s : !dataflow.stream<4x4x4x!quant.uint<2>, lanes 2>) {
+  %o = dataflow.swg %s {kernel = array<i64: 3, 3>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, simd = 2 : i64, parallel_window = true} : (!dataflow.stream<4x4x4x!quant.uint<2>, lanes 2>) -> !dataflow.stream<2x2x36x!quant.uint<2>, lanes 36>
+  func.return
+}
+// CHECK: dataflow.swg: parallel_window needs simd = C = 4, got 2
+
+// -----
+
+// swg: parallel_window is not a depthwise order
+func.func @f(%s : !dataflow.stream<4x4x4x!quant.uint<2>, lanes 4>) {
+  %o = dataflow.swg %s {kernel = array<i64: 3, 3>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, simd = 4 : i64, depthwise = true, parallel_window = true} : (!dataflow.stream<4x4x4x!quant.uint<2>, lanes 4>) -> !dataflow.stream<2x2x36x!quant.uint<2>, lanes 36, depthwise 9 simd 9>
+  func.return
+}
+// CHECK: dataflow.swg: parallel_window needs the standard order, not depthwise
+
+// -----
+
+// swg: a parallel window's output word is the whole window
+func.func @f(%s : !dataflow.stream<4x4x4x!quant.uint<2>, lanes 4>) {
+  %o = dataflow.swg %s {kernel = array<i64: 3, 3>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, simd = 4 : i64, parallel_window = true} : (!dataflow.stream<4x4x4x!quant.uint<2>, lanes 4>) -> !dataflow.stream<2x2x36x!quant.uint<2>, lanes 4>
+  func.return
+}
+// CHECK: dataflow.swg: output stream has 4 lanes, KH*KW*C (parallel_window) is 36
+
+// -----
+
 // swg: the output frame is the im2col frame
 func.func @f(%s : !dataflow.stream<4x4x4x!quant.uint<2>, lanes 2>) {
   %o = dataflow.swg %s {kernel = array<i64: 3, 3>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, simd = 2 : i64} : (!dataflow.stream<4x4x4x!quant.uint<2>, lanes 2>) -> !dataflow.stream<2x2x32x!quant.uint<2>, lanes 2>

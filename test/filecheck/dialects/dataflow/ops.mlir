@@ -102,3 +102,11 @@ func.func @depth_to_space(%x : !dataflow.stream<2x3x8x!quant.uint<2>, lanes 2>) 
   %y = dataflow.depth_to_space %x {mode = "DCR", pe = 2 : i64} : (!dataflow.stream<2x3x8x!quant.uint<2>, lanes 2>) -> !dataflow.stream<4x6x2x!quant.uint<2>, lanes 2>
   func.return
 }
+
+// A parallel-window SWG writes the whole window (KH*KW*C lanes) per output pixel.
+// CHECK-LABEL: func.func @parallel_window
+// CHECK-NEXT:    %y = dataflow.swg %x {kernel = array<i64: 3, 3>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, simd = 3 : i64, parallel_window = true} : (!dataflow.stream<5x5x3x!quant.uint<2>, lanes 3>) -> !dataflow.stream<3x3x27x!quant.uint<2>, lanes 27>
+func.func @parallel_window(%x : !dataflow.stream<5x5x3x!quant.uint<2>, lanes 3>) {
+  %y = dataflow.swg %x {kernel = array<i64: 3, 3>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, simd = 3 : i64, parallel_window = true} : (!dataflow.stream<5x5x3x!quant.uint<2>, lanes 3>) -> !dataflow.stream<3x3x27x!quant.uint<2>, lanes 27>
+  func.return
+}
