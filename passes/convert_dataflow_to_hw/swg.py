@@ -1,22 +1,29 @@
 """RTL of `dataflow.swg`: the sliding-window generator, with the HLS library's schedule.
 
-The input is kept in a circular line buffer (`qnn_bram`) of R = (KH-1)·DH + 1 rows of
-RW = IFM_W·C/SIMD words; the write address runs over the R·RW words without ever being
-reset, so the rows of a frame sit wherever the previous frame left off. The layer
-alternates two phases (never both at once, as in `backend_hls/lib/qnn/swg.h`):
+The input is kept in a ring (`qnn_bram`) of B = (KH-1)·DH + 1 + SH rows of RW =
+IFM_W·C/SIMD words (`SWGOp.buffer_rows`); the write address runs over the B·RW words
+without ever being reset, so the rows of a frame sit wherever the previous frame left off.
+A reader and a writer run concurrently under the row credits of
+`backend_hls/lib/qnn/swg.h` (`detail::LineCredits`):
 
-* **read**: input words are written to the buffer (TREADY high) until the input row that
-  output row `oy` needs last, `oy·SH + R - 1`, is complete; rows below the last window
-  are read and written in the same way (and overwritten later);
-* **emit**: the OW·KH·KW·C/SIMD words of output row `oy` are read from the buffer, in the
-  standard order (ox, ky, kx, cf; cf fastest) or the depthwise order (ox, cf, ky, kx).
+* **read** (TREADY): an input row may start while fewer than B rows are held (started by
+  the reader, not released by the writer); then one word per cycle to the end of the row;
+* **emit**: output row `oy` may start when the R = (KH-1)·DH + 1 rows from `oy·SH` on
+  are complete; its OW·KH·KW·C/SIMD words are read from the buffer in the standard order
+  (ox, ky, kx, cf; cf fastest) or the depthwise order (ox, cf, ky, kx). Finishing it
+  releases SH rows (after a frame's last output row: the rest of the frame).
 
-A frame thus takes IFM_H·RW + OH·OW·KH·KW·C/SIMD cycles (`SWGOp.cycles_per_frame`).
+Two counts keep the credits: `avail` (complete rows not yet released, the writer's view,
+released as the last word is issued) and `held` (the reader's view, released only once
+that word has been read from the buffer, so the reader never overwrites a row the
+pipeline still reads). Cycles per frame: `SWGOp.cycles_per_frame` (the HLS kernel's
+schedule; the RTL adds at most a cycle per output row where the reader waits for a
+release).
 
 Emit pipeline (all stages advance on `enable` = stage B empty or the slice ready):
-  issue    the counters give the buffer address: the row of window row ky (the write
-           address at the start of the phase, which is input row oy·SH, plus ky·DH rows
-           modulo the buffer) + (ox·SW + kx·DW)·CF + cf, each part a register
+  issue    the counters give the buffer address: the row of window row ky (the ring
+           address of input row oy·SH, plus ky·DH rows modulo the buffer) +
+           (ox·SW + kx·DW)·CF + cf, each part a register
   stage A  the address register
   stage B  the buffer's synchronous read register
   then a `qnn_skid` slice drives the output stream.
@@ -29,7 +36,7 @@ from dataclasses import dataclass
 from xdsl.ir import SSAValue
 
 from passes.convert_dataflow_to_hw.interface import HwDesign, StreamModule, bram, skid
-from passes.convert_dataflow_to_hw.netlist import Netlist, index_width
+from passes.convert_dataflow_to_hw.netlist import Netlist, index_width, width_of
 from qdialects import dataflow as df
 from qdialects.dataflow.ops import stream_type
 from qdialects.utils import ints
@@ -45,7 +52,7 @@ class Geometry:
     row_words: int
     """RW = IFM_W·CF."""
     rows: int
-    """R: the buffer's rows."""
+    """B: the buffer's rows (the pools: R, reading and writing in turn)."""
     kernel: tuple[int, int]
     stride: tuple[int, int]
     dilation: tuple[int, int]
@@ -63,9 +70,19 @@ class Geometry:
         dh, dw = ints(layer.dilation)
         folds = channels // stream_type(layer.x).lanes
         return cls(
-            height, folds, width * folds, (kh - 1) * dh + 1, (kh, kw), (sh, sw), (dh, dw),
+            height, folds, width * folds, layer.buffer_rows(), (kh, kw), (sh, sw), (dh, dw),
             layer.ofm_dims(),
         )  # fmt: skip
+
+    @property
+    def window_rows(self) -> int:
+        """R = (KH-1)·DH + 1: the rows of one window."""
+        return (self.kernel[0] - 1) * self.dilation[0] + 1
+
+    @property
+    def last_release(self) -> int:
+        """Rows released after a frame's last output row."""
+        return self.height - (self.out[0] - 1) * self.stride[0]
 
 
 def _wrapping(net: Netlist, limit: int, step: SSAValue) -> tuple[SSAValue, SSAValue]:
@@ -120,7 +137,8 @@ def lower_swg(layer: df.SWGOp, name: str, design: HwDesign) -> str:
 def window_module(design: HwDesign, name: str, g: Geometry, depthwise: bool, width: int) -> str:
     """The module `name` of a sliding-window generator of geometry `g` on words of
     `width` bits (module docstring; `depthwise`: the depthwise visiting order). The
-    pools use it as their window engine, as the HLS library's pools do."""
+    pools use it as their window engine with a buffer of R rows, as the HLS library's
+    pools do (reading and writing then alternate)."""
     m = StreamModule(name, [width], [width])
     net = m.netlist
     aw = index_width(g.depth)
@@ -131,35 +149,49 @@ def window_module(design: HwDesign, name: str, g: Geometry, depthwise: bool, wid
     vb, vb_next = net.register(1, reset_value=0)
     slice_ready, slice_ready_next = net.forward(1)
     enable = net.or_(net.not_(vb), slice_ready)
-    reading, reading_next = net.register(1, reset_value=1)
 
-    # Read phase.
-    write = net.and_(reading, m.input_valid[0])
-    waddr, waddr_after = _wrapping(net, g.depth, write)
-    _, col_last = net.counter(g.row_words, write)
+    # Row credits (module docstring), signed: a frame's last release may run ahead of
+    # the reader.
+    cw = index_width(max(g.rows, g.height) + 1) + 2
+    held, held_next = net.register(cw, reset_value=0)
+    avail, avail_next = net.register(cw, reset_value=0)
+
+    # Reader.
+    write_early, write_next = net.forward(1)
+    col, col_last = net.counter(g.row_words, write_early)
+    in_row = net.not_(net.eq_const(col, 0))
+    may_read = net.or_(in_row, net.icmp("slt", held, net.const(g.rows, cw)))
+    write = net.and_(may_read, m.input_valid[0])
+    net.drive(write_next, write)
+    waddr, _ = _wrapping(net, g.depth, write)
+    row_start = net.and_(write, net.not_(in_row))
     row_done = net.and_(write, col_last)
-    irow, _ = net.counter(g.height, row_done)
-    row_width = index_width(g.height)
-    trigger, trigger_next = net.register(row_width, reset_value=g.rows - 1)
-    to_emit = net.and_(row_done, net.icmp("eq", irow, trigger))
 
-    # Emit phase: the visiting counters, fastest first.
-    emit = net.and_(net.not_(reading), enable)
+    # Writer: the visiting counters, fastest first.
+    busy, busy_next = net.register(1, reset_value=0)
+    may_start = net.icmp("sge", avail, net.const(g.window_rows, cw))
+    emit = net.and_(net.or_(busy, may_start), enable)
     order = ["kx", "ky", "cf"] if depthwise else ["cf", "kx", "ky"]
     limits = {"cf": g.folds, "kx": kw, "ky": kh}
     c = _nested(net, [(k, limits[k]) for k in order] + [("ox", out_w)], emit)
     emit_end = net.and_(c["ox"][2], c["ox"][1])
+    net.drive(busy_next, net.mux(emit, net.not_(emit_end), busy))
     _, oy_last = net.counter(out_h, emit_end)
-    next_trigger = net.mux(
-        oy_last, net.const(g.rows - 1, row_width), net.add(trigger, net.const(sh, row_width))
-    )
-    net.drive(trigger_next, net.mux(emit_end, next_trigger, trigger))
-    net.drive(reading_next, net.mux(reading, net.not_(to_emit), emit_end))
+
+    # Releases: at once for the writer, after the buffer read of the row's last word for
+    # the reader (the flag travels with the address register).
+    released = net.mux(oy_last, net.const(g.last_release, cw), net.const(sh, cw))
+    pending = net.reg(emit_end, enable, reset_value=0)
+    pending_rows = net.reg(released, enable)
+    freed = net.and_(pending, enable)
+    net.drive(avail_next, _credit(net, avail, row_done, emit_end, released))
+    net.drive(held_next, _credit(net, held, row_start, freed, pending_rows))
 
     # The buffer address of the visited word.
+    base = _ring_base(net, g, aw, emit_end, oy_last)
     kx_offset = _offset(net, aw, c["kx"][2], c["kx"][1], dw * g.folds)
     ox_offset = _offset(net, aw, c["ox"][2], c["ox"][1], sw * g.folds)
-    row = _window_row(net, g, aw, reading, waddr, waddr_after, c["ky"])
+    row = _window_row(net, g, base, c["ky"])
     cf = net.resize(c["cf"][0], aw, signed=False)
     address = net.reg(net.add(row, ox_offset, kx_offset, cf), enable)
     va = net.reg(emit, enable, reset_value=0)
@@ -168,36 +200,59 @@ def window_module(design: HwDesign, name: str, g: Geometry, depthwise: bool, wid
     net.drive(vb_next, net.mux(enable, va, vb))
     out = skid(design, m, data, vb, m.out_ready[0])
     net.drive(slice_ready_next, out.ready)
-    return design.add(m.finish([reading], [out.data], [out.valid]))
+    return design.add(m.finish([may_read], [out.data], [out.valid]))
+
+
+def _credit(
+    net: Netlist, count: SSAValue, gained: SSAValue, lost: SSAValue, rows: SSAValue
+) -> SSAValue:
+    """`count` plus one row on `gained`, minus `rows` on `lost`."""
+    cw = width_of(count)
+    plus = net.add(count, net.resize(gained, cw, signed=False))
+    minus = net.add(plus, net.add(net.not_(rows), net.const(1, cw)))
+    return net.mux(lost, minus, plus)
+
+
+def _ring_add(net: Netlist, value: SSAValue, step: int, modulo: int) -> SSAValue:
+    """`(value + step) mod modulo` for `value < modulo` and a constant `0 <= step <
+    modulo`, in the width of `value`."""
+    if step == 0:
+        return value
+    aw = width_of(value)
+    wrapped = net.icmp("uge", value, net.const(modulo - step, aw))
+    return net.mux(
+        wrapped, net.add(value, net.const(step - modulo, aw)), net.add(value, net.const(step, aw))
+    )
+
+
+def _ring_base(
+    net: Netlist, g: Geometry, aw: int, emit_end: SSAValue, oy_last: SSAValue
+) -> tuple[SSAValue, SSAValue]:
+    """The ring address of input row oy·SH (value, value after this cycle): it moves on
+    by the released rows (modulo the buffer) at the end of each output row."""
+    base, feedback = net.register(aw, reset_value=0)
+    following = net.mux(
+        oy_last,
+        _ring_add(net, base, g.last_release % g.rows * g.row_words, g.depth),
+        _ring_add(net, base, g.stride[0] % g.rows * g.row_words, g.depth),
+    )
+    after = net.mux(emit_end, following, base)
+    net.drive(feedback, after)
+    return base, after
 
 
 def _window_row(
     net: Netlist,
     g: Geometry,
-    aw: int,
-    reading: SSAValue,
-    waddr: SSAValue,
-    waddr_after: SSAValue,
+    base: tuple[SSAValue, SSAValue],
     ky: tuple[SSAValue, SSAValue, SSAValue],
 ) -> SSAValue:
-    """The buffer address of window row ky's first word: while reading it follows the
-    write address (at the end of the phase that is input row oy·SH); each ky step
-    moves DH rows on, modulo the buffer; after the last ky it returns to the write
-    address (constant while emitting)."""
+    """The buffer address of window row ky's first word: each ky step moves DH rows on,
+    modulo the buffer; after the last ky it returns to the ring base (the next output
+    row's, at the end of a row)."""
     _, last, step = ky
-    row, feedback = net.register(aw, reset_value=0)
-    base = net.resize(waddr, aw, signed=False)
-    jump = g.dilation[0] * g.row_words
-    if jump < g.depth:
-        wrapped = net.icmp("uge", row, net.const(g.depth - jump, aw))
-        moved = net.mux(
-            wrapped,
-            net.add(row, net.const(jump - g.depth, aw)),
-            net.add(row, net.const(jump, aw)),
-        )
-        advanced = net.mux(last, base, moved)
-    else:
-        advanced = base
-    emitting = net.mux(step, advanced, row)
-    net.drive(feedback, net.mux(reading, net.resize(waddr_after, aw, signed=False), emitting))
+    current, base_after = base
+    row, feedback = net.register(width_of(current), reset_value=0)
+    moved = _ring_add(net, row, g.dilation[0] * g.row_words % g.depth, g.depth)
+    net.drive(feedback, net.mux(step, net.mux(last, base_after, moved), row))
     return row
