@@ -14,11 +14,11 @@ A reader and a writer run concurrently under the row credits of
   releases SH rows (after a frame's last output row: the rest of the frame).
 
 Two counts keep the credits: `avail` (complete rows not yet released, the writer's view,
-released as the last word is issued) and `held` (the reader's view, released only once
-that word has been read from the buffer, so the reader never overwrites a row the
-pipeline still reads). Cycles per frame: `SWGOp.cycles_per_frame` (the HLS kernel's
-schedule; the RTL adds at most a cycle per output row where the reader waits for a
-release).
+released as the last word is issued) and `held` (the reader's view, released at the edge
+where the buffer reads that word: the buffer reads before it writes, so the reader may
+fill the freed slot at that edge and never overwrites a row the pipeline still has to
+read). At full rate this is the HLS kernel's schedule cycle for cycle
+(`SWGOp.cycles_per_frame`; the pools: `swg_cycles(..., overlapped=False)`).
 
 Emit pipeline (all stages advance on `enable` = stage B empty or the slice ready):
   issue    the counters give the buffer address: the row of window row ky (the ring
@@ -156,17 +156,6 @@ def window_module(design: HwDesign, name: str, g: Geometry, depthwise: bool, wid
     held, held_next = net.register(cw, reset_value=0)
     avail, avail_next = net.register(cw, reset_value=0)
 
-    # Reader.
-    write_early, write_next = net.forward(1)
-    col, col_last = net.counter(g.row_words, write_early)
-    in_row = net.not_(net.eq_const(col, 0))
-    may_read = net.or_(in_row, net.icmp("slt", held, net.const(g.rows, cw)))
-    write = net.and_(may_read, m.input_valid[0])
-    net.drive(write_next, write)
-    waddr, _ = _wrapping(net, g.depth, write)
-    row_start = net.and_(write, net.not_(in_row))
-    row_done = net.and_(write, col_last)
-
     # Writer: the visiting counters, fastest first.
     busy, busy_next = net.register(1, reset_value=0)
     may_start = net.icmp("sge", avail, net.const(g.window_rows, cw))
@@ -178,14 +167,25 @@ def window_module(design: HwDesign, name: str, g: Geometry, depthwise: bool, wid
     net.drive(busy_next, net.mux(emit, net.not_(emit_end), busy))
     _, oy_last = net.counter(out_h, emit_end)
 
-    # Releases: at once for the writer, after the buffer read of the row's last word for
-    # the reader (the flag travels with the address register).
+    # Releases: at once for the writer; for the reader at the clock edge where the
+    # buffer reads the row's last word (the flag travels with the address register): the
+    # buffer reads before it writes, so the reader may write a freed slot at that edge.
     released = net.mux(oy_last, net.const(g.last_release, cw), net.const(sh, cw))
     pending = net.reg(emit_end, enable, reset_value=0)
     pending_rows = net.reg(released, enable)
-    freed = net.and_(pending, enable)
-    net.drive(avail_next, _credit(net, avail, row_done, emit_end, released))
-    net.drive(held_next, _credit(net, held, row_start, freed, pending_rows))
+    held_now = _less(net, held, net.and_(pending, enable), pending_rows)
+
+    # Reader.
+    write_early, write_next = net.forward(1)
+    col, col_last = net.counter(g.row_words, write_early)
+    in_row = net.not_(net.eq_const(col, 0))
+    may_read = net.or_(in_row, net.icmp("slt", held_now, net.const(g.rows, cw)))
+    write = net.and_(may_read, m.input_valid[0])
+    net.drive(write_next, write)
+    waddr, _ = _wrapping(net, g.depth, write)
+    row_done = net.and_(write, col_last)
+    net.drive(held_next, _plus(net, held_now, net.and_(write, net.not_(in_row))))
+    net.drive(avail_next, _plus(net, _less(net, avail, emit_end, released), row_done))
 
     # The buffer address of the visited word.
     base = _ring_base(net, g, aw, emit_end, oy_last)
@@ -203,14 +203,15 @@ def window_module(design: HwDesign, name: str, g: Geometry, depthwise: bool, wid
     return design.add(m.finish([may_read], [out.data], [out.valid]))
 
 
-def _credit(
-    net: Netlist, count: SSAValue, gained: SSAValue, lost: SSAValue, rows: SSAValue
-) -> SSAValue:
-    """`count` plus one row on `gained`, minus `rows` on `lost`."""
-    cw = width_of(count)
-    plus = net.add(count, net.resize(gained, cw, signed=False))
-    minus = net.add(plus, net.add(net.not_(rows), net.const(1, cw)))
-    return net.mux(lost, minus, plus)
+def _plus(net: Netlist, count: SSAValue, gained: SSAValue) -> SSAValue:
+    """`count` plus one on `gained`."""
+    return net.add(count, net.resize(gained, width_of(count), signed=False))
+
+
+def _less(net: Netlist, count: SSAValue, lost: SSAValue, rows: SSAValue) -> SSAValue:
+    """`count` minus `rows` on `lost`."""
+    negated = net.add(net.not_(rows), net.const(1, width_of(rows)))
+    return net.mux(lost, net.add(count, negated), count)
 
 
 def _ring_add(net: Netlist, value: SSAValue, step: int, modulo: int) -> SSAValue:

@@ -185,6 +185,57 @@ def test_swg_buffer_edges() -> None:
     assert est.swg_luts(Resources(bram18=1)) == 300
 
 
+# --------------------------------------------------------------------------- window schedule
+
+
+def _schedule(h, row_words, rows, stride, out_rows, row_cycles, buffer_rows):
+    return est.WindowSchedule(h, row_words, rows, stride, out_rows, row_cycles, buffer_rows)
+
+
+def test_window_schedule_alternates_with_a_window_of_rows() -> None:
+    # B = R: read R rows, write a row, read SH rows, ...: H·RW + OH·WC per frame, exactly
+    s = _schedule(7, 5, 3, 2, 3, 11, 3)
+    assert [s.cycles(n) for n in (1, 2, 3)] == [7 * 5 + 3 * 11, 2 * 68, 3 * 68]
+    assert s.cycles_per_frame() == 68 and s.fill() == 0
+
+
+def test_window_schedule_write_bound_overlaps() -> None:
+    # 32x32, 3x3, stride 1, 30 rows of 270 words, rows of 32 words, B = 4: the first frame
+    # reads 3 rows (96) then writes 30·270 while reading; one more frame adds 30·270 plus
+    # the 2 rows of the next frame that did not fit beside its last window (2·32)
+    s = _schedule(32, 32, 3, 1, 30, 270, 4)
+    assert s.cycles(1) == 96 + 30 * 270
+    assert s.cycles_per_frame() == 30 * 270 + 2 * 32
+    assert s.cycles(3) - s.cycles(2) == s.cycles(2) - s.cycles(1)
+
+
+def test_window_schedule_read_bound_is_the_input() -> None:
+    # the same layer with a whole window per word (30 cycles per output row): the reader
+    # never waits, a frame is its 32·32 input words; the first frame ends with the last
+    # output row, 30 cycles after the last input row
+    s = _schedule(32, 32, 3, 1, 30, 30, 4)
+    assert s.cycles_per_frame() == 32 * 32
+    assert s.cycles(1) == 32 * 32 + 30
+
+
+def test_window_schedule_releases_rows_below_the_last_window() -> None:
+    # 8 rows, R = 3, SH = 2: output rows at 0, 2, 4 use rows 0..6; row 7 is never needed
+    # but still read. One row per output row: 2 words; rows of 4 words; B = 5. Per frame
+    # the reader's 8·4 = 32 words bound it (the writer's 3·2 hide behind them)
+    s = _schedule(8, 4, 3, 2, 3, 2, 5)
+    assert s.cycles_per_frame() == 32
+
+
+def test_parallel_window_estimates() -> None:
+    # 5 rows by 3 window columns of ⌈32/3⌉ = 11 words of 64 bits: 11·64 = 704 bits each,
+    # LUTRAM 64·⌈11/64⌉ = 64 LUTs, 15 of them
+    assert est.parallel_window_buffer(5, 3, 32, 64) == Resources(lut=15 * 64)
+    # the same banks as block RAM: one RAMB18 each (11 x 64: ⌈11/512⌉·⌈64/36⌉ = 2)
+    assert est.parallel_window_buffer(5, 3, 32, 64, "block") == Resources(bram18=15 * 2)
+    # a 5:1 multiplexer per output bit: ⌈5/4⌉ = 2 LUTs
+    assert est.parallel_window_luts(5, 576) == 1152
+
+
 # --------------------------------------------------------------------------- thresholding
 
 

@@ -129,6 +129,39 @@ def test_depthwise_pair_folds_together() -> None:
         fold.refold(vvau, simd=3)
 
 
+def test_parallel_window_refolds_keep_execute_results() -> None:
+    module = converted("cnv_like")
+    partition = partition_of(module)
+    inputs = sample_inputs("cnv_like", n=1)
+    before = outputs(module, inputs)
+    swg = next(op for op in partition.layers() if isinstance(op, df.SWGOp))
+    mvau = next(op for op in partition.layers() if isinstance(op, df.MVAUOp))
+    _, _, c = swg.ifm_dims()
+    mw, _ = mvau.matrix_shape()
+    assert fold.choices(swg)[fold.WINDOW] == [0, 1]
+    with pytest.raises(
+        FoldingError,
+        match=rf"SWG_0 \(dataflow.swg\): parallel_window = 1 is impossible at SIMD = 1: it "
+        rf"needs SIMD = C = {c}$",
+    ):
+        fold.refold(swg, window=1)
+    fold.refold(swg, simd=c, window=1)
+    fold.refold(mvau, simd=mw)
+    assert fold.params(swg) == {fold.SIMD: c, fold.WINDOW: 1}
+    assert df.stream_type(swg.result).lanes == mw  # the whole window: no converter
+    assert mvau.x is swg.result or isinstance(mvau.x.owner, df.FIFOOp)
+    module.verify()
+    assert_same(outputs(parse_module(print_module(module)), inputs), before)
+    fold.refold(swg, simd=1)  # a SIMD below C drops the window
+    assert fold.params(swg) == {fold.SIMD: 1, fold.WINDOW: 0}
+    apply_folding(partition, {"SWG_0": {"SIMD": c, "parallel_window": 1}})
+    assert swg.is_parallel_window
+    with pytest.raises(FoldingError, match=r"SWG_0 \(dataflow.swg\): parallel_window = 2 must"):
+        apply_folding(partition, {"SWG_0": {"parallel_window": 2}})
+    module.verify()
+    assert_same(outputs(parse_module(print_module(module)), inputs), before)
+
+
 def test_impossible_folding_is_one_line_naming_layer_and_value() -> None:
     module = converted("tfc_like_ts")
     mvau = partition_of(module).layers()[0]

@@ -50,13 +50,14 @@ func.func @main(%x : tensor<1x3x3x2x!quant.uint<2>>) -> tensor<1x3x3x2x!quant.in
 }
 
 // The convolution path: padding, a depthwise sliding window over a line buffer of
-// 3 rows x 5 words (qnn_bram, synchronous read), a VVAU with PE = 2.
+// 3 + 1 rows x 5 words (a window and a stride; qnn_bram, synchronous read), a VVAU with
+// PE = 2.
 // CHECK: hw.module @FMPadding_0(
 // CHECK: hw.instance "skid" @qnn_skid_4
-// CHECK: hw.module.extern @qnn_bram_4_15(
-// CHECK-SAME: qnn.primitive = "qnn_bram", qnn.parameters = {WIDTH = 4 : i64, DEPTH = 15 : i64}
+// CHECK: hw.module.extern @qnn_bram_4_20(
+// CHECK-SAME: qnn.primitive = "qnn_bram", qnn.parameters = {WIDTH = 4 : i64, DEPTH = 20 : i64}
 // CHECK: hw.module @SWG_0(
-// CHECK: hw.instance "buffer" @qnn_bram_4_15
+// CHECK: hw.instance "buffer" @qnn_bram_4_20
 // VVAU weight word k holds W[k, 0] | W[k, 1] << 2 (lane p = channel p): 1|3<<2, 0|1<<2, 2|1<<2, ...
 // CHECK: hw.module.extern @VVAU_0_weights(
 // CHECK-SAME: qnn.rom = "d\0A4\0A6\0A5\0A1\0Af\0A0\0A9\0A7"
