@@ -35,7 +35,8 @@ Per layer (FINN's `SetFolding`, made exact):
 * a standard-order `swg` may also take `parallel_window` (SIMD = C, the whole window per
   word: one output pixel per cycle), its most parallel folding; an MVAU with SIMD = MW
   then reads it without a converter, so a conv layer can go past one pixel per
-  `KH·KW` cycles;
+  `KH·KW` cycles (option `parallel-window`, default true; `qnn-build` turns it off for
+  the RTL backend, which has no parallel window);
 * a depthwise `swg` is folded with the `vvau` it feeds (SIMD = the VVAU's PE); layers
   without PE/SIMD (dwc, fifo, reshape) keep theirs, and width converters are then placed
   by `passes.dataflow_folding.reconcile` (partition inputs take the first layer's width).
@@ -117,14 +118,15 @@ class Candidate:
         return (self.pe or 1, -(self.simd or 1), self.window or 0)
 
 
-def _settings(options: dict[str, list[int]]) -> list[Setting]:
+def _settings(options: dict[str, list[int]], parallel_window: bool) -> list[Setting]:
     """The SIMD axis of a unit, least parallel first: every SIMD, and for a standard-order
-    swg also its parallel window at SIMD = C (its most parallel setting)."""
+    swg (with `parallel_window`) also its parallel window at SIMD = C (its most parallel
+    setting)."""
     simds: list[int | None] = list(options.get(fold.SIMD, [None]))
     if fold.WINDOW not in options:
         return [(simd, None) for simd in simds]
     settings: list[Setting] = [(simd, 0) for simd in simds]
-    return [*settings, (simds[-1], 1)]
+    return [*settings, (simds[-1], 1)] if parallel_window else settings
 
 
 class FoldingUnit:
@@ -134,12 +136,14 @@ class FoldingUnit:
     least parallel PE meeting a target is found by bisection over the divisors, and only
     those foldings are probed (a few dozen per layer instead of every pair)."""
 
-    def __init__(self, layer: df.Layer, name: str, max_weight_width: int):
+    def __init__(
+        self, layer: df.Layer, name: str, max_weight_width: int, parallel_window: bool = True
+    ):
         self.layer = layer
         self.name = name
         options = fold.choices(layer)
         self.pes: list[int | None] = list(options.get(fold.PE, [None]))
-        self.simds: list[Setting] = _settings(options)
+        self.simds: list[Setting] = _settings(options, parallel_window)
         self.weight_bits = layer.weight_dtype().bitwidth if isinstance(layer, df.MVAUOp) else 0
         self.max_weight_width = max_weight_width
         self.probe = fold.Probe.of(layer)
@@ -238,12 +242,13 @@ def fold_partition(
     clock_ns: float = DEFAULT_CLOCK_NS,
     max_weight_width: int = 36,
     relax: bool = True,
+    parallel_window: bool = True,
 ) -> FoldingResult:
     """Choose and apply the folding of every layer of `partition` (module docstring)."""
     target = target_cycles(target_fps, clock_ns)
     names = fold.layer_names(partition)
     units = [
-        FoldingUnit(layer, names[layer], max_weight_width)
+        FoldingUnit(layer, names[layer], max_weight_width, parallel_window)
         for layer in partition.layers()
         if _is_folding_unit(layer)
     ]
@@ -318,10 +323,17 @@ class SetFoldingPass(ModulePass):
     clock_ns: int | float = DEFAULT_CLOCK_NS
     max_weight_width: int = 36
     relax: bool = True
+    parallel_window: bool = True
+    """Whether a standard SWG may take `parallel_window` (the RTL backend has none)."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         require_level(op, self.name, Level.DATAFLOW)
         for partition in [p for p in op.walk() if isinstance(p, df.PartitionOp)]:
             fold_partition(
-                partition, self.target_fps, self.clock_ns, self.max_weight_width, self.relax
+                partition,
+                self.target_fps,
+                self.clock_ns,
+                self.max_weight_width,
+                self.relax,
+                self.parallel_window,
             )

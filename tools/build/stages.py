@@ -158,7 +158,11 @@ def stage_folding(state: BuildState) -> str:
         # exist only after insert-fifos: the hardware stage applies the file again
         folding = _apply_folding(options.folding, allow_unknown=True)
     else:
-        folding = SetFoldingPass(target_fps=options.target_fps, clock_ns=options.clock_ns)
+        folding = SetFoldingPass(
+            target_fps=options.target_fps,
+            clock_ns=options.clock_ns,
+            parallel_window=not options.wants_rtl,  # the RTL backend has no parallel window
+        )
     run_pipeline(state.mod, [folding])
     state.dump_ir("folding")
     cycles = require_partition(state.mod, "qnn-build").cycles_per_frame()
