@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from rtl_designs import Chain, Stream, divisors, dtype_text, values
+from rtl_designs import Body, Chain, Stream, divisors, dtype_text, partition_module, values
 from xdsl.dialects.builtin import IntegerAttr, ModuleOp, i64
 
 from qdialects import dataflow as df
@@ -138,3 +138,31 @@ def conv_chain(seed: int) -> str:
     chain.swg((_pick(rng, [1, 2]), 2), (1, 2), (1, 1), chain.current.lanes, depthwise=True)
     chain.vvau(UIntType(2))
     return chain.module()
+
+
+def swg_design(seed: int) -> str:
+    """Sliding-window generators alone, each on its own path from a partition input to a
+    partition output (the input at the SWG's SIMD, so each output's cycles per frame are
+    its SWG's own): a 3x3 window at stride 1 (reading overlaps writing), stride 2 with a
+    2x1 window (writing waits on reading), a dilated 2x2 window at SIMD < C, and a
+    depthwise 3x3 window; random channels, sizes and SIMD."""
+    rng = np.random.default_rng(seed)
+    body = Body()
+    sources: list[Stream] = []
+    outputs: list[Stream] = []
+    shapes = [
+        ((3, 3), (1, 1), (1, 1), False),
+        ((2, 1), (2, 2), (1, 1), False),
+        ((2, 2), (1, 1), (2, 1), False),
+        ((3, 3), (1, 1), (1, 1), True),
+    ]
+    for kernel, stride, dilation, depthwise in shapes:
+        c = _pick(rng, [2, 4])
+        size = _pick(rng, [5, 6, 7])
+        simd = _pick(rng, divisors(c)) if dilation != (1, 1) else c
+        source = Stream(f"x{len(sources)}", (size, size, c), IntType(3), simd)
+        sources.append(source)
+        chain = ConvChain(rng, source, body)
+        chain.swg(kernel, stride, dilation, simd, depthwise=depthwise)
+        outputs.append(chain.current)
+    return partition_module(sources, outputs, body)

@@ -8,6 +8,10 @@ CI builds two designs with Verilator (a build takes 40-80 s here):
   with `verilator --lint-only -Wall`, bit-exact against `execute` of the partition under
   random input gaps and output backpressure, and at full rate its cycles per frame
   within 5 % of the slowest layer's estimate;
+* the sliding-window generators alone (`rtl_conv_designs.swg_design`: one path per
+  window shape, reading overlapped with writing), bit-exact under gaps and backpressure
+  and at full rate exactly the estimate's cycles per frame (`WindowSchedule`), frame
+  after frame;
 * the depthwise-separable fixture end to end (`rtlsim_model`: host code + simulated
   partition) against the reference semantics of the whole model.
 More seeds and the shared CNV models run with `pytest -m slow`.
@@ -15,16 +19,18 @@ More seeds and the shared CNV models run with `pytest -m slow`.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 import pytest
-from rtl_conv_designs import conv_chain, with_frame_fifos
+from rtl_conv_designs import conv_chain, swg_design, with_frame_fifos
 from test_rtl import MODELS_DIR, lint, partition_inputs
 
 import backend_rtl
 from backend_rtl.rtlsim import RtlsimResult, rtlsim
 from passes.pipeline import run_pipeline
+from qdialects import dataflow as df
 from qdialects.ir import parse_module
 from qdialects.semantics import execute
 
@@ -65,6 +71,28 @@ def test_conv_chain(tmp_path: Path) -> None:
 @pytest.mark.parametrize("seed", [0, 1, 4, 8])
 def test_more_conv_chains(seed: int, tmp_path: Path) -> None:
     _check_chain(*_build_chain(seed, tmp_path))
+
+
+def test_swg_cycles_equal_the_estimate(tmp_path: Path) -> None:
+    module = parse_module(swg_design(0))
+    module.verify()
+    rtl = tmp_path / "rtl"
+    backend_rtl.emit(module, rtl)
+    inputs = partition_inputs(module, 8)
+    expected = execute(module, inputs)
+    for seed, gap, stall in ((1, 40, 40), (0, 0, 0)):
+        result = rtlsim(
+            rtl, inputs, work_dir=tmp_path / "work", seed=seed, gap_percent=gap, stall_percent=stall
+        )
+        for got, want in zip(result.outputs, expected, strict=True):
+            np.testing.assert_array_equal(got, want)
+    terminator = df.require_partition(module, "test").block.last_op
+    assert isinstance(terminator, df.YieldOp)
+    for value, ends in zip(terminator.values, result.output_frame_ends, strict=True):
+        swg = value.owner
+        assert isinstance(swg, df.SWGOp)
+        intervals = {later - earlier for earlier, later in pairwise(ends)}
+        assert intervals == {swg.cycles_per_frame()}, (swg, intervals)
 
 
 def _end_to_end(path: Path, fps: int, tmp_path: Path, extra_frames: int) -> RtlsimResult:
