@@ -1,6 +1,6 @@
 """`qnn-build`: the whole flow, from a QONNX model to an HLS/Vivado project with reports.
 
-    qnn-build model.onnx -o OUT [--target-fps N] [--clock-ns T] [--part P]
+    qnn-build model.onnx -o OUT [--target-fps N] [--clock-ns T] [--part P] [--fit strict]
               [--folding cfg.json] [--csim X.npy [--csim-out Y.npy]] [--hls-include DIR]
               [--rtl] [--rtlsim X.npy] [--synth [--jobs N] [--synth-timeout S]]
               [--force] [--quiet]
@@ -15,9 +15,13 @@ Stages (`tools.build.STAGES`; one progress line each on stderr, `[k/n] stage  de
  1. import                 `frontend.import_qonnx`
  2. streamline             `quant-to-streamline` (`lower-quant-to-streamline,streamline`)
  3. convert-to-dataflow    `convert-to-dataflow`
- 4. folding                `set-folding{target-fps=N clock-ns=T}`, or with `--folding cfg.json`
-                           `apply-folding{config=cfg.json}` (FINN's folding format)
- 5. hardware               `hardware` (`minimize-bit-width,insert-dwc,insert-fifos,size-fifos`)
+ 4. folding                `set-folding{target-fps=N clock-ns=T part=P}` (without
+                           `--target-fps`: the fastest folding that fits P), or with
+                           `--folding cfg.json` `apply-folding{config=cfg.json}` (FINN's
+                           folding format)
+ 5. hardware               `hardware` (`minimize-bit-width,insert-dwc,insert-fifos,size-fifos`),
+                           then the estimate against P: over 85 % of a resource prints one
+                           warning line (`--fit strict`: an error)
  6. emit                   `backend_hls.emit` (the HLS C++ tree) and `backend_hls.emit_tcl`
                            (per-layer Vitis HLS scripts, `vivado/stitch.tcl`) for `--part`
                            at `--clock-ns`
@@ -56,8 +60,9 @@ Output tree:
                                 differs between two builds of the same inputs)
     OUT/ir/<k>-<stage>.mlir     the module after stages 1-5
 
-Defaults (`passes.defaults`, shared with `set-folding` and the targets): `--target-fps
-10000`, `--clock-ns 10` (100 MHz), `--part xc7z020clg400-1` (Pynq-Z1).
+Defaults (`passes.defaults`, shared with `set-folding` and the targets): no target frame
+rate (the fastest folding whose estimate takes at most 85 % of each resource of the part),
+`--clock-ns 10` (100 MHz), `--part xc7z020clg400-1` (Pynq-Z1), `--fit warn`.
 
 Atomicity: the tree is built in a temporary directory beside OUT and renamed to OUT at
 the end. Any failure prints one line `qnn-build: error: ...` (after the progress lines of
@@ -91,7 +96,8 @@ from backend_fpga.parts import part_family
 from backend_fpga.synth import DEFAULT_TIMEOUT
 from backend_hls.boards import BOARDS, SHELLS
 from backend_hls.targets import sibling_directory
-from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_PART, DEFAULT_TARGET_FPS
+from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_MAX_UTILIZATION, DEFAULT_PART
+from qdialects.dataflow.parts import known_devices
 from tools.build import BuildOptions, build
 from tools.errors import UserError, one_line, refuse_directory, run_cli
 
@@ -322,6 +328,8 @@ def run_build(options: CliOptions) -> int:
         if result.rtlsim is not None:
             print_csim_summary(result.rtlsim, key="rtlsim")
             print_rtlsim_cycles(result.rtlsim)
+        for warning in result.warnings:
+            sys.stderr.write(f"{TOOL}: warning: {warning}\n")
         if not options.quiet:
             total = sum(result.seconds.values())
             sys.stderr.write(f"{TOOL}: wrote {options.out} in {total:.2f} s\n")
@@ -397,7 +405,8 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         type=_positive("--target-fps"),
         default=None,
         metavar="N",
-        help=f"frames per second set-folding aims for (default {DEFAULT_TARGET_FPS:g})",
+        help="frames per second set-folding aims for (default: the most whose estimate "
+        f"fits {DEFAULT_MAX_UTILIZATION * 100:g} %% of the part's LUT, BRAM, URAM and DSP)",
     )
     parser.add_argument(
         "--clock-ns",
@@ -407,7 +416,17 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         help=f"clock period in ns (default {DEFAULT_CLOCK_NS:g}, i.e. 100 MHz)",
     )
     parser.add_argument(
-        "--part", default=None, metavar="P", help=f"FPGA part (default {DEFAULT_PART})"
+        "--part",
+        default=None,
+        metavar="P",
+        help=f"FPGA part the design is fitted to and the scripts target (default "
+        f"{DEFAULT_PART}; known resources: {known_devices()})",
+    )
+    parser.add_argument(
+        "--fit",
+        choices=("warn", "strict"),
+        default="warn",
+        help="a design over the part: build it with a warning (default) or fail (strict)",
     )
     parser.add_argument(
         "--folding",
@@ -556,9 +575,10 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         model=model,
         out=Path(ns.output),
         build=BuildOptions(
-            target_fps=ns.target_fps if ns.target_fps is not None else DEFAULT_TARGET_FPS,
+            target_fps=ns.target_fps,
             clock_ns=ns.clock_ns,
             part=part,
+            fit=ns.fit,
             folding=folding,
             csim=csim,
             csim_out=csim_out,

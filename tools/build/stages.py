@@ -24,16 +24,18 @@ from backend_fpga.synth import SynthOptions, synthesize
 from backend_hls.boards import ShellError, shell_board
 from backend_hls.emit_deploy import write_deploy
 from backend_hls.emit_tcl import TclOptions, emit_tcl
-from backend_hls.estimates_target import estimates_report
+from backend_hls.estimates_target import estimates_report, part_report
 from backend_hls.report import render_html
 from frontend import import_qonnx
 from passes.apply_folding import ApplyFoldingPass
 from passes.dataflow_folding import write_folding_json
+from passes.defaults import DEFAULT_MAX_UTILIZATION
 from passes.lower_quant_to_streamline import require_activation_quantizer
 from passes.pipeline import run_pipeline
 from passes.pipelines import HARDWARE, STREAMLINE
 from passes.set_folding import SetFoldingPass
 from qdialects.dataflow import FIFOOp, find_partition, require_partition
+from qdialects.dataflow.estimates import Resources
 from qdialects.ir import print_module
 from tools.build.compare import agreement_report, csim_frames
 from tools.build.options import BuildOptions
@@ -59,6 +61,7 @@ class BuildState:
     rtlsim_report: dict[str, Any] | None = None
     rtlsim_stats: dict[str, float] = field(default_factory=dict)
     synth_report: dict[str, Any] | None = None
+    warnings: list[str] = field(default_factory=list)
     ir_count: int = 0
 
     @property
@@ -155,16 +158,19 @@ def stage_folding(state: BuildState) -> str:
         # exist only after insert-fifos: the hardware stage applies the file again
         folding = _apply_folding(options.folding, allow_unknown=True)
     else:
-        folding = SetFoldingPass(target_fps=options.target_fps, clock_ns=options.clock_ns)
+        folding = SetFoldingPass(
+            target_fps=options.target_fps, clock_ns=options.clock_ns, part=options.part
+        )
     run_pipeline(state.mod, [folding])
     state.dump_ir("folding")
     cycles = require_partition(state.mod, "qnn-build").cycles_per_frame()
     fps = 1e9 / (options.clock_ns * cycles) if cycles else 0.0
-    source = (
-        options.folding.name
-        if options.folding is not None
-        else "target " + thousands(options.target_fps)
-    )
+    if options.folding is not None:
+        source = options.folding.name
+    elif options.target_fps is None:
+        source = f"fits {options.part}"
+    else:
+        source = "target " + thousands(options.target_fps)
     return f"{thousands(fps)} fps est. ({source})"
 
 
@@ -182,10 +188,37 @@ def stage_hardware(state: BuildState) -> str:
 
         check_supported(require_partition(state.mod, "qnn-build"))
     state.dump_ir("hardware")
+    fit = _check_fit(state)
     fifos = sum(
         1 for op in require_partition(state.mod, "qnn-build").layers() if isinstance(op, FIFOOp)
     )
-    return f"{plural(_layer_count(state.mod), 'layer')}, {plural(fifos, 'FIFO')}"
+    return f"{plural(_layer_count(state.mod), 'layer')}, {plural(fifos, 'FIFO')}{fit}"
+
+
+def _check_fit(state: BuildState) -> str:
+    """The estimate against the part: a warning (or with `fit="strict"` a user error)
+    when a resource is over the allowed share; the progress detail's suffix."""
+    options = state.options
+    total = sum(
+        (layer.estimates() for layer in require_partition(state.mod, "qnn-build").layers()),
+        Resources(),
+    )
+    report = part_report(total, options.part, DEFAULT_MAX_UTILIZATION)
+    if report["fits"] is None:
+        if options.fit == "strict":
+            raise UserError(f"--fit strict: the resources of part {options.part} are unknown")
+        return ""
+    if report["fits"]:
+        return ""
+    share = f"{DEFAULT_MAX_UTILIZATION * 100:g} %"
+    message = f"the estimate does not fit {options.part} (at most {share} of each resource): "
+    message += ", ".join(report["over"])
+    bigger = report.get("suggested_part")
+    message += f"; a bigger part: {bigger}" if bigger else "; no known part is big enough"
+    if options.fit == "strict":
+        raise UserError(message)
+    state.warnings.append(message)
+    return ", does NOT fit"
 
 
 def stage_emit(state: BuildState) -> str:
@@ -221,7 +254,7 @@ def stage_shell(state: BuildState) -> str:
 def stage_report(state: BuildState) -> str:
     """`report/estimates.json` (`-t estimates`), `report/folding.json` (`-t
     folding-json`), `report/index.html` (`backend_hls.report`)."""
-    state.estimates = estimates_report(state.mod, state.options.clock_ns)
+    state.estimates = estimates_report(state.mod, state.options.clock_ns, state.options.part)
     state.write_json("report/estimates.json", state.estimates)
     state.write_json("report/folding.json", write_folding_json(state.mod))
     _write_html(state)
