@@ -111,10 +111,11 @@ def edges_between(units: Sequence[FoldingUnit]) -> list[Edge]:
                 continue
             while isinstance(value.owner, _THROUGH):
                 value = value.owner.operands[0]
-            producer = index.get(value.owner) if isinstance(value.owner, df.Layer) else None
-            if producer is None or producer == k:
+            owner = value.owner
+            producer = index.get(owner) if isinstance(owner, df.Layer) else None
+            if not isinstance(owner, df.Layer) or producer is None or producer == k:
                 continue
-            result = value.owner.results.index(value)
+            result = owner.results.index(value)
             bits = value.type.element.bitwidth if isinstance(value.type, StreamType) else 0
             found.append(Edge(producer, result, k, operand, bits))
     return found
