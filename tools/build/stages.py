@@ -168,7 +168,7 @@ def stage_folding(state: BuildState) -> str:
     if options.folding is not None:
         source = options.folding.name
     elif options.target_fps is None:
-        source = f"fits {options.part}"
+        source = f"as fast as fits {options.part}"
     else:
         source = "target " + thousands(options.target_fps)
     return f"{thousands(fps)} fps est. ({source})"
