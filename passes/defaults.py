@@ -9,6 +9,8 @@ way whichever of them runs it.
   default board.
 * `DEFAULT_MAX_UTILIZATION`, 0.85: the share of each resource (LUT, BRAM18, URAM, DSP)
   a fitted design may take; the rest is headroom for routing and the shell around it.
+* `DEFAULT_SYNTH_TIMEOUT`, 900 s: what one Yosys run of `qnn-build --synth` may take
+  (ABC on large unsimplified logic can take many minutes).
 * `DEFAULT_CLOCK_NS`, 10 ns: 100 MHz, the clock FINN's estimates are quoted at.
 * `DEFAULT_PART`, `xc7z020clg400-1`: the Pynq-Z1's Zynq-7020, the board of the FINN
   comparison (its resources: `qdialects.dataflow.parts`).
@@ -17,5 +19,6 @@ way whichever of them runs it.
 from __future__ import annotations
 
 DEFAULT_MAX_UTILIZATION = 0.85
+DEFAULT_SYNTH_TIMEOUT = 900.0
 DEFAULT_CLOCK_NS = 10.0
 DEFAULT_PART = "xc7z020clg400-1"

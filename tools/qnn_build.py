@@ -88,18 +88,23 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import numpy as np
-
-from backend_fpga.parts import part_family
-from backend_fpga.synth import DEFAULT_TIMEOUT
 from backend_hls.boards import BOARDS, SHELLS
-from backend_hls.targets import sibling_directory
-from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_MAX_UTILIZATION, DEFAULT_PART
-from qdialects.dataflow.parts import known_devices
-from tools.build import BuildOptions, build
+from passes.defaults import (
+    DEFAULT_CLOCK_NS,
+    DEFAULT_MAX_UTILIZATION,
+    DEFAULT_PART,
+    DEFAULT_SYNTH_TIMEOUT,
+)
 from tools.errors import UserError, one_line, refuse_directory, run_cli
+
+if TYPE_CHECKING:
+    from tools.build import BuildOptions
+
+# Only what the command line itself needs is imported here: `--help` and argument errors
+# answer without loading the compiler (xDSL, numpy, onnx); `parse_arguments` and
+# `run_build` import the build when they get that far.
 
 TOOL = "qnn-build"
 TRACEBACK_VARIABLE = "QNN_BUILD_TRACEBACK"
@@ -116,7 +121,7 @@ class CliOptions:
 
     model: Path
     out: Path
-    build: BuildOptions = field(default_factory=BuildOptions)
+    build: BuildOptions
     force: bool = False
     quiet: bool = False
     command: list[str] = field(default_factory=list)
@@ -137,6 +142,8 @@ def example_summary(name: str, path: Path) -> str:
     sample = path.with_name(f"{name}.in.npy")
     if sample.is_file():
         try:
+            import numpy as np
+
             shape = np.load(sample, mmap_mode="r").shape
             parts.append("input " + "x".join(str(d) for d in shape))
         except (OSError, ValueError):
@@ -301,6 +308,9 @@ def run_build(options: CliOptions) -> int:
     """Build into a temporary directory beside OUT and rename it to OUT; returns the exit
     status (0, or 1 on a C-simulation mismatch after writing OUT). User errors raise (see
     `tools.errors`)."""
+    from backend_hls.targets import sibling_directory
+    from tools.build import build
+
     check_out(options)
     tmp = sibling_directory(options.out)  # with the umask's permissions, unlike mkdtemp
     progress = Progress(options.quiet)
@@ -375,12 +385,12 @@ def _positive_int(kind: str) -> Callable[[str], int]:
 def _epilog() -> str:
     examples = list_examples()
     shipped = (
-        "\n".join(f"  {example_summary(n, p)}" for n, p in examples.items())
+        "\n".join(f"  {name}" for name in examples)
         if examples
         else "  (none shipped in this installation)"
     )
     return (
-        "shipped examples (--example NAME, --list-examples):\n"
+        "shipped examples (--example NAME; --list-examples: inputs and accuracies):\n"
         f"{shipped}\n\n"
         "Output: OUT/hls (HLS C++ and per-layer Vitis HLS TCL), OUT/vivado/stitch.tcl,\n"
         "OUT/csim, OUT/rtl, OUT/rtlsim, OUT/report (estimates.json, folding.json,\n"
@@ -420,7 +430,7 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         default=None,
         metavar="P",
         help=f"FPGA part the design is fitted to and the scripts target (default "
-        f"{DEFAULT_PART}; known resources: {known_devices()})",
+        f"{DEFAULT_PART}; its resources: qdialects/dataflow/parts.py)",
     )
     parser.add_argument(
         "--fit",
@@ -481,9 +491,9 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
     parser.add_argument(
         "--synth-timeout",
         type=_positive("--synth-timeout"),
-        default=DEFAULT_TIMEOUT,
+        default=DEFAULT_SYNTH_TIMEOUT,
         metavar="S",
-        help=f"seconds one Yosys run may take (default {DEFAULT_TIMEOUT:g})",
+        help=f"seconds one Yosys run may take (default {DEFAULT_SYNTH_TIMEOUT:g})",
     )
     parser.add_argument(
         "--example", metavar="NAME", help="build a shipped example model (see below)"
@@ -570,7 +580,11 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
     part = ns.part or board_part or DEFAULT_PART
     shell = ns.shell or ("zynq" if ns.board is not None else None)
     if ns.synth:
+        from backend_fpga.parts import part_family
+
         part_family(part)  # a part without an open flow fails before the build
+    from tools.build import BuildOptions
+
     return CliOptions(
         model=model,
         out=Path(ns.output),

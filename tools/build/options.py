@@ -10,8 +10,12 @@ from typing import Any, Literal
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
-from backend_fpga.synth import DEFAULT_TIMEOUT
-from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_MAX_UTILIZATION, DEFAULT_PART
+from passes.defaults import (
+    DEFAULT_CLOCK_NS,
+    DEFAULT_MAX_UTILIZATION,
+    DEFAULT_PART,
+    DEFAULT_SYNTH_TIMEOUT,
+)
 from tools.build.compare import RTLSIM_LABEL, disagreement
 
 
@@ -73,7 +77,7 @@ class BuildOptions:
 
     synth: bool = False
     jobs: int = 1
-    synth_timeout: float = DEFAULT_TIMEOUT
+    synth_timeout: float = DEFAULT_SYNTH_TIMEOUT
 
     @property
     def wants_rtl(self) -> bool:

@@ -4,6 +4,9 @@ A stage reads `state.options`, works on `state.module` and writes its files unde
 `state.out`; it returns the detail of its progress line (`3 layers, 4 FIFOs`). `STAGES`
 lists them; a stage whose `when` is false for the options is skipped. Adding one: see
 "Adding a build stage" in docs/design.md.
+
+The optional stages (shell, synthesis) import their backends when they run, so a plain
+build does not load them.
 """
 
 from __future__ import annotations
@@ -19,10 +22,6 @@ import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
 import backend_hls
-from backend_fpga.report_html import synth_section
-from backend_fpga.synth import SynthOptions, synthesize
-from backend_hls.boards import ShellError, shell_board
-from backend_hls.emit_deploy import write_deploy
 from backend_hls.emit_tcl import TclOptions, emit_tcl
 from backend_hls.estimates_target import estimates_report, part_report
 from backend_hls.report import render_html
@@ -134,14 +133,14 @@ def stage_streamline(state: BuildState) -> str:
     """The `quant-to-streamline` pipeline (a model with no activation quantizer is
     refused first, saying what to add)."""
     require_activation_quantizer(state.mod)
-    run_pipeline(state.mod, STREAMLINE)
+    run_pipeline(state.mod, STREAMLINE, verified_input=True)
     state.dump_ir("streamline")
     return _op_count(state.mod)
 
 
 def stage_dataflow(state: BuildState) -> str:
     """`convert-to-dataflow`; a model without an integer region stops the build."""
-    run_pipeline(state.mod, "convert-to-dataflow")
+    run_pipeline(state.mod, "convert-to-dataflow", verified_input=True)
     if find_partition(state.mod, "qnn-build") is None:
         raise UserError(
             "the model has no integer region to put into hardware (no dataflow.partition)"
@@ -161,7 +160,7 @@ def stage_folding(state: BuildState) -> str:
         folding = SetFoldingPass(
             target_fps=options.target_fps, clock_ns=options.clock_ns, part=options.part
         )
-    run_pipeline(state.mod, [folding])
+    run_pipeline(state.mod, [folding], verified_input=True)
     state.dump_ir("folding")
     cycles = require_partition(state.mod, "qnn-build").cycles_per_frame()
     fps = 1e9 / (options.clock_ns * cycles) if cycles else 0.0
@@ -177,12 +176,12 @@ def stage_folding(state: BuildState) -> str:
 def stage_hardware(state: BuildState) -> str:
     """The `hardware` pipeline, then the folding file again (its FIFO entries); with
     `rtl`, a layer the RTL backend cannot build stops the build here."""
-    run_pipeline(state.mod, HARDWARE)
+    run_pipeline(state.mod, HARDWARE, verified_input=True)
     if state.options.folding is not None:
         # the whole configuration again, now that FIFOs exist: their depths (and
         # ram_style) override size-fifos', and a layer name that matches no layer at
         # all is an error here
-        run_pipeline(state.mod, [_apply_folding(state.options.folding)])
+        run_pipeline(state.mod, [_apply_folding(state.options.folding)], verified_input=True)
     if state.options.wants_rtl:
         from passes.convert_dataflow_to_hw import check_supported
 
@@ -242,6 +241,9 @@ def stage_emit(state: BuildState) -> str:
 def stage_shell(state: BuildState) -> str:
     """With `--shell`/`--board`: `deploy/` (`backend_hls.emit_deploy`: driver, validate,
     host side, runtime)."""
+    from backend_hls.boards import ShellError, shell_board
+    from backend_hls.emit_deploy import write_deploy
+
     options = state.options
     try:
         board = shell_board(options.part, options.board)
@@ -275,7 +277,11 @@ def _write_html(state: BuildState) -> None:
         "clock_ns": options.clock_ns,
         "folding": options.folding_source(),
     }
-    sections = [synth_section(state.synth_report)] if state.synth_report else []
+    sections = []
+    if state.synth_report:
+        from backend_fpga.report_html import synth_section
+
+        sections.append(synth_section(state.synth_report))
     html = render_html(
         state.estimates,
         state.mod,
@@ -359,6 +365,8 @@ def stage_synth(state: BuildState) -> str:
     """`backend_fpga.synth.synthesize`: every layer of `OUT/rtl` and the top's glue
     through Yosys for the part's family, in `jobs` processes (`OUT/synth`: scripts and
     logs); `report/synth.json` and the HTML again, synthesized beside estimated."""
+    from backend_fpga.synth import SynthOptions, synthesize
+
     options = state.options
     rtl = state.out / "rtl"
     synth_options = SynthOptions(options.part, options.jobs, options.synth_timeout)
