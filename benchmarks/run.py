@@ -64,6 +64,11 @@ from qdialects.ir import parse_module, print_module
 from qdialects.semantics import execute
 
 ROOT = Path(__file__).resolve().parent.parent
+SHARED_MODELS = next(
+    (p / "shared" / "models" for p in ROOT.parents if (p / "shared" / "models").is_dir()),
+    ROOT.parent / "shared" / "models",
+)
+"""The shared models (`../shared/models` beside the checkout, or further up for a worktree)."""
 
 
 @dataclass
@@ -166,8 +171,7 @@ def _csim(model: Path, module_text: str, tree: Path) -> Note:
 
 
 def default_models() -> list[Path]:
-    shared = ROOT.parent / "shared" / "models"
-    found = sorted(shared.glob("*.onnx")) if shared.is_dir() else []
+    found = sorted(SHARED_MODELS.glob("*.onnx")) if SHARED_MODELS.is_dir() else []
     return found + sorted((ROOT / "test" / "models").glob("*.onnx"))
 
 
@@ -197,7 +201,6 @@ def measure_child(command: list[str]) -> dict[str, Any]:
 
 
 PROCESS_RUNS = 5
-SHARED_MODELS = ROOT.parent / "shared" / "models"
 
 
 def process_commands(out: Path) -> list[tuple[str, list[str]]]:
