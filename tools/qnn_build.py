@@ -90,7 +90,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from backend_hls.boards import BOARDS, SHELLS
 from passes.defaults import (
     DEFAULT_CLOCK_NS,
     DEFAULT_MAX_UTILIZATION,
@@ -382,6 +381,23 @@ def _positive_int(kind: str) -> Callable[[str], int]:
     return parse
 
 
+def _known(option: str) -> Callable[[str], str]:
+    """A shell or board name `backend_hls.boards` knows (loaded only when the option is
+    given: `--help` stays free of the backend)."""
+
+    def parse(text: str) -> str:
+        from backend_hls.boards import BOARDS, SHELLS
+
+        known = SHELLS if option == "--shell" else tuple(sorted(BOARDS))
+        if text not in known:
+            raise argparse.ArgumentTypeError(
+                f"invalid choice: {text!r} (choose from {', '.join(known)})"
+            )
+        return text
+
+    return parse
+
+
 def _epilog() -> str:
     examples = list_examples()
     shipped = (
@@ -510,14 +526,17 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
     )
     parser.add_argument(
         "--shell",
-        choices=SHELLS,
+        type=_known("--shell"),
+        metavar="zynq",
         help="also write the system around the accelerator: Vivado TCL for the Zynq block "
         "design and bitstream (vivado/shell.tcl) and the board package OUT/deploy",
     )
     parser.add_argument(
         "--board",
-        choices=sorted(BOARDS),
-        help="the board of the shell (sets --part and the PS presets; implies --shell zynq)",
+        type=_known("--board"),
+        metavar="NAME",
+        help="the board of the shell, e.g. pynq-z1 (backend_hls/boards.py; sets --part and "
+        "the PS presets; implies --shell zynq)",
     )
     parser.add_argument(
         "--force", action="store_true", help="replace OUT if it exists and is not empty"
@@ -574,7 +593,11 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         not ns.part or any(c.isspace() or not c.isprintable() for c in ns.part)
     ):
         raise UserError(f"--part must be a non-empty word, got {ns.part!r}")
-    board_part = BOARDS[ns.board].part if ns.board is not None else None
+    board_part = None
+    if ns.board is not None:
+        from backend_hls.boards import BOARDS
+
+        board_part = BOARDS[ns.board].part
     if ns.part is not None and board_part is not None and ns.part != board_part:
         raise UserError(f"--board {ns.board} has part {board_part}, not {ns.part}")
     part = ns.part or board_part or DEFAULT_PART
