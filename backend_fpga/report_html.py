@@ -1,5 +1,6 @@
-"""The HTML report's synthesis section: per layer the resources Yosys synthesized beside
-the estimate (`report/synth.json`, `backend_fpga.synth.synth_report`)."""
+"""The HTML report's sections of the open FPGA tools: per layer the resources Yosys
+synthesized beside the estimate (`report/synth.json`, `backend_fpga.synth.synth_report`);
+place and route's Fmax and utilisation (`report/pnr.json`, `backend_fpga.pnr`)."""
 
 from __future__ import annotations
 
@@ -52,3 +53,47 @@ def synth_section(report: Mapping[str, Any]) -> str:
         + "</table>"
     )
     return f"<section><h2>Synthesized vs estimated</h2>{text}{table}</section>"
+
+
+def pnr_section(report: Mapping[str, Any]) -> str:
+    """`<section>`: per clock the achieved Fmax against its target (a miss in bold:
+    `Fmax X MHz < target Y MHz`), and the utilisation per resource
+    (`report/pnr.json`, `backend_fpga.pnr.pnr_report`)."""
+    clocks = []
+    for clock in report.get("clocks") or []:
+        fmax, target = clock.get("fmax_mhz"), clock.get("target_mhz")
+        verdict = (
+            "met"
+            if clock.get("timing_met")
+            else f"<b>Fmax {esc(fmax)} MHz &lt; target {esc(target)} MHz: timing not met</b>"
+        )
+        clocks.append(
+            f"<tr><td>{esc(clock.get('clock'))}</td><td class=n>{esc(fmax)}</td>"
+            f"<td class=n>{esc(target)}</td><td>{verdict}</td></tr>"
+        )
+    resources = report.get("resources") or {}
+    rows = []
+    for name, entry in (report.get("utilisation") or {}).items():
+        used, available = int(entry.get("used", 0)), int(entry.get("available", 0))
+        share = f"{100 * used / available:.1f} %" if available else ""
+        rows.append(
+            f"<tr><td>{esc(name)}</td><td>{esc(resources.get(name, ''))}</td>"
+            f"<td class=n>{fmt_int(used)}</td><td class=n>{fmt_int(available)}</td>"
+            f"<td class=n>{share}</td></tr>"
+        )
+    board = report.get("board") or {}
+    text = (
+        f"<p><code>{esc(report.get('bitstream'))}</code> for {esc(report.get('part'))} "
+        f"(synth_ecp5, nextpnr-ecp5, ecppack). On the {esc(board.get('name'))} the "
+        f"accelerator runs from the board's {esc(board.get('clock_mhz'))} MHz oscillator "
+        "(no PLL).</p>"
+    )
+    timing = (
+        "<table><tr><th>clock</th><th class=n>Fmax MHz</th><th class=n>target MHz</th>"
+        "<th>timing</th></tr>" + "".join(clocks) + "</table>"
+    )
+    usage = (
+        "<table><tr><th>resource</th><th>what</th><th class=n>used</th>"
+        "<th class=n>available</th><th class=n>share</th></tr>" + "".join(rows) + "</table>"
+    )
+    return f"<section><h2>Place and route</h2>{text}{timing}{usage}</section>"

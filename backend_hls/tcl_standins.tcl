@@ -30,11 +30,29 @@ namespace eval ::qnn {
     array set ports {}
     variable used_intf ;# interface pin/port -> 1 once connected
     array set used_intf {}
+    variable modules   ;# RTL module name -> the added file declaring it
+    array set modules {}
 }
 
 # Known pins of the Xilinx IPs the scripts instantiate (others: any pin, recorded).
 set ::qnn::known_pins(xilinx.com:ip:axis_data_fifo:2.0) {
     intf {S_AXIS M_AXIS} pin {s_axis_aclk s_axis_aresetn}
+}
+set ::qnn::known_pins(xilinx.com:ip:processing_system7:5.5) {
+    intf {M_AXI_GP0 S_AXI_HP0 DDR FIXED_IO}
+    pin {FCLK_CLK0 FCLK_RESET0_N M_AXI_GP0_ACLK S_AXI_HP0_ACLK}
+    space {Data} segment {S_AXI_HP0/HP0_DDR_LOWOCM}
+}
+set ::qnn::known_pins(xilinx.com:ip:zynq_ultra_ps_e:3.5) {
+    intf {M_AXI_HPM0_FPD S_AXI_HP0_FPD}
+    pin {pl_clk0 pl_resetn0 maxihpm0_fpd_aclk saxihp0_fpd_aclk}
+    space {Data} segment {SAXIGP2/HP0_DDR_LOW}
+}
+set ::qnn::known_pins(xilinx.com:ip:proc_sys_reset:5.0) {
+    intf {} pin {slowest_sync_clk ext_reset_in peripheral_aresetn interconnect_aresetn}
+}
+set ::qnn::known_pins(xilinx.com:ip:smartconnect:1.0) {
+    intf {S00_AXI S01_AXI S02_AXI S03_AXI M00_AXI M01_AXI M02_AXI M03_AXI} pin {aclk aresetn}
 }
 
 proc ::qnn::json {s} {
@@ -285,7 +303,17 @@ proc ::qnn::define_vivado {} {
         lassign [::qnn::positional $o 1] name
         if {[info exists ::qnn::cells($name)]} { ::qnn::fail "cell $name exists" }
         set type [dict get $o -type]
-        if {$type ne "ip"} { ::qnn::fail "only -type ip cells are expected, got $type" }
+        if {$type eq "module"} {
+            if {![dict exists $o -reference]} { ::qnn::fail "-type module needs -reference" }
+            set module [dict get $o -reference]
+            if {![info exists ::qnn::modules($module)]} {
+                ::qnn::fail "module $module is in no file added to the project"
+            }
+            set ::qnn::cells($name) "module:$module"
+            ::qnn::record create_bd_cell module $module $name
+            return [::qnn::handle cell $name]
+        }
+        if {$type ne "ip"} { ::qnn::fail "only -type ip or module cells are expected, got $type" }
         if {![dict exists $o -vlnv]} { ::qnn::fail "-type ip needs -vlnv" }
         set vlnv [dict get $o -vlnv]
         if {[llength [split $vlnv :]] != 4} { ::qnn::fail "malformed VLNV $vlnv" }
@@ -293,6 +321,103 @@ proc ::qnn::define_vivado {} {
         set ::qnn::cells($name) $vlnv
         ::qnn::record create_bd_cell $type $vlnv $name
         return [::qnn::handle cell $name]
+    }
+    # Vivado's add_files: each file recorded; the modules a SystemVerilog file declares
+    # become known to `create_bd_cell -type module` (read when the file exists).
+    proc ::add_files {args} {
+        ::qnn::require project "add_files before create_project"
+        set o [::qnn::options $args {-norecurse 0 -fileset 1 -quiet 0}]
+        foreach f [concat {*}[dict get $o ""]] {
+            set path [file normalize $f]
+            if {[file extension $path] in {.sv .v} && [file isfile $path]} {
+                set channel [open $path]
+                foreach {- module} [regexp -all -inline -line {^\s*module\s+(\w+)} [read $channel]] {
+                    set ::qnn::modules($module) $path
+                }
+                close $channel
+            }
+            ::qnn::record add_files $path
+        }
+    }
+    proc ::apply_bd_automation {args} {
+        set o [::qnn::options $args {-rule 1 -config 1}]
+        lassign [lindex [::qnn::resolve [::qnn::positional $o 1] cell] 0] kind cell
+        foreach key {-rule -config} {
+            if {![dict exists $o $key]} { ::qnn::fail "missing $key" }
+        }
+        set config [dict get $o -config]
+        if {[llength $config] % 2} { ::qnn::fail "odd -config list" }
+        ::qnn::record apply_bd_automation $cell [dict get $o -rule] {*}$config
+    }
+    # Address spaces (CELL/SPACE) and segments (CELL/INTERFACE/SEGMENT...): the cell must
+    # exist; a known Xilinx IP's must be one it has.
+    proc ::qnn::addressable {path kind} {
+        set cell [lindex [split $path /] 0]
+        set rest [join [lrange [split $path /] 1 end] /]
+        if {![info exists ::qnn::cells($cell)] || $rest eq ""} {
+            return -code error -level 2 "stand-in [lindex [info level -1] 0]: no $kind $path"
+        }
+        set vlnv $::qnn::cells($cell)
+        if {[info exists ::qnn::known_pins($vlnv)] && [dict exists $::qnn::known_pins($vlnv) $kind]} {
+            if {$rest ni [dict get $::qnn::known_pins($vlnv) $kind]} {
+                return -code error -level 2 "stand-in [lindex [info level -1] 0]: $vlnv has no $kind $rest"
+            }
+        }
+        return [::qnn::handle $kind $path]
+    }
+    proc ::get_bd_addr_spaces {args} {
+        lassign [::qnn::positional [::qnn::options $args {-quiet 0}] 1] path
+        return [::qnn::addressable $path space]
+    }
+    proc ::get_bd_addr_segs {args} {
+        lassign [::qnn::positional [::qnn::options $args {-quiet 0}] 1] path
+        return [::qnn::addressable $path segment]
+    }
+    proc ::assign_bd_address {args} {
+        ::qnn::require bd "assign_bd_address before create_bd_design"
+        set o [::qnn::options $args {-offset 1 -range 1 -target_address_space 1}]
+        if {![dict exists $o -target_address_space]} { ::qnn::fail "needs -target_address_space" }
+        lassign [lindex [::qnn::resolve [dict get $o -target_address_space] space] 0] - space
+        set offset [expr {[dict exists $o -offset] ? [dict get $o -offset] : ""}]
+        set range [expr {[dict exists $o -range] ? [dict get $o -range] : ""}]
+        foreach value [list $offset $range] {
+            if {$value ne "" && ![string is wideinteger -strict $value]} { ::qnn::fail "not a number: $value" }
+        }
+        foreach obj [::qnn::resolve [::qnn::positional $o 1] segment] {
+            ::qnn::record assign_bd_address $space [lindex $obj 1] $offset $range
+        }
+    }
+    proc ::get_runs {args} {
+        lassign [::qnn::positional [::qnn::options $args {-quiet 0}] 1] name
+        if {$name ni {synth_1 impl_1}} { ::qnn::fail "no run $name" }
+        return [::qnn::handle run $name]
+    }
+    proc ::launch_runs {args} {
+        ::qnn::require wrapper "launch_runs before make_wrapper"
+        set o [::qnn::options $args {-to_step 1 -jobs 1}]
+        lassign [::qnn::positional $o 1] run
+        if {$run eq "impl_1" && ![info exists ::qnn::state(done_synth_1)]} {
+            ::qnn::fail "impl_1 before synth_1 finished"
+        }
+        set step [expr {[dict exists $o -to_step] ? [dict get $o -to_step] : ""}]
+        set ::qnn::state(launched_$run) 1
+        ::qnn::record launch_runs $run $step
+    }
+    proc ::wait_on_run {args} {
+        lassign [::qnn::positional [::qnn::options $args {-timeout 1}] 1] run
+        ::qnn::require launched_$run "wait_on_run $run before launch_runs $run"
+        set ::qnn::state(done_$run) 1
+        ::qnn::record wait_on_run $run
+    }
+    proc ::get_property {args} {
+        lassign [::qnn::positional [::qnn::options $args {-quiet 0}] 2] key objects
+        lassign [lindex [::qnn::resolve $objects run] 0] - run
+        ::qnn::require done_$run "get_property of $run before wait_on_run"
+        switch -- $key {
+            PROGRESS { return "100%" }
+            DIRECTORY { return "/qnn-standin/runs/$run" }
+            default { ::qnn::fail "unexpected run property $key" }
+        }
     }
     proc ::get_bd_cells {args} {
         lassign [::qnn::positional [::qnn::options $args {-quiet 0}] 1] name
@@ -388,8 +513,14 @@ proc ::qnn::define_vivado {} {
         ::qnn::record save_bd_design
     }
     proc ::get_files {args} {
-        lassign [::qnn::positional [::qnn::options $args {-quiet 0}] 1] name
+        set o [::qnn::options $args {-quiet 0 -all 0 -of_objects 1}]
+        lassign [::qnn::positional $o 1] name
         ::qnn::require bd "get_files before create_bd_design"
+        if {[dict exists $o -of_objects]} {
+            lassign [lindex [::qnn::resolve [dict get $o -of_objects] file] 0] - parent
+            ::qnn::require validated "get_files -of_objects $parent before validate_bd_design"
+            return [::qnn::handle generated "$parent/$name"]
+        }
         if {$name ne "$::qnn::state(bd).bd"} { ::qnn::fail "no file $name" }
         return [::qnn::handle file $name]
     }
@@ -449,6 +580,22 @@ proc ::qnn::define_vivado {} {
         ::qnn::require project "close_project without a project"
         ::qnn::record close_project
     }
+}
+
+rename file ::qnn::real_file
+proc file {subcommand args} {
+    if {$::qnn::tool ne "vivado" || $subcommand ni {copy mkdir delete}} {
+        return [uplevel 1 [list ::qnn::real_file $subcommand {*}$args]]
+    }
+    set words {}
+    foreach word $args {
+        if {[string index $word 0] eq "-"} { continue }
+        if {[info exists ::qnn::objects($word)]} {
+            set word [lindex $::qnn::objects($word) 0]:[lindex $::qnn::objects($word) 1]
+        }
+        lappend words $word
+    }
+    ::qnn::record file_$subcommand {*}$words
 }
 
 namespace eval ::ipx {}

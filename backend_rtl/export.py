@@ -43,6 +43,7 @@ from passes.convert_dataflow_to_hw.interface import (
     PARAMETERS_ATTR,
     PRIMITIVE_ATTR,
     ROM_ATTR,
+    ROM_STYLE_ATTR,
 )
 from qdialects import dataflow as df
 from qdialects.types import BipolarType
@@ -76,7 +77,7 @@ def _hw_text(module: ModuleOp) -> str:
     for op in module.ops:
         if isinstance(op, hw.HWModuleExternOp):
             op = op.clone()
-            for name in (PRIMITIVE_ATTR, PARAMETERS_ATTR, ROM_ATTR):
+            for name in (PRIMITIVE_ATTR, PARAMETERS_ATTR, ROM_ATTR, ROM_STYLE_ATTR):
                 op.attributes.pop(name, None)
         if isinstance(op, hw.HWModuleOp | hw.HWModuleExternOp):
             ops.append(str(op))
@@ -146,6 +147,9 @@ def _wrapper(op: hw.HWModuleExternOp) -> str:
     params = [f".{k}({v})" for k, v in _parameters(op).items()]
     if ROM_ATTR in op.attributes:
         params.append(f'.INIT_FILE("{name}.mem")')
+    style = op.attributes.get(ROM_STYLE_ATTR)
+    if isinstance(style, StringAttr):
+        params.append(f'.STYLE("{style.data}")')
     ports = []
     for port in op.module_type.ports.data:
         direction = "input" if port.dir.data == hw.Direction.INPUT else "output"

@@ -1,15 +1,18 @@
 """RTL simulation benchmarks (`python benchmarks/run.py --rtlsim [MODEL ...]`).
 
 For every shared model (../shared/models) at two foldings (`--target-fps` 1,000 and
-10,000 for the MLPs, 1,000 and 3,000 for CNV), `tools.build.build` with `--rtlsim` on
-the sample input and 4 random images (8-bit steps in [0, 1], as the sample), in process,
-with an empty Verilator cache (a temporary `$QNN_CACHE_DIR`, so every build is cold).
-One row each:
+10,000 for the MLPs, 1,000 and 3,000 for CNV) and the project's residual,
+depthwise-separable, Trunc average pool and bipolar fixtures (test/models) at 1,000 and
+100,000 fps, `tools.build.build` with `--rtlsim` on the sample input and 4 random images
+(8-bit steps in [0, 1], as the samples), in process, with an empty Verilator cache (a
+temporary `$QNN_CACHE_DIR`, so every build is cold). One row each:
 
 * `rtl s`: conversion to hw + CIRCT export (the `rtl` stage);
-* `verilator s`: Verilator's build of the design and its testbench (`-O1`, `-j 2`);
+* `verilator s`: Verilator's build of the design and its testbench (`-j 2`), wall and CPU
+  seconds (the CPU time of Verilator, make and g++: on a loaded machine the wall time is
+  a multiple of it);
 * `s/frame`: the simulation of the compared run (random input gaps and backpressure)
-  divided by its frames;
+  divided by its frames, wall and CPU;
 * measured cycles per frame (full rate) beside the estimate, their difference, the
   latency measured / estimated, and the frames agreeing with qonnx.
 
@@ -39,6 +42,7 @@ SHARED = next(
 )
 """The shared models: ../shared/models of the checkout (or of its parent, for a worktree)."""
 
+FIXTURES = ROOT / "test" / "models"
 SWEEP: tuple[tuple[str, float], ...] = tuple(
     (name, fps)
     for name, fast in (
@@ -53,7 +57,13 @@ SWEEP: tuple[tuple[str, float], ...] = tuple(
     )
     for fps in (1000, fast)
 )
-"""(model, target fps) of the acceptance sweep of issue 10."""
+"""(shared model, target fps) of the acceptance sweep of issue 10."""
+FIXTURE_SWEEP: tuple[tuple[str, float], ...] = tuple(
+    (name, fps)
+    for name in ("residual", "depthwise_sep", "avgpool_trunc", "bipolar_mlp")
+    for fps in (1000, 100000)
+)
+"""(fixture in test/models, target fps): the layer kinds the MLPs and CNV do not have."""
 RANDOM_FRAMES = 4
 
 
@@ -80,7 +90,9 @@ def build_row(model: Path, fps: float, out: Path) -> dict[str, Any]:
         "layers": len(result.estimates.get("layers") or []),
         "rtl_seconds": result.seconds["rtl"],
         "verilator_seconds": stats["build_seconds"],
+        "verilator_cpu_seconds": stats["build_cpu_seconds"],
         "seconds_per_frame": stats["seconds_per_frame"],
+        "cpu_seconds_per_frame": stats["cpu_seconds_per_frame"],
         "summary": summary,
     }
 
@@ -90,8 +102,9 @@ def format_row(row: dict[str, Any]) -> str:
     measured = s["cycles_per_frame"]
     deviation = s["cycles_per_frame_deviation"]
     return (
-        f"{row['model']:<10} {row['fps']:>7,.0f} {row['layers']:>6} {row['rtl_seconds']:>6.1f} "
-        f"{row['verilator_seconds']:>11.1f} {row['seconds_per_frame']:>8.3f} "
+        f"{row['model']:<13} {row['fps']:>7,.0f} {row['layers']:>6} {row['rtl_seconds']:>6.1f} "
+        f"{row['verilator_seconds']:>7.1f} / {row['verilator_cpu_seconds']:<6.1f} "
+        f"{row['seconds_per_frame']:>6.3f} / {row['cpu_seconds_per_frame']:<6.3f} "
         f"{'-' if measured is None else f'{measured:,.0f}':>10} "
         f"{s['estimated_cycles_per_frame']:>10,} "
         f"{'-' if deviation is None else f'{100 * deviation:+.1f} %':>8} "
@@ -101,7 +114,8 @@ def format_row(row: dict[str, Any]) -> str:
 
 
 HEADER = (
-    f"{'model':<10} {'fps':>7} {'layers':>6} {'rtl s':>6} {'verilator s':>11} {'s/frame':>8} "
+    f"{'model':<13} {'fps':>7} {'layers':>6} {'rtl s':>6} {'verilator s wall/cpu':>16} "
+    f"{'s/frame wall/cpu':>15} "
     f"{'cycles':>10} {'estimate':>10} {'diff':>8} {'latency meas / est':>21} agree"
 )
 
@@ -110,20 +124,28 @@ def main(models: Sequence[str] = ()) -> None:
     """Print the table for the sweep (only the models named in `models`, if any)."""
     from tools.errors import UserError
 
-    if not SHARED.is_dir():
-        sys.exit(f"rtlsim_bench: no shared models at {SHARED}")
     wanted = {Path(m).stem for m in models}
     print(HEADER)
     with tempfile.TemporaryDirectory(prefix="qnn-rtlsim-bench-") as scratch:
         os.environ["QNN_CACHE_DIR"] = str(Path(scratch) / "cache")  # every build cold
-        for name, fps in SWEEP:
-            if wanted and name not in wanted:
+        for model, fps in sweep_models():
+            if wanted and model.stem not in wanted:
                 continue
-            out = Path(scratch) / f"{name}-{fps:.0f}"
+            if not model.is_file():
+                print(f"{model.stem:<13} {fps:>7,.0f}  skipped: no {model}", flush=True)
+                continue
+            out = Path(scratch) / f"{model.stem}-{fps:.0f}"
             try:
-                print(format_row(build_row(SHARED / f"{name}.onnx", fps, out)), flush=True)
+                print(format_row(build_row(model, fps, out)), flush=True)
             except UserError as error:
-                print(f"{name:<10} {fps:>7,.0f}  failed: {error}", flush=True)
+                print(f"{model.stem:<13} {fps:>7,.0f}  failed: {error}", flush=True)
+
+
+def sweep_models() -> list[tuple[Path, float]]:
+    """(model file, target fps) of the whole sweep: the shared models, then the fixtures."""
+    return [(SHARED / f"{n}.onnx", f) for n, f in SWEEP] + [
+        (FIXTURES / f"{n}.onnx", f) for n, f in FIXTURE_SWEEP
+    ]
 
 
 if __name__ == "__main__":

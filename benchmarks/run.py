@@ -22,7 +22,8 @@ shared model and compares them with qonnx (a slow check; CI keeps the small mode
 
 `--rtlsim` measures the RTL simulation instead (`benchmarks/rtlsim_bench.py`: Verilator
 build and run time per frame, measured against estimated cycles per frame, agreement with
-qonnx, for every shared model at two foldings; `MODEL` arguments filter by name).
+qonnx, for every shared model and the residual, depthwise-separable, Trunc average pool and
+bipolar fixtures at two foldings; `MODEL` arguments filter by name).
 
 `--process` measures whole `qnn-build` processes instead, as a user runs them (Python start
 and imports included): `qnn-build --help`, TFC-w2a2 at 100,000 fps and CNV-w2a2 at 3,000 fps
@@ -342,7 +343,7 @@ def main() -> None:
         "--rtlsim",
         action="store_true",
         help="Verilator build and run time, measured vs estimated cycles of the shared models "
-        "(benchmarks/rtlsim_bench.py; MODELS filters by name)",
+        "and four fixtures (benchmarks/rtlsim_bench.py; MODELS filters by name)",
     )
     args = parser.parse_args()
     if args.rtlsim:

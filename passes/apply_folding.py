@@ -33,6 +33,7 @@ from xdsl.passes import ModulePass
 
 from passes import dataflow_folding as fold
 from passes.errors import FoldingError
+from passes.levels import Level, require_level
 from qdialects import dataflow as df
 from qdialects.dataflow import naming
 from qdialects.dataflow.limits import MEM_MODES, RAM_STYLES
@@ -178,6 +179,7 @@ class ApplyFoldingPass(ModulePass):
         if not self.config:
             raise FoldingError("apply-folding: give the folding JSON as config=PATH")
         config = load_config(self.config)
+        require_level(op, self.name, Level.DATAFLOW)
         partition = df.find_partition(op, self.name)
         if partition is not None:
             apply_folding(partition, config, self.allow_unknown)

@@ -13,7 +13,7 @@ these, so `apply-folding` also takes a FINN folding file whose layers come in th
 
 **Folding parameters.** Each layer kind has at most a `PE` and a `SIMD` (FINN's names),
 stored in its `pe`/`simd` property, and each fixes the lanes of its streams (the
-verifiers' invariants, `qdialects/dataflow/ops.py`):
+verifiers' invariants, `qdialects/dataflow/`):
 
 | layer | PE | SIMD | input lanes | output lanes |
 |---|---|---|---|---|

@@ -11,6 +11,7 @@ way whichever of them runs it.
   a fitted design may take; the rest is headroom for routing and the shell around it.
 * `DEFAULT_SYNTH_TIMEOUT`, 900 s: what one Yosys run of `qnn-build --synth` may take
   (ABC on large unsimplified logic can take many minutes).
+* `DEFAULT_UART_BAUD`, 115,200: the UART of `qnn-build --bitstream`.
 * `DEFAULT_CLOCK_NS`, 10 ns: 100 MHz, the clock FINN's estimates are quoted at.
 * `DEFAULT_PART`, `xc7z020clg400-1`: the Pynq-Z1's Zynq-7020, the board of the FINN
   comparison (its resources: `qdialects.dataflow.parts`).
@@ -20,5 +21,6 @@ from __future__ import annotations
 
 DEFAULT_MAX_UTILIZATION = 0.85
 DEFAULT_SYNTH_TIMEOUT = 900.0
+DEFAULT_UART_BAUD = 115200
 DEFAULT_CLOCK_NS = 10.0
 DEFAULT_PART = "xc7z020clg400-1"

@@ -43,3 +43,8 @@ class ConversionError(QnnPassError):
 class HostSplitError(QnnPassError):
     """`split-host` met a `dataflow.partition` nested deeper than a function body (a
     module without exactly one partition is a `dataflow.PartitionError`)."""
+
+
+class LevelError(QnnPassError):
+    """A pass was given a module at another level of the flow than the one it works on,
+    where it would find nothing to do (`passes.levels.require_level`)."""

@@ -19,6 +19,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
 from passes.dataflow_folding import reconcile
+from passes.levels import Level, require_level
 from qdialects import dataflow as df
 
 
@@ -27,5 +28,6 @@ class InsertDWCPass(ModulePass):
     name = "insert-dwc"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        require_level(op, self.name, Level.DATAFLOW)
         for partition in [p for p in op.walk() if isinstance(p, df.PartitionOp)]:
             reconcile(partition, adapt_inputs=False)

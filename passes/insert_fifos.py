@@ -24,6 +24,7 @@ from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 
 from passes.errors import QnnPassError
+from passes.levels import Level, require_level
 from qdialects import dataflow as df
 
 
@@ -79,5 +80,6 @@ class InsertFIFOsPass(ModulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         if self.depth < 1:
             raise QnnPassError(f"insert-fifos: depth must be >= 1, got {self.depth}")
+        require_level(op, self.name, Level.DATAFLOW)
         for partition in [o for o in op.walk() if isinstance(o, df.PartitionOp)]:
             insert_fifos(partition, self.depth)

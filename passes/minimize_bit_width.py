@@ -52,6 +52,7 @@ from xdsl.ir import BlockArgument, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 
+from passes.levels import Level, require_level
 from passes.streamline.common import int_const
 from qdialects import dataflow as df
 from qdialects.quant import ConstantOp, constant_value
@@ -358,5 +359,6 @@ class MinimizeBitWidthPass(ModulePass):
     name = "minimize-bit-width"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        require_level(op, self.name, Level.DATAFLOW)
         for partition in [o for o in op.walk() if isinstance(o, df.PartitionOp)]:
             minimize_partition(partition)

@@ -70,6 +70,7 @@ from passes import dataflow_folding as fold
 from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_MAX_UTILIZATION, DEFAULT_PART
 from passes.errors import FoldingError
 from passes.folding_network import Network, Weights, fastest_fitting
+from passes.levels import Level, require_level
 from qdialects import dataflow as df
 from qdialects.dataflow.estimates import Resources
 from qdialects.dataflow.limits import AP_INT_MAX_W
@@ -390,6 +391,7 @@ class SetFoldingPass(ModulePass):
     max_utilization: float = DEFAULT_MAX_UTILIZATION
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        require_level(op, self.name, Level.DATAFLOW)
         for partition in [p for p in op.walk() if isinstance(p, df.PartitionOp)]:
             fold_partition(
                 partition,

@@ -25,20 +25,28 @@ Needs compose along paths: `need` of a value `v` in words of an earlier value `u
 (`need_from`) is the composition of the layers' needs on the way (the maximum over the
 inputs of a join on the way).
 
-**join** (the deadlock term). A join (`add_streams`, `concat`) reads its inputs in
-lockstep; when they come from one split (a `duplicate_streams`: every word goes to all
-branches at once), the split can only push a word when every branch can take it. Let
-`u` be the branches' nearest common ancestor stream and `E_i(k)` the words of `u`
-that branch `i` needs for the join's k-th output word, `E(k) = max_i E_i(k)`. To let
-the join produce word k the split must push `E(k)` words, of which branch `i`'s layers
-have taken only `E_i(k)` (it can deliver word k and then waits); the rest must sit in a
-FIFO on branch `i`: branch `i`'s first FIFO after the split gets
-`max_k (E(k) - E_i(k)) + 1` words (the +1: the FIFO itself holds the word the join is
-waiting to pair). For a residual block this is the latency of the long branch in
-words of the shortcut — e.g. a 3x3 conv on the long branch must read
-`(KH-1)·DH + 1` rows and a whole im2col vector before its first output pixel — and a
-shallower shortcut deadlocks the design. (Converted into that FIFO's own words by the
-ratio of words per frame when it does not carry `u`'s words.)
+**join** (the deadlock and latency term). A join (`add_streams`, `concat`) reads its
+inputs in lockstep; when they come from one split (a `duplicate_streams`: every word
+goes to all branches at once), the split can only push a word when every branch can
+take it. Let `u` be the branches' nearest common ancestor stream and `E_i(k)` the words
+of `u` that branch `i` needs for the join's k-th output word, `E(k) = max_i E_i(k)`. To
+let the join produce word k the split must push `E(k)` words, of which branch `i`'s
+layers have taken only `E_i(k)` (it can deliver word k and then waits); the rest must
+sit on branch `i`: it must hold `max_k (E(k) - E_i(k)) + 1` words (the +1: the word the
+join is waiting to pair). The split's output slice holds `SPLIT_SLICE_WORDS` of them
+(the RTL `duplicate_streams`), branch `i`'s first FIFO after the split the rest: the
+**deadlock** part, the least depth that never deadlocks (one word less and the split,
+the branch and the join wait on each other). For a residual block this is the latency
+of the long branch in words of the shortcut — e.g. a 3x3 conv on the long branch must
+read `(KH-1)·DH + 1` rows and a whole im2col vector before its first output pixel.
+To keep the rate, the FIFO also holds the words the split pushes (at `u`'s rate)
+during the difference between the longest branch's pipeline latency and branch `i`'s
+(`pipeline_cycles` summed along the path), at least the words of the split's slice
+(so an HLS split, which holds none, still gets the whole term): the **latency** part.
+A branch that cannot deadlock gets a deadlock part of 1 and its latency part when
+that exceeds 2 words. (Both are converted
+into the FIFO's own words by the ratio of words per frame when it does not carry
+`u`'s words.)
 
 **burst** (the throughput term). Some consumers pause reading while they work: the MVAU
 for `(NF-1)·SF` cycles after each vector (the other neuron folds re-use its buffer), a
@@ -74,6 +82,7 @@ from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 
 from passes.errors import QnnPassError
+from passes.levels import Level, require_level
 from qdialects import dataflow as df
 from qdialects.utils import ints
 
@@ -81,6 +90,11 @@ MIN_DEPTH = 2
 BURST_SLACK = 2
 """Words beyond a buffered burst: the consumer's pipeline takes the first words of the
 next burst a cycle or two before its pause ends."""
+SPLIT_SLICE_WORDS = 2
+"""Words a `duplicate_streams` output holds in its `qnn_skid` slice (RTL)."""
+MAC_PIPELINE_CYCLES = 8
+LAYER_PIPELINE_CYCLES = 3
+"""`pipeline_cycles` of an MVAU/VVAU and of the other layers."""
 
 
 # --------------------------------------------------------------------------- need
@@ -346,7 +360,47 @@ def _first_fifo(graph: _Graph, u: SSAValue, target: SSAValue) -> df.FIFOOp | Non
     return best
 
 
-def join_depths(graph: _Graph, join: Operation) -> dict[df.FIFOOp, int]:
+@dataclass(frozen=True)
+class JoinTerm:
+    """The join term of one FIFO (module docstring), in the FIFO's words: `deadlock`
+    is the smallest depth that does not deadlock, `latency` the words the split pushes
+    meanwhile the longer branch's pipeline delays the join; the FIFO gets their sum."""
+
+    deadlock: int
+    latency: int
+
+    @property
+    def depth(self) -> int:
+        return self.deadlock + self.latency
+
+
+def pipeline_cycles(op: Operation) -> int:
+    """Cycles from a layer's last needed input word to its output word in the RTL:
+    the MAC layers' issue, four stages and slice; a FIFO's fall-through; the other
+    layers' register stage and slice (an upper bound: more buffering, never less)."""
+    if isinstance(op, df.MVAUOp | df.VVAUOp):
+        return MAC_PIPELINE_CYCLES
+    if isinstance(op, df.FIFOOp | df.ReshapeOp):
+        return 1 if isinstance(op, df.FIFOOp) else 0
+    return LAYER_PIPELINE_CYCLES
+
+
+def _latency(graph: _Graph, u: SSAValue, v: SSAValue) -> int:
+    """The longest sum of `pipeline_cycles` on a path from `u` to `v`."""
+    owner = v.owner
+    if v is u or not isinstance(owner, Operation):
+        return 0
+    paths = [_latency(graph, u, x) for x in graph.inputs(v) if u in graph.ancestors(x)]
+    return pipeline_cycles(owner) + max(paths, default=0)
+
+
+def _held(u: SSAValue) -> int:
+    """Words the split's output slice holds on each branch besides its FIFO."""
+    split = any(isinstance(use.operation, df.DuplicateStreamsOp) for use in u.uses)
+    return SPLIT_SLICE_WORDS if split else 0
+
+
+def join_terms(graph: _Graph, join: Operation) -> dict[df.FIFOOp, JoinTerm]:
     """The join term for the branches of `join` (module docstring)."""
     inputs = graph.inputs(join.results[0])
     if len(inputs) < 2:
@@ -361,34 +415,51 @@ def join_depths(graph: _Graph, join: Operation) -> dict[df.FIFOOp, int]:
         assert upstream is not None
         needs.append(upstream[layer_need(join, i)])
     most = np.maximum.reduce(needs)
-    depths: dict[df.FIFOOp, int] = {}
-    for x, need in zip(inputs, needs, strict=True):
-        words = int((most - need).max()) + 1
-        if words <= MIN_DEPTH:
+    latencies = [_latency(graph, u, x) for x in inputs]
+    terms: dict[df.FIFOOp, JoinTerm] = {}
+    for x, need, latency in zip(inputs, needs, latencies, strict=True):
+        held = _held(u)
+        words = int((most - need).max()) + 1 - held
+        lag = math.ceil(_rate(u) * (max(latencies) - latency))
+        if words <= 0 and lag <= MIN_DEPTH:
             continue
         fifo = _first_fifo(graph, u, x)
+        if fifo is None and words <= 0:
+            continue  # only the rate would suffer
         if fifo is None:
             raise QnnPassError(
                 f"size-fifos: {join.name} needs a FIFO of {words} words on the branch from "
                 f"{u.name_hint or 'its split'}, but that branch has none (run insert-fifos first)"
             )
-        depth = math.ceil(words * _words(fifo.result) / _words(u))
-        depths[fifo] = max(depths.get(fifo, 0), depth)
-    return depths
+        ratio = _words(fifo.result) / _words(u)
+        lag = max(held, lag) if words > 0 else lag
+        term = JoinTerm(max(1, math.ceil(words * ratio)), math.ceil(lag * ratio))
+        if fifo not in terms or term.depth > terms[fifo].depth:
+            terms[fifo] = term
+    return terms
+
+
+def partition_join_terms(partition: df.PartitionOp) -> dict[df.FIFOOp, JoinTerm]:
+    """The largest join term of each FIFO of `partition` that one has."""
+    graph = _Graph(partition.block)
+    terms: dict[df.FIFOOp, JoinTerm] = {}
+    for op in partition.block.ops:
+        if isinstance(op, df.AddStreamsOp | df.ConcatOp):
+            for fifo, term in join_terms(graph, op).items():
+                if fifo not in terms or term.depth > terms[fifo].depth:
+                    terms[fifo] = term
+    return terms
 
 
 def fifo_depths(partition: df.PartitionOp) -> dict[df.FIFOOp, int]:
     """The depth of every FIFO of `partition` under the model."""
-    graph = _Graph(partition.block)
     depths = {
         op: max(MIN_DEPTH, burst_depth(op))
         for op in partition.block.ops
         if isinstance(op, df.FIFOOp)
     }
-    for op in partition.block.ops:
-        if isinstance(op, df.AddStreamsOp | df.ConcatOp):
-            for fifo, depth in join_depths(graph, op).items():
-                depths[fifo] = max(depths[fifo], depth)
+    for fifo, term in partition_join_terms(partition).items():
+        depths[fifo] = max(depths[fifo], term.depth)
     return depths
 
 
@@ -405,4 +476,5 @@ class SizeFIFOsPass(ModulePass):
     name = "size-fifos"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        require_level(op, self.name, Level.DATAFLOW)
         size_fifos([o for o in op.walk() if isinstance(o, df.PartitionOp)])

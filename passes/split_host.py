@@ -29,6 +29,7 @@ from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
 from passes.errors import HostSplitError
+from passes.levels import Level, require_level
 from qdialects import dataflow as df
 
 
@@ -96,6 +97,7 @@ class SplitHostPass(ModulePass):
     name = "split-host"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        require_level(op, self.name, Level.DATAFLOW)
         pre, post = host_functions(df.require_partition(op, self.name))
         for top_level in list(op.body.block.ops):
             top_level.detach()

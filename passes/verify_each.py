@@ -47,6 +47,7 @@ from qdialects.semantics.inputs import (
     argument_labels,
     check_input,
     entry_function,
+    non_finite,
 )
 from qdialects.types import BipolarType, QDataType
 
@@ -187,6 +188,7 @@ class VerifyEach:
                     raise VerificationError(
                         f"verify-each: {what} changed result #{index} "
                         f"on {self._sample_name(sample)}: {difference}"
+                        f"{self._non_finite(inputs)}"
                     )
             self._reference[sample] = results
 
@@ -215,6 +217,15 @@ class VerifyEach:
             ]
         except ExecutionError as error:
             raise VerificationError(f"verify-each: {error}") from None
+
+    def _non_finite(self, inputs: list[np.ndarray]) -> str:
+        """`; x.npy holds 1 NaN (...), which ...` for inputs with NaN or Inf, else ''."""
+        names = self.names or [f"input {i}" for i in range(len(inputs))]
+        for name, array in zip(names, inputs, strict=True):
+            found = non_finite(array)
+            if found is not None:
+                return f"; {name} holds {found}, which quantized integers cannot represent"
+        return ""
 
     def _sample_name(self, sample: int) -> str:
         if self.inputs is not None:

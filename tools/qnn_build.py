@@ -3,7 +3,7 @@
     qnn-build model.onnx -o OUT [--target-fps N] [--clock-ns T] [--part P] [--fit strict]
               [--folding cfg.json] [--csim X.npy [--csim-out Y.npy]] [--hls-include DIR]
               [--rtl] [--rtlsim X.npy] [--synth [--jobs N] [--synth-timeout S]]
-              [--force] [--quiet]
+              [--bitstream [--uart-baud B]] [--force] [--quiet]
     qnn-build --example digits_mlp_w2a2 -o OUT [--csim [X.npy]]
     qnn-build --list-examples
 
@@ -36,6 +36,9 @@ Stages (`tools.build.STAGES`; one progress line each on stderr, `[k/n] stage  de
                            latency measured at full rate beside the estimates
     synth (`--synth`)      Yosys on OUT/rtl for `--part`'s family, every layer on its own
                            in `--jobs` processes (`backend_fpga.synth`)
+    bitstream (`--bitstream`)  an ECP5 bitstream of the accelerator behind a UART:
+                           synth_ecp5, nextpnr-ecp5, ecppack (`backend_fpga.pnr`); a missed
+                           timing target is a warning line, never hidden
 
 Output tree:
 
@@ -56,6 +59,11 @@ Output tree:
     OUT/synth/<module>.ys|.log  the Yosys scripts and logs (with --synth)
     OUT/report/synth.json       per layer and in total: LUT, LUTRAM, FF, CARRY4, BRAM18, DSP48
                                 synthesized, beside the estimate (with --synth)
+    OUT/bitstream/qnn_uart_top.bit   the bitstream (with --bitstream), beside the UART top,
+                                its pins (qnn_uart_top.lpf: the ULX3S), host_uart.py, the
+                                tools' scripts, logs and nextpnr's report
+    OUT/report/pnr.json         Fmax per clock against the target, utilisation per resource
+                                (with --bitstream)
     OUT/report/build-info.json  versions, command line, stage times (the only file that
                                 differs between two builds of the same inputs)
     OUT/ir/<k>-<stage>.mlir     the module after stages 1-5
@@ -95,6 +103,7 @@ from passes.defaults import (
     DEFAULT_MAX_UTILIZATION,
     DEFAULT_PART,
     DEFAULT_SYNTH_TIMEOUT,
+    DEFAULT_UART_BAUD,
 )
 from tools.errors import UserError, one_line, refuse_directory, run_cli
 
@@ -212,7 +221,8 @@ def print_csim_summary(report: dict[str, Any], stream: Any = None, key: str = "c
             continue
         stream.write(
             f"{r['frame']:>5}  {'yes' if r['agree'] else 'NO ':<5}  {r['max_abs_diff']:<12.3g}  "
-            f"{r['max_rel_diff']:<12.3g}  {r['argmax_reference']} / {r[f'argmax_{key}']}\n"
+            f"{r['max_rel_diff']:<12.3g}  {r['argmax_reference']} / {r[f'argmax_{key}']}"
+            f"{'  ' + r['reason'] if 'reason' in r else ''}\n"
         )
     max_abs = summary["max_abs_diff"]
     max_rel = summary["max_rel_diff"]
@@ -339,6 +349,11 @@ def run_build(options: CliOptions) -> int:
             print_rtlsim_cycles(result.rtlsim)
         for warning in result.warnings:
             sys.stderr.write(f"{TOOL}: warning: {warning}\n")
+        if result.pnr is not None:
+            from backend_fpga.pnr import timing_warnings
+
+            for line in timing_warnings(result.pnr):
+                sys.stderr.write(f"{TOOL}: warning: {line}\n")
         if not options.quiet:
             total = sum(result.seconds.values())
             sys.stderr.write(f"{TOOL}: wrote {options.out} in {total:.2f} s\n")
@@ -512,6 +527,21 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         help=f"seconds one Yosys run may take (default {DEFAULT_SYNTH_TIMEOUT:g})",
     )
     parser.add_argument(
+        "--bitstream",
+        action="store_true",
+        help="a bitstream for a Lattice ECP5 --part (e.g. LFE5U-85F-6BG381C; implies --rtl): "
+        "the accelerator behind a UART (OUT/bitstream: qnn_uart_top.bit, the ULX3S pins .lpf, "
+        "host_uart.py) through synth_ecp5, nextpnr-ecp5 at 1000/--clock-ns MHz and ecppack; "
+        "report/pnr.json: Fmax and utilisation",
+    )
+    parser.add_argument(
+        "--uart-baud",
+        type=_positive_int("--uart-baud"),
+        default=DEFAULT_UART_BAUD,
+        metavar="B",
+        help=f"the UART's baud rate of --bitstream (default {DEFAULT_UART_BAUD})",
+    )
+    parser.add_argument(
         "--example", metavar="NAME", help="build a shipped example model (see below)"
     )
     parser.add_argument(
@@ -602,10 +632,15 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         raise UserError(f"--board {ns.board} has part {board_part}, not {ns.part}")
     part = ns.part or board_part or DEFAULT_PART
     shell = ns.shell or ("zynq" if ns.board is not None else None)
-    if ns.synth:
+    if ns.synth or ns.bitstream:
         from backend_fpga.parts import part_family
 
-        part_family(part)  # a part without an open flow fails before the build
+        family = part_family(part)  # a part without an open flow fails before the build
+        if ns.bitstream and family.name != "ecp5":
+            raise UserError(
+                f"--bitstream: {part} is not a Lattice ECP5 part (the open place and route "
+                "flow is nextpnr-ecp5: e.g. --part LFE5U-85F-6BG381C)"
+            )
     from tools.build import BuildOptions
 
     return CliOptions(
@@ -626,6 +661,8 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
             synth=ns.synth,
             jobs=ns.jobs,
             synth_timeout=ns.synth_timeout,
+            bitstream=ns.bitstream,
+            uart_baud=ns.uart_baud,
             shell=shell,
             board=ns.board,
         ),

@@ -48,6 +48,15 @@ from passes.verify_each import DEFAULT_SAMPLES, VerifyEach
 from qdialects import QNN_DIALECTS
 from qdialects.ir import parse_module
 from tools.errors import AtomicFile, UserError, refuse_directory, run_cli
+from tools.opt_help import (
+    DESCRIPTION,
+    RoutedArguments,
+    help_all_action,
+    names_list,
+    passes_section,
+    pipelines_section,
+    targets_section,
+)
 
 
 class QnnOptMain(xDSLOptMain):
@@ -93,19 +102,50 @@ class QnnOptMain(xDSLOptMain):
         return import_qonnx(self.args.input_file)
 
     def register_all_arguments(self, arg_parser: argparse.ArgumentParser) -> None:
-        super().register_all_arguments(arg_parser)
+        # --help: qnn's passes, targets and options first, xDSL's after (tools.opt_help).
+        arg_parser.usage = "qnn-opt [FILE] [-p PIPELINE] [-t TARGET] [-o OUT] [options]"
+        arg_parser.formatter_class = argparse.RawDescriptionHelpFormatter
+        arg_parser.add_argument_group(
+            "qnn passes (-p NAME{option=value ...}, in the order of the flow)",
+            passes_section(QNN_PASSES),
+        )
+        arg_parser.add_argument_group(
+            "named pipelines (-p NAME{option=value ...}, anywhere a pass may stand)",
+            pipelines_section(),
+        )
+        arg_parser.add_argument_group(
+            "targets (-t NAME{option=value ...})",
+            targets_section({**QNN_TARGETS, **RTL_TARGETS}),
+        )
+        own = arg_parser.add_argument_group("qnn-opt options")
+        xdsl = arg_parser.add_argument_group("xDSL options")
+        super().register_all_arguments(cast(argparse.ArgumentParser, RoutedArguments(own, xdsl)))
+        xdsl_passes = [n for n in self.available_passes if n not in QNN_PASSES]
+        xdsl_targets = [
+            n for n in self.available_targets if n not in (*QNN_TARGETS, *RTL_TARGETS, "mlir")
+        ]
+        own.add_argument(
+            "--help-all",
+            action=help_all_action(
+                names_list(f"xDSL passes ({len(xdsl_passes)}):", xdsl_passes)
+                + "\n\n"
+                + names_list(f"xDSL targets ({len(xdsl_targets)}):", xdsl_targets)
+            ),
+            help=f"this help, then xDSL's own {len(xdsl_passes)} passes and "
+            f"{len(xdsl_targets)} targets (all usable with -p and -t)",
+        )
 
         def usage_error(message: str) -> NoReturn:
             raise UserError(f"{message} (see --help)")
 
         arg_parser.error = usage_error  # one line and exit 1, like every other error
-        arg_parser.add_argument(
+        own.add_argument(
             "--verify-each",
             action="store_true",
             help="execute the module after every pass and stop at the first pass that "
             "changes its results",
         )
-        arg_parser.add_argument(
+        own.add_argument(
             "--verify-input",
             action="append",
             default=[],
@@ -113,7 +153,7 @@ class QnnOptMain(xDSLOptMain):
             help="an input for --verify-each, one per argument of @main, in order "
             "(default: random inputs, see --verify-samples)",
         )
-        arg_parser.add_argument(
+        own.add_argument(
             "--verify-samples",
             type=int,
             default=None,
@@ -213,9 +253,7 @@ class QnnOptMain(xDSLOptMain):
 
 
 def main(args: Sequence[str] | None = None) -> None:
-    run_cli(
-        "qnn-opt", lambda: QnnOptMain(description="qnn modular optimizer driver", args=args).run()
-    )
+    run_cli("qnn-opt", lambda: QnnOptMain(description=DESCRIPTION, args=args).run())
 
 
 if __name__ == "__main__":

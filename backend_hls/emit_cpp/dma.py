@@ -6,14 +6,17 @@ register map the C simulation (`testbench`) and the board driver use.
   ends), per output a write DMA (`qnn::dma_write`, AXI4-Stream `s_axis_<j>` -> AXI4 master
   `gmem1`), all in one `DATAFLOW` region under one AXI4-Lite register block (`control`,
   `ap_ctrl_hs`): `register_map` gives the offsets, docs/deploy.md documents them. Each
-  direction is its own function (`qnn_dma_read<i>`, `qnn_dma_write<j>`) so that the C
-  simulation calls exactly the functions the IP is made of.
+  direction is its own function (`qnn_dma_read<i>`, `qnn_dma_write<j>`). In C simulation
+  (no `__SYNTHESIS__`) the body also calls `qnn_csim_accelerator` between the reads and
+  the writes: the testbench defines it as the accelerator behind the streams, so the C
+  simulation runs the IP's top function itself, in the order C simulation runs a
+  DATAFLOW region's processes (every read DMA, the accelerator, every write DMA).
 * `csim/testbench.cpp` — the board in C++: `testbench REGS.bin MEM.bin` loads the
   register file and the memory image (the buffers at their addresses), and when the start
   bit is set decodes the registers exactly as the IP would (buffer addresses, number of
-  frames), runs the read DMAs, the accelerator `top()` once per frame and the write DMAs
-  (the order in which C simulation runs a DATAFLOW region's processes), checks TLAST,
-  sets done and idle and writes both files back. `backend_hls.runtime.emulator` writes
+  frames), calls `qnn_dma` with them,
+  sets done and idle and writes both files back. `qnn_csim_accelerator` there checks
+  TLAST on every input word and runs `top()` once per frame. `backend_hls.runtime.emulator` writes
   and reads these files, so the C simulation and the emulated board driver use the
   register protocol of the real board.
 
@@ -31,6 +34,8 @@ from backend_hls.emit_cpp.top import Node, TopPlan
 from backend_hls.runtime.packing import BUS_BITS
 
 DMA_TOP = "qnn_dma"
+CSIM_ACCELERATOR = "qnn_csim_accelerator"
+"""What `qnn_dma` calls between its DMAs in C simulation (the testbench defines it)."""
 CTRL, GIE, IER, ISR = 0x00, 0x04, 0x08, 0x0C
 """The `ap_ctrl_hs` block: control (bit 0 ap_start, 1 ap_done, 2 ap_idle, 3 ap_ready,
 7 auto_restart), global interrupt enable, interrupt enable, interrupt status."""
@@ -100,29 +105,54 @@ def write_sig(node: Node) -> str:
     )
 
 
+def accelerator_sig(plan: TopPlan) -> str:
+    """`qnn_csim_accelerator`'s signature: the DMA side of every stream, then frames."""
+    params = [f"hls::stream<qnn::axis_word<{n.width}> > &m_axis_{n.index}" for n in plan.inputs]
+    params += [f"hls::stream<ap_uint<{n.width}> > &s_axis_{n.index}" for n in plan.outputs]
+    return f"void {CSIM_ACCELERATOR}({', '.join([*params, 'unsigned frames'])})"
+
+
+def dma_sig(plan: TopPlan) -> str:
+    """`qnn_dma`'s signature: per input its bus pointer and stream, per output the same,
+    then the frame count."""
+    params = [
+        p
+        for n in plan.inputs
+        for p in (
+            f"const qnn_bus_t *in{n.index}",
+            f"hls::stream<qnn::axis_word<{n.width}> > &m_axis_{n.index}",
+        )
+    ]
+    params += [
+        p
+        for n in plan.outputs
+        for p in (f"qnn_bus_t *out{n.index}", f"hls::stream<ap_uint<{n.width}> > &s_axis_{n.index}")
+    ]
+    return f"void {DMA_TOP}({', '.join([*params, 'unsigned frames'])})"
+
+
 def dma_source(plan: TopPlan) -> str:
     """`hls/dma.cpp`."""
     regs = plan_map(plan)
-    params: list[str] = []
     pragmas: list[str] = []
-    calls: list[str] = []
+    reads: list[str] = []
+    writes: list[str] = []
     directions = [
-        ("in", "m_axis", "const qnn_bus_t", "qnn::axis_word", "gmem0", plan.inputs, regs.inputs),
-        ("out", "s_axis", "qnn_bus_t", "ap_uint", "gmem1", plan.outputs, regs.outputs),
+        ("in", "m_axis", "gmem0", plan.inputs, regs.inputs),
+        ("out", "s_axis", "gmem1", plan.outputs, regs.outputs),
     ]
-    for memory, stream, bus_type, word, bundle, nodes, offsets in directions:
+    for memory, stream, bundle, nodes, offsets in directions:
         for node, offset in zip(nodes, offsets, strict=True):
             mem, axis = f"{memory}{node.index}", f"{stream}_{node.index}"
-            params += [f"{bus_type} *{mem}", f"hls::stream<{word}<{node.width}> > &{axis}"]
             pragmas += [
                 f"HLS INTERFACE m_axi port={mem} offset=slave bundle={bundle}",
                 f"HLS INTERFACE s_axilite port={mem} offset={offset:#x} bundle=control",
                 f"HLS INTERFACE axis port={axis}",
             ]
             if memory == "in":
-                calls.append(f"  {read_fn(node)}({mem}, {axis}, frames);")
+                reads.append(f"  {read_fn(node)}({mem}, {axis}, frames);")
             else:
-                calls.append(f"  {write_fn(node)}({axis}, {mem}, frames);")
+                writes.append(f"  {write_fn(node)}({axis}, {mem}, frames);")
     pragmas += [
         f"HLS INTERFACE s_axilite port=frames offset={regs.frames:#x} bundle=control",
         "HLS INTERFACE s_axilite port=return bundle=control",
@@ -136,6 +166,11 @@ def dma_source(plan: TopPlan) -> str:
         "#include <qnn/dma.h>",
         "",
         f"typedef ap_uint<{BUS_BITS}> qnn_bus_t;",
+        "",
+        "#ifndef __SYNTHESIS__",
+        "// C simulation: the accelerator between the DMAs (defined by csim/testbench.cpp).",
+        f"{accelerator_sig(plan)};",
+        "#endif",
         "",
     ]
     for node in plan.inputs:
@@ -154,9 +189,18 @@ def dma_source(plan: TopPlan) -> str:
             "}",
             "",
         ]
-    lines.append(f"void {DMA_TOP}({', '.join([*params, 'unsigned frames'])}) {{")
+    lines.append(f"{dma_sig(plan)} {{")
     lines += [f"  QNN_PRAGMA({p})" for p in pragmas]
-    lines += calls
+    lines += reads
+    streams = [f"m_axis_{n.index}" for n in plan.inputs] + [
+        f"s_axis_{n.index}" for n in plan.outputs
+    ]
+    lines += [
+        "#ifndef __SYNTHESIS__",
+        f"  {CSIM_ACCELERATOR}({', '.join([*streams, 'frames'])});",
+        "#endif",
+    ]
+    lines += writes
     lines.append("}")
     return "\n".join(lines) + "\n"
 

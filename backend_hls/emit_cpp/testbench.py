@@ -1,5 +1,5 @@
 """The C simulation sources: `csim/testbench.cpp` (the board around the accelerator:
-registers and memory in, the DMA IP's processes and `top` per frame, see `dma`), `csim/csim.cpp` (the whole simulation as one translation unit) and `csim/build.sh`
+registers and memory in, the DMA IP's top `qnn_dma` with `top` behind its streams, see `dma`), `csim/csim.cpp` (the whole simulation as one translation unit) and `csim/build.sh`
 (the exact g++ command)."""
 
 from __future__ import annotations
@@ -7,15 +7,16 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
+from backend_hls.emit_cpp.board_files import BOARD_FILES
 from backend_hls.emit_cpp.cxx import CXXFLAGS, GCC_QUIRK, MARKER, PCH_FLAGS
-from backend_hls.emit_cpp.dma import CTRL, plan_map, read_fn, read_sig, write_fn, write_sig
+from backend_hls.emit_cpp.dma import CTRL, DMA_TOP, accelerator_sig, dma_sig, plan_map
 from backend_hls.emit_cpp.top import TopPlan
 from backend_hls.runtime.packing import BUS_BITS
 
 TESTBENCH = """\
 // C simulation testbench: the board around the accelerator (backend_hls.emit_cpp.testbench).
 //   testbench REGS.bin MEM.bin
-// runs the DMA IP's processes and top() as the registers in REGS.bin ask, on the memory
+// runs the DMA IP's top qnn_dma (with top() behind its streams) as the registers in REGS.bin ask, on the memory
 // image MEM.bin, and writes both back (backend_hls.runtime.emulator writes and reads them).
 {marker}
 #include "top.h"  // first: qnn/common.h must precede ap_int.h
@@ -27,43 +28,22 @@ TESTBENCH = """\
 #include <vector>
 
 typedef ap_uint<{bus}> qnn_bus_t;
-{prototypes}
+{prototype}
 
+// A failed check: its message on stderr, exit status 1.
+static void testbench_fail(const char *message) {{
+  std::fprintf(stderr, "testbench: %s\\n", message);
+  std::exit(1);
+}}
+
+// What qnn_dma calls between its DMAs in C simulation: the accelerator.
+{accelerator}
+
+{board_files}
 namespace {{
 
 const unsigned REG_BYTES = {reg_bytes};
 const unsigned BUS_BYTES = {bus} / 8;
-
-struct Region {{
-  unsigned long long address;
-  std::vector<unsigned char> bytes;
-}};
-
-bool load(const char *path, std::vector<unsigned char> &data) {{
-  FILE *f = std::fopen(path, "rb");
-  if (!f) return false;
-  unsigned char chunk[65536];
-  size_t got;
-  while ((got = std::fread(chunk, 1, sizeof chunk, f)) > 0) data.insert(data.end(), chunk, chunk + got);
-  return std::fclose(f) == 0;
-}}
-
-bool save(const char *path, const std::vector<unsigned char> &data) {{
-  FILE *f = std::fopen(path, "wb");
-  if (!f) return false;
-  const size_t put = data.empty() ? 0 : std::fwrite(&data[0], 1, data.size(), f);
-  return std::fclose(f) == 0 && put == data.size();
-}}
-
-unsigned long long le(const unsigned char *p, int bytes) {{
-  unsigned long long v = 0;
-  for (int i = 0; i < bytes; i++) v |= (unsigned long long)p[i] << (8 * i);
-  return v;
-}}
-
-void put_le(unsigned char *p, unsigned long long v, int bytes) {{
-  for (int i = 0; i < bytes; i++) p[i] = (unsigned char)(v >> (8 * i));
-}}
 
 struct Board {{
   std::vector<unsigned char> regs;
@@ -115,41 +95,14 @@ int main(int argc, char **argv) {{
     return 2;
   }}
   Board board;
-  std::vector<unsigned char> image;
-  if (!load(argv[1], board.regs) || board.regs.size() != REG_BYTES || !load(argv[2], image)) {{
-    std::fprintf(stderr, "testbench: cannot read %s (%u bytes) and %s\\n", argv[1], REG_BYTES, argv[2]);
-    return 1;
-  }}
-  for (size_t at = 0; at < image.size();) {{
-    if (image.size() - at < 16 || image.size() - at - 16 < le(&image[at + 8], 8)) {{
-      std::fprintf(stderr, "testbench: %s: truncated region at byte %zu\\n", argv[2], at);
-      return 1;
-    }}
-    Region region;
-    region.address = le(&image[at], 8);
-    const unsigned long long size = le(&image[at + 8], 8);
-    region.bytes.assign(image.begin() + at + 16, image.begin() + at + 16 + size);
-    board.memory.push_back(region);
-    at += 16 + size;
-  }}
+  if (!read_board(argv[1], argv[2], REG_BYTES, board.regs, board.memory)) return 1;
   const unsigned ctrl = board.reg({ctrl});
   double seconds = 0;
   if (ctrl & 1) {{
     if (!run(board, seconds)) return 1;
     put_le(&board.regs[{ctrl}], (ctrl & ~1u) | 6u, 4);  // ap_start low, ap_done and ap_idle
   }}
-  image.clear();
-  for (size_t r = 0; r < board.memory.size(); r++) {{
-    unsigned char header[16];
-    put_le(header, board.memory[r].address, 8);
-    put_le(header + 8, board.memory[r].bytes.size(), 8);
-    image.insert(image.end(), header, header + 16);
-    image.insert(image.end(), board.memory[r].bytes.begin(), board.memory[r].bytes.end());
-  }}
-  if (!save(argv[1], board.regs) || !save(argv[2], image)) {{
-    std::fprintf(stderr, "testbench: cannot write %s and %s\\n", argv[1], argv[2]);
-    return 1;
-  }}
+  if (!write_board(argv[1], argv[2], board.regs, board.memory)) return 1;
   std::printf("qnn-csim: %u frames in %.6f s\\n", board.reg({frames_reg}), seconds);
   return 0;
 }}
@@ -157,7 +110,8 @@ int main(int argc, char **argv) {{
 
 
 def _run_body(plan: TopPlan) -> list[str]:
-    """The statements of `run`: buffers, read DMAs, top() per frame, write DMAs, checks."""
+    """The statements of `run`: the buffers the registers point at, one `qnn_dma` call,
+    the checks, the output buffers stored."""
     regs = plan_map(plan)
     lines: list[str] = []
     ports = [
@@ -173,7 +127,6 @@ def _run_body(plan: TopPlan) -> list[str]:
                 f"  unsigned char *{p}_mem = board.buffer(board.address({offset:#x}), {p}_words, "
                 f'"{what} {node.index}");',
                 f"  if (!{p}_mem && {p}_words) return false;",
-                f'  hls::stream<ap_uint<{node.width}> > {node.name}("{node.name}");',
             ]
             if prefix == "in":
                 lines += [
@@ -182,38 +135,32 @@ def _run_body(plan: TopPlan) -> list[str]:
                     f'("m_axis_{node.index}");',
                 ]
             else:
-                lines.append(f"  std::vector<qnn_bus_t> {p}_bus({p}_words);")
-    lines.append("  const auto start = std::chrono::steady_clock::now();")
-    for node in plan.inputs:
-        i = node.index
+                lines += [
+                    f"  std::vector<qnn_bus_t> {p}_bus({p}_words);",
+                    f'  hls::stream<ap_uint<{node.width}> > s_axis_{node.index}("s_axis_{node.index}");',
+                ]
+    args = [
+        a
+        for prefix, stream, nodes in (
+            ("in", "m_axis", plan.inputs),
+            ("out", "s_axis", plan.outputs),
+        )
+        for n in nodes
+        for a in (f"{prefix}{n.index}_words ? &{prefix}{n.index}_bus[0] : 0", f"{stream}_{n.index}")
+    ]
+    lines += [
+        "  const auto start = std::chrono::steady_clock::now();",
+        f"  {DMA_TOP}({', '.join([*args, 'frames'])});",
+        "  seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();",
+    ]
+    for stream, what, nodes in (
+        ("m_axis", "input", plan.inputs),
+        ("s_axis", "output", plan.outputs),
+    ):
         lines += [
-            f"  {read_fn(node)}(in{i}_words ? &in{i}_bus[0] : 0, m_axis_{i}, frames);",
-            f"  if (!qnn::axis_words<{node.width}, {node.words}>(m_axis_{i}, {node.name}, frames)) {{",
-            f'    std::fprintf(stderr, "testbench: input {i}: TLAST is not at the frame ends\\n");',
-            "    return false;",
-            "  }",
-        ]
-    ports = ", ".join(n.name for n in plan.inputs + plan.outputs)
-    lines.append(f"  for (unsigned n = 0; n < frames; n++) top({ports});")
-    for node in plan.outputs:
-        j = node.index
-        lines += [
-            f"  if ({node.name}.size() != (size_t)frames * {node.words}) {{",
-            f'    std::fprintf(stderr, "testbench: output {j}: %zu words produced, %llu expected\\n",',
-            f"                 {node.name}.size(), (unsigned long long)frames * {node.words});",
-            "    return false;",
-            "  }",
-            f"  {write_fn(node)}({node.name}, out{j}_words ? &out{j}_bus[0] : 0, frames);",
-        ]
-    lines.append(
-        "  seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();"
-    )
-    for node in plan.inputs:
-        lines += [
-            f"  if (!{node.name}.empty()) {{",
-            f'    std::fprintf(stderr, "testbench: input {node.index} not fully consumed\\n");',
-            "    return false;",
-            "  }",
+            f"  if (!{stream}_{n.index}.empty())\n"
+            f'    testbench_fail("{what} {n.index}: qnn_dma left words in {stream}_{n.index}");'
+            for n in nodes
         ]
     for node in plan.outputs:
         lines.append(
@@ -222,15 +169,41 @@ def _run_body(plan: TopPlan) -> list[str]:
     return lines
 
 
+def _accelerator_body(plan: TopPlan) -> list[str]:
+    """`qnn_csim_accelerator`: TLAST checked on every input word, `top()` per frame, the
+    word counts checked; a failure ends the testbench with a one-line message."""
+    lines = [f"{accelerator_sig(plan)} {{"]
+    for node in plan.inputs:
+        i = node.index
+        lines += [
+            f'  hls::stream<ap_uint<{node.width}> > {node.name}("{node.name}");',
+            f"  if (!qnn::axis_words<{node.width}, {node.words}>(m_axis_{i}, {node.name}, frames))",
+            f'    testbench_fail("input {i}: TLAST is not at the frame ends");',
+        ]
+    ports = ", ".join([n.name for n in plan.inputs] + [f"s_axis_{n.index}" for n in plan.outputs])
+    lines.append(f"  for (unsigned n = 0; n < frames; n++) top({ports});")
+    for node in plan.inputs:
+        lines += [
+            f"  if (!{node.name}.empty())",
+            f'    testbench_fail("input {node.index}: not fully consumed");',
+        ]
+    for node in plan.outputs:
+        lines += [
+            f"  if (s_axis_{node.index}.size() != (size_t)frames * {node.words})",
+            f'    testbench_fail("output {node.index}: not {node.words} words per frame");',
+        ]
+    return [*lines, "}"]
+
+
 def testbench_source(plan: TopPlan) -> str:
     """`csim/testbench.cpp` (module docstring)."""
     regs = plan_map(plan)
-    prototypes = [f"{read_sig(n)};" for n in plan.inputs]
-    prototypes += [f"{write_sig(n)};" for n in plan.outputs]
     return TESTBENCH.format(
         marker=MARKER,
+        board_files=BOARD_FILES,
         bus=BUS_BITS,
-        prototypes="\n".join(prototypes),
+        prototype=f"{dma_sig(plan)};",
+        accelerator="\n".join(_accelerator_body(plan)),
         reg_bytes=regs.size,
         frames_reg=f"{regs.frames:#x}",
         ctrl=f"{CTRL:#x}",

@@ -1,11 +1,13 @@
 """The command lines of the deployment package: `driver.py` and `validate.py`.
 
-    python driver.py --input X.npy --output Y.npy [--emulate] [--batch-size B]
-    python validate.py --dataset X.npy --labels L.npy [--emulate] [--batch-size B]
+    python driver.py --input X.npy --output Y.npy [--emulate[=csim|rtl]] [--batch-size B]
+    python validate.py --dataset X.npy --labels L.npy [--emulate[=csim|rtl]] [--batch-size B]
 
 On the board they load `bitfile/<name>.bit` (and its `.hwh`) with PYNQ; with
-`--emulate` the same code runs against the C simulation of the build directory the
-package sits in (`../csim`, built with g++ when needed). Errors are one line and exit 1.
+`--emulate` the same code runs against a simulation of the build directory the package
+sits in: the C simulation (`../csim`, built with g++ when needed) or, for a build with
+`--rtl`, the Verilator model of the RTL behind its DMAs (`../rtl_axi`, built with
+Verilator when needed). Errors are one line and exit 1.
 """
 
 from __future__ import annotations
@@ -64,14 +66,30 @@ def _load_host(path: Path) -> ModuleType:
     return module
 
 
-def open_device(deploy_dir: Path, spec: dict[str, Any], emulate: bool) -> Device:
-    """The board's accelerator, or with `emulate` the C simulation in `../csim`."""
+SIMULATIONS = {"csim": "C simulation", "rtl": "RTL simulation"}
+
+
+def simulation(deploy_dir: Path, emulate: str | None) -> str | None:
+    """What `--emulate` runs on: None (the board), "csim" (`../csim`) or "rtl" (the
+    Verilator model of `../rtl_axi`, the RTL behind its DMAs); "auto" is "rtl" when the
+    build has it, else "csim"."""
+    if emulate != "auto":
+        return emulate
+    return "rtl" if (deploy_dir.parent / "rtl_axi" / "build.sh").is_file() else "csim"
+
+
+def open_device(deploy_dir: Path, spec: dict[str, Any], emulate: str | None) -> Device:
+    """The board's accelerator, or the simulation `emulate` names (`simulation`)."""
     registers = spec["dma"]["registers"]
-    if emulate:
+    if emulate is not None:
         from .emulator import EmulatedDevice, ensure_testbench
 
-        testbench = ensure_testbench(deploy_dir.parent / "csim")
-        return EmulatedDevice(testbench, registers["size"], registers["ctrl"])
+        build = deploy_dir.parent
+        if emulate == "rtl" and not (build / "rtl_axi").is_dir():
+            raise DeviceError(f"{build}: no rtl_axi/ (build with --rtl --shell zynq)")
+        testbench = ensure_testbench(build / ("csim" if emulate == "csim" else "rtl_axi"))
+        cwd = build / "rtl" if emulate == "rtl" else None
+        return EmulatedDevice(testbench, registers["size"], registers["ctrl"], cwd=cwd)
     from .board import PynqDevice
 
     name = spec["model"]["name"]
@@ -85,7 +103,7 @@ def _load(path: str, what: str) -> np.ndarray:
         raise InputError(f"{path}: cannot read the {what} ({error})") from None
 
 
-def _deployment(deploy_dir: Path, emulate: bool) -> Deployment:
+def _deployment(deploy_dir: Path, emulate: str | None) -> Deployment:
     spec = json.loads((deploy_dir / "accel.json").read_text())
     return Deployment(deploy_dir, open_device(deploy_dir, spec, emulate))
 
@@ -99,8 +117,11 @@ def _run_batches(model: Deployment, x: np.ndarray, batch_size: int | None) -> np
 def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--emulate",
-        action="store_true",
-        help="run on the C simulation of the build directory (../csim) instead of the board",
+        nargs="?",
+        const="auto",
+        choices=["csim", "rtl", "auto"],
+        help="run on a simulation of the build directory instead of the board: csim (../csim), "
+        "rtl (the Verilator model of ../rtl_axi); alone: rtl when the build has it, else csim",
     )
     parser.add_argument(
         "--batch-size", type=int, default=None, help="frames per accelerator run (default: all)"
@@ -122,7 +143,8 @@ def driver_main(deploy_dir: Path, argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         x = _load(args.input, "input")
-        model = _deployment(deploy_dir, args.emulate)
+        emulate = simulation(deploy_dir, args.emulate)
+        model = _deployment(deploy_dir, emulate)
         start = time.perf_counter()
         y = _run_batches(model, x, args.batch_size)
         seconds = time.perf_counter() - start
@@ -130,7 +152,7 @@ def driver_main(deploy_dir: Path, argv: list[str] | None = None) -> int:
             np.save(args.output, y)
     except (InputError, DeviceError, OSError) as error:
         return _fail("driver.py", str(error))
-    where = "emulated (C simulation)" if args.emulate else "board"
+    where = f"emulated ({SIMULATIONS[emulate]})" if emulate else "board"
     print(
         f"driver.py: {x.shape[0]} frames on the {where}: {seconds:.3f} s "
         f"({x.shape[0] / seconds:,.1f} fps end to end, accelerator runs "
@@ -152,7 +174,8 @@ def validate_main(deploy_dir: Path, argv: list[str] | None = None) -> int:
         labels = _load(args.labels, "labels").reshape(-1)
         if labels.shape[0] != x.shape[0]:
             raise InputError(f"{labels.shape[0]} labels for {x.shape[0]} frames")
-        model = _deployment(deploy_dir, args.emulate)
+        emulate = simulation(deploy_dir, args.emulate)
+        model = _deployment(deploy_dir, emulate)
         start = time.perf_counter()
         y = _run_batches(model, x, args.batch_size)
         seconds = time.perf_counter() - start
@@ -160,7 +183,7 @@ def validate_main(deploy_dir: Path, argv: list[str] | None = None) -> int:
         return _fail("validate.py", str(error))
     predicted = y.reshape(y.shape[0], -1).argmax(axis=1)
     correct = int((predicted == labels).sum())
-    where = "emulated (C simulation)" if args.emulate else "board"
+    where = f"emulated ({SIMULATIONS[emulate]})" if emulate else "board"
     print(f"validate.py: accuracy {correct}/{len(labels)} = {100 * correct / len(labels):.2f} %")
     print(
         f"validate.py: throughput on the {where}: {len(labels) / seconds:,.1f} fps end to end, "

@@ -1,7 +1,9 @@
-"""A `Device` that is the C simulation of the accelerator (`csim/testbench`,
-`backend_hls.emit_cpp.dma`): registers and DMA buffers live here, and setting ap_start runs
-the testbench on them, which decodes the registers as the IP does, runs the DMAs and the
-accelerator and writes the output buffers and ap_done/ap_idle back.
+"""A `Device` that is a simulation of the accelerator: the C simulation
+(`csim/testbench`, `backend_hls.emit_cpp.dma`) or the Verilator model of the RTL behind its
+DMAs (`rtl_axi/testbench`, `backend_rtl.axi_shell`, run in `cwd`). Registers and DMA
+buffers live here, and setting ap_start runs the testbench on them (`testbench REGS.bin
+MEM.bin`), which decodes the registers as the IP does, runs the DMAs and the accelerator
+and writes the output buffers and ap_done/ap_idle back.
 
 Buffers get addresses from `BASE` on, 4 KiB aligned (as the board's contiguous memory
 allocator gives them), so a register holding a wrong address fails in the testbench.
@@ -34,15 +36,23 @@ def ensure_testbench(csim_dir: Path) -> Path:
     if proc.returncode != 0 or not binary.is_file():
         output = (proc.stdout + proc.stderr).strip().splitlines()
         first = next((line for line in output if "error" in line), output[0] if output else "")
-        raise DeviceError(f"building the C simulation failed: {first}")
+        raise DeviceError(f"building {csim_dir.name}/testbench failed: {first}")
     return binary
 
 
 class EmulatedDevice:
     """Registers and memory of one accelerator whose hardware is the C simulation."""
 
-    def __init__(self, testbench: str | os.PathLike[str], register_bytes: int, ctrl: int = 0):
+    def __init__(
+        self,
+        testbench: str | os.PathLike[str],
+        register_bytes: int,
+        ctrl: int = 0,
+        *,
+        cwd: Path | None = None,
+    ):
         self.testbench = Path(testbench)
+        self.cwd = cwd
         self.registers = np.zeros(register_bytes, dtype=np.uint8)
         self.ctrl = ctrl
         self.buffers: dict[int, np.ndarray] = {}  # address -> bytes
@@ -96,6 +106,7 @@ class EmulatedDevice:
                     f.write(buffer.tobytes())
             proc = subprocess.run(
                 [str(self.testbench), str(regs), str(memory)],
+                cwd=self.cwd,
                 capture_output=True,
                 text=True,
                 check=False,
@@ -103,12 +114,12 @@ class EmulatedDevice:
             if proc.returncode != 0:
                 lines = (proc.stderr or proc.stdout).strip().splitlines()
                 raise DeviceError(
-                    f"the C simulation failed (exit {proc.returncode}): "
+                    f"the simulation failed (exit {proc.returncode}): "
                     f"{lines[0] if lines else 'no output'}"
                 )
             warnings = [line for line in proc.stdout.splitlines() if "WARNING" in line]
             if warnings:
-                raise DeviceError(f"the C simulation misbehaved: {warnings[0]}")
+                raise DeviceError(f"the simulation misbehaved: {warnings[0]}")
             self.run_seconds = next(
                 (
                     float(line.split(" in ")[1].split()[0])

@@ -1,8 +1,11 @@
 // qnn_dwc: an AXI-stream data-width converter. The input words form one bit string (word 0
 // at the lowest bits), which leaves cut into OUT_W-bit words, lowest bits first. A buffer
-// of IN_W + OUT_W bits holds the bits not yet sent; in_TREADY is high while it can take a
-// whole input word whether or not a word leaves in the same cycle, so it does not depend
-// on out_TREADY. Synchronous active-low reset.
+// of IN_W + OUT_W + max(IN_W, OUT_W) bits holds the bits not yet sent; in_TREADY is high
+// while it can take a whole input word whether or not a word leaves in the same cycle, so
+// it does not depend on out_TREADY. The max(IN_W, OUT_W) bits beyond one word of each side
+// let a word arrive while the buffer still holds a whole output word, so the converter
+// moves max(input words, output words) words in as many cycles (with IN_W + OUT_W bits a
+// 12 -> 8 bit converter sends 2 words in 3 cycles). Synchronous active-low reset.
 module qnn_dwc #(
     parameter int IN_W = 8,
     parameter int OUT_W = 8
@@ -16,7 +19,7 @@ module qnn_dwc #(
     output logic             out0_V_TVALID,
     input  logic             out0_V_TREADY
 );
-  localparam int BUF = IN_W + OUT_W;
+  localparam int BUF = IN_W + OUT_W + (IN_W > OUT_W ? IN_W : OUT_W);
   localparam int CW = $clog2(BUF + 1);
 
   logic [BUF-1:0] bits;
@@ -28,7 +31,7 @@ module qnn_dwc #(
   wire [CW-1:0] kept_count = pop ? count - CW'(OUT_W) : count;
   wire [BUF-1:0] incoming = BUF'(in0_V_TDATA) << kept_count;
 
-  assign in0_V_TREADY = count <= CW'(OUT_W);
+  assign in0_V_TREADY = count <= CW'(BUF - IN_W);
   assign out0_V_TVALID = count >= CW'(OUT_W);
   assign out0_V_TDATA = bits[OUT_W-1:0];
 

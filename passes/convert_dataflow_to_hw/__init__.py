@@ -24,7 +24,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 
-from passes.convert_dataflow_to_hw.channelwise import lower_channelwise
+from passes.convert_dataflow_to_hw.channelwise import channelwise_refusal, lower_channelwise
 from passes.convert_dataflow_to_hw.interface import (
     HwDesign,
     RtlLoweringError,
@@ -32,10 +32,15 @@ from passes.convert_dataflow_to_hw.interface import (
     stream_instance,
 )
 from passes.convert_dataflow_to_hw.label_select import lower_label_select
+from passes.convert_dataflow_to_hw.layout import (
+    lower_depth_to_space,
+    lower_slice,
+    lower_upsample,
+)
 from passes.convert_dataflow_to_hw.mvau import lower_mvau
 from passes.convert_dataflow_to_hw.netlist import Feedback
 from passes.convert_dataflow_to_hw.padding import lower_fm_padding
-from passes.convert_dataflow_to_hw.pool import lower_global_acc_pool
+from passes.convert_dataflow_to_hw.pool import lower_global_acc_pool, lower_pool
 from passes.convert_dataflow_to_hw.streams import lower_dwc, lower_fifo
 from passes.convert_dataflow_to_hw.streams_multi import (
     lower_add_streams,
@@ -45,6 +50,7 @@ from passes.convert_dataflow_to_hw.streams_multi import (
 from passes.convert_dataflow_to_hw.swg import lower_swg
 from passes.convert_dataflow_to_hw.thresholding import lower_thresholding
 from passes.convert_dataflow_to_hw.vvau import lower_vvau
+from passes.levels import Level, require_level
 from qdialects import dataflow as df
 from qdialects.dataflow.naming import layer_names
 
@@ -69,20 +75,34 @@ LOWERINGS: dict[type[Operation], Lowering] = {
     df.ConcatOp: lower_concat,
     df.LabelSelectOp: lower_label_select,
     df.GlobalAccPoolOp: lower_global_acc_pool,
+    df.PoolOp: lower_pool,
+    df.MaxPoolOp: lower_pool,
+    df.UpsampleOp: lower_upsample,
+    df.SliceOp: lower_slice,
+    df.DepthToSpaceOp: lower_depth_to_space,
 }
 """Layer op -> its RTL lowering. `dataflow.reshape` is a connection (no module)."""
 
+REFUSALS: dict[type[Operation], Callable[[Any], str | None]] = {
+    df.ChannelwiseOp: channelwise_refusal,
+}
+"""Layer op -> why its lowering cannot build this instance (None: it can)."""
+
 
 def check_supported(partition: df.PartitionOp) -> None:
-    """A `RtlLoweringError` naming the first layer the RTL backend cannot build."""
+    """A `RtlLoweringError` naming the first layer the RTL backend cannot build: a layer
+    kind without a lowering, or an instance its lowering refuses (`REFUSALS`)."""
     names = layer_names(partition)
     for layer in partition.layers():
-        if isinstance(layer, df.ReshapeOp) or type(layer) in LOWERINGS:
+        if isinstance(layer, df.ReshapeOp):
             continue
-        raise RtlLoweringError(
-            f"{names[layer]} ({layer.name}): the RTL backend has no implementation of "
-            f"this layer yet"
-        )
+        if type(layer) not in LOWERINGS:
+            reason = "the RTL backend has no implementation of this layer yet"
+        else:
+            refusal = REFUSALS.get(type(layer))
+            reason = refusal(layer) if refusal else None
+        if reason is not None:
+            raise RtlLoweringError(f"{names[layer]} ({layer.name}): {reason}")
 
 
 def lower_partition(partition: df.PartitionOp, module: ModuleOp) -> None:
@@ -179,4 +199,5 @@ class ConvertDataflowToHwPass(ModulePass):
     name = "convert-dataflow-to-hw"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        require_level(op, self.name, Level.DATAFLOW)
         lower_partition(df.require_partition(op, self.name), op)

@@ -14,11 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from passes.convert_dataflow_to_hw.datapath import decode, encode, lanes, pack_words
-from passes.convert_dataflow_to_hw.interface import (
-    HwDesign,
-    RtlLoweringError,
-    StreamModule,
-)
+from passes.convert_dataflow_to_hw.interface import HwDesign, StreamModule
 from passes.convert_dataflow_to_hw.pipeline import StallPipeline
 from qdialects import dataflow as df
 from qdialects.dataflow.ops import stream_type
@@ -36,10 +32,15 @@ def parameter_words(layer: df.ChannelwiseOp, bits: int) -> list[int]:
     return pack_words(codes, bits)
 
 
+def channelwise_refusal(layer: df.ChannelwiseOp) -> str | None:
+    """Why the RTL cannot build `layer` (`check_supported`), or None."""
+    if isinstance(stream_type(layer.result).element, BipolarType):
+        return "a bipolar output is not supported by the RTL backend"
+    return None
+
+
 def lower_channelwise(layer: df.ChannelwiseOp, name: str, design: HwDesign) -> str:
     x_stream, out_stream = stream_type(layer.x), stream_type(layer.result)
-    if isinstance(out_stream.element, BipolarType):
-        raise RtlLoweringError(f"{name} ({layer.name}): a bipolar output is not supported")
     pe = layer.pe.value.data
     bits = out_stream.element.bitwidth
     m = StreamModule(name, [x_stream.word_width()], [out_stream.word_width()])

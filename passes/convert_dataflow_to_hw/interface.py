@@ -47,6 +47,12 @@ PRIMITIVE_ATTR = "qnn.primitive"
 PARAMETERS_ATTR = "qnn.parameters"
 ROM_ATTR = "qnn.rom"
 """On a `qnn_rom` extern: its words, one lower-case hexadecimal number per line."""
+ROM_STYLE_ATTR = "qnn.rom_style"
+"""On a `qnn_rom` extern: the Yosys/Vivado `ram_style` of its memory (`ROM_STYLES`)."""
+ROM_STYLES = {"auto": "auto", "block": "block", "distributed": "logic", "ultra": "ultra"}
+"""A layer's `ram_style` (`limits.RAM_STYLES`) -> the `ram_style` attribute of its ROM:
+block RAM, or for "distributed" LUTs (a read-only memory is logic: ECP5's distributed
+RAM cells need a write port), "auto" leaves the choice to the synthesis tool."""
 
 
 class RtlLoweringError(DiagnosticException):
@@ -178,8 +184,9 @@ class HwDesign:
             f"{primitive}_{width}_{depth}", primitive, {"WIDTH": width, "DEPTH": depth}, ports
         )
 
-    def rom(self, name: str, words: Sequence[int], width: int) -> str:
-        """A `qnn_rom` extern named `name` holding `words` of `width` bits."""
+    def rom(self, name: str, words: Sequence[int], width: int, style: str = "auto") -> str:
+        """A `qnn_rom` extern named `name` holding `words` of `width` bits, its memory
+        built as the `ram_style` `style` asks (`ROM_STYLES`)."""
         address = IntegerType(index_width(len(words)))
         inp, out = hw.Direction.INPUT, hw.Direction.OUTPUT
         ports = [
@@ -192,6 +199,7 @@ class HwDesign:
         digits = max(1, (width + 3) // 4)
         contents = "\n".join(f"{w:0{digits}x}" for w in words)
         self.primitives[symbol].attributes[ROM_ATTR] = StringAttr(contents)
+        self.primitives[symbol].attributes[ROM_STYLE_ATTR] = StringAttr(ROM_STYLES[style])
         return symbol
 
     def extern(
@@ -218,12 +226,13 @@ def rom_read(
     width: int,
     address: SSAValue,
     enable: SSAValue,
+    style: str = "auto",
 ) -> SSAValue:
-    """A ROM `<layer>_<table>` of `words`, read synchronously: the returned value is
-    `words[address]` one clock edge after a cycle with `enable` high (it holds
-    otherwise)."""
+    """A ROM `<layer>_<table>` of `words` built as `style` asks (a layer's `ram_style`),
+    read synchronously: the returned value is `words[address]` one clock edge after a
+    cycle with `enable` high (it holds otherwise)."""
     net = layer.netlist
-    symbol = design.rom(f"{layer.name}_{table}", words, width)
+    symbol = design.rom(f"{layer.name}_{table}", words, width, style)
     index = net.resize(address, index_width(len(words)), signed=False)
     (data,) = net.instance(
         table,

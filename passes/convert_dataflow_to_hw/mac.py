@@ -95,7 +95,9 @@ class MacPipeline:
         # Stage 1.
         v1 = net.reg(issue.fire, enable, reset_value=0)
         x1 = net.reg(issue.x_word, enable)
-        w1 = rom_read(design, m, "weights", weights, w_bits, issue.address, enable)
+        w1 = rom_read(
+            design, m, "weights", weights, w_bits, issue.address, enable, layer.ram_style.data
+        )
         first1, last1 = net.reg(issue.first, enable), net.reg(issue.last, enable)
         fold1 = net.reg(issue.fold, enable)
 

@@ -127,6 +127,24 @@ class Netlist:
 
     # ------------------------------------------------------------------ tables
 
+    def lookup(self, table: Sequence[int], index: SSAValue, width: int) -> SSAValue:
+        """`table[index]` as a `width`-bit value for a constant `table` (`index` below its
+        length): the most frequent entry, replaced by a multiplexer per other entry (a
+        constant when every entry is equal)."""
+        common = max(set(table), key=list(table).count)
+        result = self.const(common, width)
+        for i, entry in enumerate(table):
+            if entry != common:
+                result = self.mux(self.eq_const(index, i), self.const(entry, width), result)
+        return result
+
+    def mul_const(self, value: SSAValue, constant: int, width: int) -> SSAValue:
+        """`value·constant` (unsigned) in `width` bits."""
+        wide = self.resize(value, width, signed=False)
+        if constant == 1:
+            return wide
+        return self.mul(wide, self.const(constant, width))
+
     # ------------------------------------------------------------------ registers
 
     def forward(self, width: int) -> tuple[SSAValue, Feedback]:
@@ -169,6 +187,16 @@ class Netlist:
         following = self.mux(last, self.const(0, width), self.add(value, self.const(1, width)))
         self.drive(feedback, self.mux(step, following, value))
         return value, last
+
+    def counters(self, limits: Sequence[int], step: SSAValue) -> list[tuple[SSAValue, SSAValue]]:
+        """Nested counters, fastest first: counter i advances when `step` is high and
+        every faster counter is at its last value. (value, last) per counter."""
+        result: list[tuple[SSAValue, SSAValue]] = []
+        for limit in limits:
+            value, last = self.counter(limit, step)
+            result.append((value, last))
+            step = self.and_(step, last)
+        return result
 
     # ------------------------------------------------------------------ hierarchy
 

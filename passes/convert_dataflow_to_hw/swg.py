@@ -104,9 +104,15 @@ def _nested(
 
 
 def lower_swg(layer: df.SWGOp, name: str, design: HwDesign) -> str:
-    g = Geometry.of(layer)
-    x = stream_type(layer.x)
-    m = StreamModule(name, [x.word_width()], [x.word_width()])
+    width = stream_type(layer.x).word_width()
+    return window_module(design, name, Geometry.of(layer), layer.is_depthwise, width)
+
+
+def window_module(design: HwDesign, name: str, g: Geometry, depthwise: bool, width: int) -> str:
+    """The module `name` of a sliding-window generator of geometry `g` on words of
+    `width` bits (module docstring; `depthwise`: the depthwise visiting order). The
+    pools use it as their window engine, as the HLS library's pools do."""
+    m = StreamModule(name, [width], [width])
     net = m.netlist
     aw = index_width(g.depth)
     (kh, kw), (sh, sw), dw = g.kernel, g.stride, g.dilation[1]
@@ -130,7 +136,7 @@ def lower_swg(layer: df.SWGOp, name: str, design: HwDesign) -> str:
 
     # Emit phase: the visiting counters, fastest first.
     emit = net.and_(net.not_(reading), enable)
-    order = ["kx", "ky", "cf"] if layer.is_depthwise else ["cf", "kx", "ky"]
+    order = ["kx", "ky", "cf"] if depthwise else ["cf", "kx", "ky"]
     limits = {"cf": g.folds, "kx": kw, "ky": kh}
     c = _nested(net, [(k, limits[k]) for k in order] + [("ox", out_w)], emit)
     emit_end = net.and_(c["ox"][2], c["ox"][1])

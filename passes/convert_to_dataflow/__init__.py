@@ -59,6 +59,7 @@ from xdsl.passes import ModulePass
 
 from passes.convert_to_dataflow.layers import CONVERTERS
 from passes.convert_to_dataflow.partition import build_partition, integer_region
+from passes.levels import Level, require_level
 
 __all__ = ["CONVERTERS", "ConvertToDataflowPass", "build_partition", "integer_region"]
 
@@ -71,6 +72,7 @@ class ConvertToDataflowPass(ModulePass):
     name = "convert-to-dataflow"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        require_level(op, self.name, Level.STREAMLINE)
         for function in [f for f in op.walk() if isinstance(f, func.FuncOp)]:
             if function.body.blocks:
                 build_partition(function)

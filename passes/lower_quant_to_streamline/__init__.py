@@ -45,6 +45,7 @@ from xdsl.pattern_rewriter import (
 )
 
 from passes.errors import LoweringError
+from passes.levels import Level, require_level
 from passes.lower_quant_to_streamline.builder import fail
 from passes.lower_quant_to_streamline.data_movement import (
     ComposeTransposes,
@@ -107,6 +108,7 @@ class LowerQuantToStreamlinePass(ModulePass):
     name = "lower-quant-to-streamline"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        require_level(op, self.name, Level.QUANT)
         PatternRewriteWalker(GreedyRewritePatternApplier(list(LOWERING_PATTERNS))).rewrite_module(
             op
         )

@@ -34,6 +34,7 @@ from xdsl.pattern_rewriter import (
     RewritePattern,
 )
 
+from passes.levels import Level, require_level
 from passes.streamline.absorb_thresholds import AbsorbAddIntoThresholds, AbsorbMulIntoThresholds
 from passes.streamline.bipolar import BipolarMatMulToXnorPopcount
 from passes.streamline.check import check_integer_only
@@ -105,6 +106,7 @@ class StreamlinePass(ModulePass):
     """Run the final integer-only check (`check=false` to inspect what remains)."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        require_level(op, self.name, Level.STREAMLINE)
         apply_patterns(op, streamline_patterns())
         apply_patterns(op, [BipolarMatMulToXnorPopcount(), *streamline_patterns()])
         op.verify()

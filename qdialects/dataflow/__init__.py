@@ -2,8 +2,10 @@
 `!dataflow.stream`s, inside a `dataflow.partition`.
 
 `types.py` defines the stream type (frame shape, element datatype, lanes, word order),
-`ops.py` the partition and the layers with their verifiers and cost models. Reference
-semantics: `qdialects.semantics.dataflow`; resource models: `qdialects.dataflow.estimates`.
+`ops.py` every op (the compute layers are defined there; `partition.py`, `pooling.py`
+and `movement.py` hold the others, `layer.py` their bases and shared checks), each with
+its verifier and cost model. Reference semantics: `qdialects.semantics.dataflow`;
+resource models: `qdialects.dataflow.estimates`.
 """
 
 from xdsl.ir import Dialect

@@ -76,3 +76,27 @@ def check_input(label: str, array: np.ndarray, type_: Attribute, source: str) ->
             )
         return values
     raise ExecutionError(f"argument {index} has unsupported element type {element}")
+
+
+def non_finite(array: np.ndarray) -> str | None:
+    """What is not finite in `array`, e.g. `2 NaN and 1 +Inf (the first at index (0, 3))`;
+    None when every element is finite (always for integer arrays). Named as the likely
+    reason when results disagree: quantized integers have no NaN or Inf, so the integer
+    levels cannot carry them as the float reference does."""
+    values = np.asarray(array)
+    if values.dtype.kind not in "fc":
+        return None
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        return None
+    counts = [
+        (int(np.count_nonzero(mask)), kind)
+        for mask, kind in (
+            (np.isnan(values), "NaN"),
+            (np.isposinf(values), "+Inf"),
+            (np.isneginf(values), "-Inf"),
+        )
+    ]
+    listed = " and ".join(f"{n} {kind}" for n, kind in counts if n)
+    first = tuple(int(i) for i in np.unravel_index(int(np.argmax(bad)), values.shape))
+    return f"{listed} (the first at index {first})"

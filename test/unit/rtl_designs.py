@@ -269,6 +269,33 @@ class Chain:
         out = self._stream("g", smallest_datatype(min(0, lo), max(0, hi)), shape=(1, 1, c))
         self._emit("dataflow.global_acc_pool", out, f"{{pe = {pe} : i64}}")
 
+    def pool(
+        self, kernel: tuple[int, int], stride: tuple[int, int], mode: str = "", shift: int = 0
+    ) -> None:
+        """A pool with PE = the stream's lanes: `dataflow.maxpool` without `mode`, else
+        `dataflow.pool` of `mode` ("max"/"sum", `shift` for sum). (No DWC before it: a
+        window layer reads whole rows at one word per cycle, which a DWC that gathers
+        words cannot sustain, so the path would not measure the pool's own cycles.)"""
+        x = self.current
+        pe = x.lanes
+        h, w, c = x.shape
+        out_shape = ((h - kernel[0]) // stride[0] + 1, (w - kernel[1]) // stride[1] + 1, c)
+        out_dtype = x.datatype
+        if mode == "sum":
+            size = kernel[0] * kernel[1]
+            lo, hi = (size * x.datatype.min_value) >> shift, (size * x.datatype.max_value) >> shift
+            out_dtype = smallest_datatype(lo, hi)
+        attrs = [
+            f"kernel = array<i64: {kernel[0]}, {kernel[1]}>",
+            f"stride = array<i64: {stride[0]}, {stride[1]}>",
+            f"pe = {pe} : i64",
+        ]
+        if mode:
+            attrs += [f'mode = "{mode}"', f"shift = {shift} : i64"]
+        op = "dataflow.pool" if mode else "dataflow.maxpool"
+        out = self._stream("p", out_dtype, shape=out_shape)
+        self._emit(op, out, "{" + ", ".join(attrs) + "}")
+
     def fork(self, count: int) -> list[Chain]:
         """A `dataflow.duplicate_streams` of `count` outputs: one chain per output."""
         x = self.current
@@ -338,7 +365,10 @@ def layers_design(seed: int) -> str:
       out3: a fork of three outputs concatenated again (through FIFOs);
       out4: the concatenation of two partition inputs of different channels;
       out5: label select (top-k);
-      out6: global accumulation pooling."""
+      out6: global accumulation pooling;
+      out7: max pooling (a random kernel and stride) of signed values;
+      out8: sum pooling with a shift (an average pool) of signed values;
+      out9: a pool of mode max of bipolar values."""
     rng = np.random.default_rng(seed)
     body = Body()
     sources: list[Stream] = []
@@ -385,5 +415,19 @@ def layers_design(seed: int) -> str:
 
     chain = path((3, 2, int(rng.choice([2, 4]))), IntType(3))
     chain.global_pool()
+    outputs.append(chain.current)
+
+    kernel = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+    stride = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+    chain = path((4, 5, int(rng.choice([2, 4]))), IntType(3))
+    chain.pool(kernel, stride)
+    outputs.append(chain.current)
+
+    chain = path((4, 4, 2), IntType(3))
+    chain.pool((2, 2), (2, 2), "sum", shift=2)
+    outputs.append(chain.current)
+
+    chain = path((3, 3, 2), BipolarType())
+    chain.pool((2, 2), (1, 1), "max")
     outputs.append(chain.current)
     return partition_module(sources, outputs, body)

@@ -8,6 +8,7 @@ memory protocol, compared with qonnx. Every shared model: `-m slow`."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,8 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from backend_hls.csim import build as csim_build
+from backend_hls.emit_cpp.dma import register_map
 from backend_hls.runtime.accelerator import Accelerator, DeviceError
-from backend_hls.runtime.emulator import EmulatedDevice
+from backend_hls.runtime.emulator import EmulatedDevice, ensure_testbench
 from backend_hls.runtime.packing import (
     BUS_BYTES,
     LaneFormat,
@@ -160,7 +163,8 @@ def test_the_package_needs_only_numpy(mlp: Path, tmp_path: Path):
 def _accelerator(out: Path) -> tuple[Accelerator, EmulatedDevice]:
     spec = json.loads((out / "csim/io.json").read_text())
     registers = spec["dma"]["registers"]
-    device = EmulatedDevice(out / "csim/testbench", registers["size"], registers["ctrl"])
+    testbench = ensure_testbench(out / "csim")
+    device = EmulatedDevice(testbench, registers["size"], registers["ctrl"])
     return Accelerator(device, spec), device
 
 
@@ -190,6 +194,21 @@ def test_the_registers_are_what_the_testbench_decodes(mlp: Path):
         accelerator.run([frames])
 
 
+def test_the_emulation_runs_the_dma_top_itself(mlp: Path, tmp_path: Path):
+    """The testbench calls the IP's top `qnn_dma`, not copies of its parts: a body
+    without its write DMA leaves the output stream full and the run fails."""
+    out = tmp_path / "mutant"
+    shutil.copytree(mlp, out, ignore=shutil.ignore_patterns("testbench", "build.stamp"))
+    dma = out / "hls" / "dma.cpp"
+    call = "  qnn_dma_write0(s_axis_0, out0, frames);\n"
+    assert dma.read_text().count(call) == 1
+    dma.write_text(dma.read_text().replace(call, "  (void)out0;\n"))
+    csim_build(out)  # precompiled header and content cache, as the build's C simulation
+    accelerator, _ = _accelerator(out)
+    with pytest.raises(DeviceError, match="output 0: qnn_dma left words in s_axis_0"):
+        accelerator.run([np.zeros((2, 64), dtype=np.int64)])
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(p.stem for p in SHARED.glob("*.onnx")))
 def test_every_shared_model_deploys(name: str, tmp_path: Path):
@@ -202,3 +221,63 @@ def test_every_shared_model_deploys(name: str, tmp_path: Path):
     _emulated_agrees(model, out, x, tmp_path)
     batch = rng.uniform(x.min(), x.max(), size=(16, *x.shape[1:])).astype(np.float32)
     _emulated_agrees(model, out, batch, tmp_path)
+
+
+def test_the_documented_register_map_is_the_emitted_one():
+    doc = (Path(__file__).parents[2] / "docs" / "deploy.md").read_text()
+    regs = register_map(1, 1)
+    (inp,), (out,) = regs.inputs, regs.outputs
+    line = (
+        f"For one input and one output: input buffer `{inp:#04x}`/`{inp + 4:#04x}`, output buffer "
+        f"`{out:#04X}`/`{out + 4:#04x}`,\n`frames` `{regs.frames:#04x}`; the register block is "
+        f"{regs.size} bytes."
+    ).replace("0X", "0x")
+    assert line in doc
+
+
+@pytest.fixture(scope="module")
+def mlp_rtl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("deploy_rtl") / "mlp"
+    build(example("digits_mlp_w2a2"), out, BuildOptions(shell="zynq", rtl=True, name="mlp"))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("frames", [1, 16])
+def test_the_emulated_driver_runs_the_rtl_behind_its_dmas(
+    mlp_rtl: Path, tmp_path: Path, frames: int
+):
+    """On a build with RTL, `--emulate` is the Verilator model of the RTL top behind the
+    RTL register block and DMAs (`backend_rtl.axi_shell`), through the same registers."""
+    digits = np.load(example("digits_mlp_w2a2").with_name("digits_test.npz"))["X"]
+    np.save(tmp_path / "x.npy", digits[:frames].astype(np.float32))
+    proc = _driver(mlp_rtl, "--emulate", "--input", "x.npy", "--output", "y.npy", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "emulated (RTL simulation)" in proc.stdout
+    _emulated_agrees(
+        example("digits_mlp_w2a2"), mlp_rtl, digits[:frames].astype(np.float32), tmp_path
+    )
+
+
+@pytest.mark.slow
+def test_the_rtl_registers_are_the_documented_ones(mlp_rtl: Path):
+    spec = json.loads((mlp_rtl / "csim/io.json").read_text())
+    registers = spec["dma"]["registers"]
+    testbench = ensure_testbench(mlp_rtl / "rtl_axi")
+    device = EmulatedDevice(testbench, registers["size"], registers["ctrl"], cwd=mlp_rtl / "rtl")
+    accelerator = Accelerator(device, spec)
+    frames = np.zeros((2, 64), dtype=np.int64)
+    assert accelerator.run([frames])[0].shape == (2, 10)
+    assert device.read(registers["ctrl"]) & 0x6 == 0x6  # done, idle read back over AXI4-Lite
+    accelerator.registers = {**registers, "outputs": [registers["outputs"][0] + 4]}
+    with pytest.raises(DeviceError, match=r"output 0 buffer access .* not inside an allocated"):
+        accelerator.run([frames])
+
+
+def test_rtl_emulation_without_rtl_is_one_line(mlp: Path, tmp_path: Path):
+    np.save(tmp_path / "x.npy", np.zeros((1, 1, 8, 8), np.float32))
+    proc = _driver(mlp, "--emulate=rtl", "--input", "x.npy", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        f"driver.py: error: {mlp}: no rtl_axi/ (build with --rtl --shell zynq)"
+    ]

@@ -24,6 +24,7 @@ from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr, i64
 from xdsl.ir import SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
+from backend_hls.emit_cpp.dma import DMA_TOP
 from backend_hls.emit_tcl import (
     FIFO_PINS,
     FIFO_VLNV,
@@ -198,8 +199,10 @@ def check_against_ir(module: ModuleOp, out: Path, options: TclOptions) -> BlockD
     }
     assert design.design == options.design and design.part == options.part
 
-    # one HLS script per kernel, synthesizing and exporting its own top
-    assert set(result.hls) == {names[op] for op in kernels}
+    # one HLS script per kernel, synthesizing and exporting its own top, and the DMA's
+    assert set(result.hls) == {names[op] for op in kernels} | {DMA_TOP}
+    dma = result.hls[DMA_TOP]
+    assert [path for path, _ in dma.files] == [str(out.resolve() / "hls" / "dma.cpp")]
     hls_dir = out.resolve() / "hls"
     for op in kernels:
         name = names[op]
@@ -331,6 +334,7 @@ def test_defaults() -> None:
         "hls/DWC_0_hls.tcl",
         "hls/MVAU_1_hls.tcl",
         "hls/LabelSelect_0_hls.tcl",
+        "hls/qnn_dma_hls.tcl",
         "vivado/stitch.tcl",
     ]
     assert (
@@ -493,7 +497,8 @@ def test_standins_fail_loudly(tmp_path: Path) -> None:
         return path
 
     cases = {
-        "unknown command": broken("validate_bd_design", "launch_runs impl_1"),
+        "unknown command": broken("validate_bd_design", "write_checkpoint x.dcp"),
+        "launch_runs before make_wrapper": broken("validate_bd_design", "launch_runs impl_1"),
         "no cell DWC_0": broken("create_bd_cell -type ip -vlnv qnn:hls:DWC_0:1.0 DWC_0\n", ""),
         "not an object": broken("[get_bd_intf_pins DWC_0/out0_V]", "DWC_0/out0_V"),
         "already connected": broken("FIFO_0/M_AXIS]", "FIFO_0/S_AXIS]"),

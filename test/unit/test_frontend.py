@@ -13,7 +13,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.dialects.func import FuncOp
 
 from frontend import QonnxImportError, import_qonnx
-from frontend.qonnx_import import _sanitize
+from frontend.qonnx_import.graph import sanitize
 from qdialects import quant
 from qdialects.ir import parse_module, print_module
 
@@ -395,9 +395,9 @@ def test_nonzero_zero_point_is_accepted_on_multibit_quant():
 
 
 def test_ssa_names_are_sanitized_and_unique():
-    assert _sanitize("/features/features.0/Conv_output_0") == "features_features_0_Conv_output0"
-    assert _sanitize("0weird") == "v0weird"
-    assert _sanitize("???") == "v"
+    assert sanitize("/features/features.0/Conv_output_0") == "features_features_0_Conv_output0"
+    assert sanitize("0weird") == "v0weird"
+    assert sanitize("???") == "v"
     nodes = [
         helper.make_node("Relu", ["in.put"], ["a/b"]),
         helper.make_node("Relu", ["a/b"], ["a.b"]),

@@ -1,9 +1,11 @@
 """The import-linter contracts of pyproject.toml (`[tool.importlinter]`): the tree keeps
 them, and they catch a lower layer importing a higher one (shown on a copy of the tree,
-never by editing the real one)."""
+never by editing the real one), and no module grows past ~800 lines unless it is one
+cohesive thing that says so."""
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -75,3 +77,25 @@ def test_the_frontend_importing_a_pass_breaks_its_contract(tmp_path: Path) -> No
     assert result.returncode != 0
     assert "The frontend imports only the dialects BROKEN" in result.stdout
     assert "frontend -> passes.registry" in result.stdout
+
+
+MAX_LINES = 800
+"""A module longer than this holds several things, unless its docstring says why it is
+one cohesive thing (the word 'cohesive' and the reason)."""
+
+
+def _docstring(path: Path) -> str:
+    return ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+
+
+def test_no_module_is_over_800_lines_unless_its_docstring_says_it_is_cohesive() -> None:
+    long = {
+        str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if len(path.read_text(encoding="utf-8").splitlines()) > MAX_LINES
+    }
+    unexplained = {
+        name: lines for name, lines in long.items() if "cohesive" not in _docstring(ROOT / name)
+    }
+    assert not unexplained, f"modules over {MAX_LINES} lines without a cohesion note: {unexplained}"

@@ -1,7 +1,7 @@
 """FIFO depths in RTL simulation: the depths of `size-fifos` never deadlock a residual
 join and keep the estimated rate; the short branch's FIFO one word shallower than the
-join term deadlocks, and the simulation ends with one line naming the stalled stream; a
-FIFO of depth 1 passes a word every cycle.
+deadlock part of the join term deadlocks, and the simulation ends with one line naming
+the stalled stream; a FIFO of depth 1 passes a word every cycle.
 
 The design (two Verilator builds): a partition input through a FIFO of depth 1, split
 by `duplicate_streams` into an MVAU (NF = 1, so it reads a whole SF-word vector before
@@ -22,6 +22,7 @@ import backend_rtl
 from backend_rtl.rtlsim import RtlsimError, rtlsim
 from passes.convert_dataflow_to_hw import LOWERINGS
 from passes.pipeline import run_pipeline
+from passes.size_fifos import SPLIT_SLICE_WORDS, JoinTerm, partition_join_terms
 from qdialects import dataflow as df
 from qdialects.ir import parse_module
 from qdialects.semantics import execute
@@ -77,18 +78,21 @@ def fifos(module: ModuleOp) -> tuple[df.FIFOOp, df.FIFOOp]:
     return head, shortcut
 
 
-def design(shortcut_delta: int) -> tuple[ModuleOp, int]:
+def design(shallower: bool) -> tuple[ModuleOp, JoinTerm]:
     """The hardware module with the head FIFO at depth 1 and the shortcut FIFO at the
-    join term of `size-fifos` plus `shortcut_delta`; the join term."""
+    depth `size-fifos` gives it (`shallower`: one word below the deadlock part of its
+    join term); the join term."""
     module = parse_module(residual_text())
     module.verify()
     run_pipeline(module, "insert-dwc,insert-fifos,size-fifos")
     head, shortcut = fifos(module)
-    join = shortcut.depth.value.data
+    term = partition_join_terms(df.require_partition(module, "test"))[shortcut]
+    assert shortcut.depth.value.data == term.depth
     head.depth = IntegerAttr(1, i64)
-    shortcut.depth = IntegerAttr(join + shortcut_delta, i64)
+    if shallower:
+        shortcut.depth = IntegerAttr(term.deadlock - 1, i64)
     module.verify()
-    return module, join
+    return module, term
 
 
 def frames(module: ModuleOp, seed: int) -> list[np.ndarray]:
@@ -97,27 +101,31 @@ def frames(module: ModuleOp, seed: int) -> list[np.ndarray]:
 
 
 @pytest.fixture(scope="module")
-def sized(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModuleOp, Path, Path, int]:
-    module, join = design(0)
+def sized(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModuleOp, Path, Path, JoinTerm]:
+    module, term = design(shallower=False)
     rtl = tmp_path_factory.mktemp("sized") / "rtl"
     backend_rtl.emit(module, rtl)
-    return module, rtl, rtl.parent / "work", join
+    return module, rtl, rtl.parent / "work", term
+
+
+def test_join_term_counts_the_split_slice_and_the_long_branch_latency(sized) -> None:
+    _, _, _, term = sized
+    # The MVAU needs a whole SF = MW/LANES word vector before its first output word: the
+    # shortcut must hold SF - 1 words beyond the join's word k, +1 for the word waiting
+    # at the join, 2 of them in the duplicate's output slice; and the words pushed
+    # during the MVAU branch's latency.
+    assert term.deadlock == MW // LANES - SPLIT_SLICE_WORDS
+    assert term.latency > 0
 
 
 def test_size_fifos_depths_agree_under_backpressure(sized) -> None:
-    module, rtl, work, join = sized
-    assert join > 2  # the join term, not the minimum depth, sized the shortcut
+    module, rtl, work, _ = sized
     inputs = frames(module, 1)
     expected = np.concatenate([execute(module, [x[None]])[0] for x in inputs[0]])
     result = rtlsim(rtl, inputs, work_dir=work, seed=3, gap_percent=30, stall_percent=30)
     np.testing.assert_array_equal(result.outputs[0], expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured 208 cycles/frame for 64 estimated: the join term ignores the long "
-    "branch's pipeline latency (~9 cycles of words the shortcut must also hold)",
-)
 def test_depth_one_fifo_keeps_the_estimated_rate(sized) -> None:
     module, rtl, work, _ = sized
     result = rtlsim(rtl, frames(module, 2), work_dir=work)
@@ -126,16 +134,11 @@ def test_depth_one_fifo_keeps_the_estimated_rate(sized) -> None:
     assert abs(result.cycles_per_frame / result.estimated_cycles_per_frame - 1) <= 0.05, result
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="does not deadlock: the duplicate's and the add's stream registers hold words "
-    "the join term does not count, so depth join-1 still suffices in RTL",
-)
 def test_shortcut_one_word_shallower_deadlocks_naming_the_stream(tmp_path: Path) -> None:
-    module, join = design(-1)
+    module, term = design(shallower=True)
     backend_rtl.emit(module, tmp_path / "rtl")
     _, shortcut = fifos(module)
-    assert shortcut.depth.value.data == join - 1
+    assert shortcut.depth.value.data == term.deadlock - 1
     with pytest.raises(RtlsimError, match=r"^rtlsim: deadlock after \d+ idle cycles") as error:
         rtlsim(tmp_path / "rtl", frames(module, 4), work_dir=tmp_path / "work")
     assert "stalled " in str(error.value) and "\n" not in str(error.value)

@@ -30,13 +30,18 @@ from qdialects.ir import parse_module
 from qdialects.semantics import execute
 
 
-@pytest.fixture(scope="module")
-def design(tmp_path_factory: pytest.TempPathFactory):
-    module = parse_module(layers_design(0))
+def emitted(text: str, tmp_path_factory: pytest.TempPathFactory, name: str):
+    """(module, rtl dir, work dir) of the partition `text`, verified and exported."""
+    module = parse_module(text)
     module.verify()
-    rtl = tmp_path_factory.mktemp("layers") / "rtl"
+    rtl = tmp_path_factory.mktemp(name) / "rtl"
     backend_rtl.emit(module, rtl)
     return module, rtl, rtl.parent / "work"
+
+
+@pytest.fixture(scope="module")
+def design(tmp_path_factory: pytest.TempPathFactory):
+    return emitted(layers_design(0), tmp_path_factory, "layers")
 
 
 def path_estimate(value: SSAValue) -> int:
@@ -53,17 +58,21 @@ def test_layers_lint_clean(design) -> None:
     lint(rtl)
 
 
-def test_layers_are_bit_exact_under_gaps_and_backpressure(design) -> None:
+def assert_bit_exact(design, runs: tuple[tuple[int, int, int], ...]) -> None:
+    """Every output of the built `design` equals `execute` on random inputs, for each
+    (seed, input gap %, output stall %) of `runs`."""
     module, rtl, work = design
     inputs = partition_inputs(module, 7)
     expected = execute(module, inputs)
-    for seed, gap, stall in ((1, 30, 40), (2, 70, 10), (3, 0, 0)):
+    for seed, gap, stall in runs:
         result = rtlsim(rtl, inputs, work_dir=work, seed=seed, gap_percent=gap, stall_percent=stall)
         for j, (got, want) in enumerate(zip(result.outputs, expected, strict=True)):
             np.testing.assert_array_equal(got, want, err_msg=f"output {j}, seed {seed}")
 
 
-def test_layers_cycles_match_their_estimates(design) -> None:
+def assert_cycles_match_paths(design) -> None:
+    """Without gaps or stalls, every output's measured cycles per frame are within 5 %
+    of the slowest layer on its path."""
     module, rtl, work = design
     result = rtlsim(rtl, partition_inputs(module, 8), work_dir=work)
     partition = df.require_partition(module, "test")
@@ -73,6 +82,14 @@ def test_layers_cycles_match_their_estimates(design) -> None:
     measured = [(e[-1] - e[0]) / (len(e) - 1) for e in result.output_frame_ends]
     for j, (got, want) in enumerate(zip(measured, estimates, strict=True)):
         assert abs(got - want) <= 0.05 * want, f"output {j}: {got} cycles, estimate {want}"
+
+
+def test_layers_are_bit_exact_under_gaps_and_backpressure(design) -> None:
+    assert_bit_exact(design, ((1, 30, 40), (2, 70, 10), (3, 0, 0)))
+
+
+def test_layers_cycles_match_their_estimates(design) -> None:
+    assert_cycles_match_paths(design)
 
 
 def run_model_end_to_end(model: Path, fps: int, tmp_path: Path) -> None:

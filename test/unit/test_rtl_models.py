@@ -1,8 +1,9 @@
 """The acceptance sweep of the RTL backend (slow: `pytest -m slow test/unit/test_rtl_models.py`;
-a Verilator build of a shared model takes 30-120 s here).
+a Verilator build of a shared model takes 30-240 s here).
 
-Every shared model (../shared/models; skipped where absent, as on a fresh clone) at two
-foldings through `tools.build.build` with `--rtlsim` on its sample input and 4 random
+Every shared model (../shared/models; skipped where absent, as on a fresh clone) and the
+residual, depthwise-separable, Trunc average pool and bipolar fixtures (test/models) at
+two foldings through `tools.build.build` with `--rtlsim` on the sample input and 4 random
 images: every frame agrees with qonnx, the measured cycles per frame are within 5 % of
 the estimate, and the emitted tree lints clean with `verilator --lint-only -Wall`.
 `benchmarks/run.py --rtlsim` prints the same sweep as a table with build and run times.
@@ -16,23 +17,20 @@ from pathlib import Path
 import pytest
 from test_rtl_lint import lint_tree
 
-from tools.build import BuildOptions, build
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from rtlsim_bench import SHARED, SWEEP, sweep_frames
+from rtlsim_bench import HEADER, build_row, format_row, sweep_models  # pyright: ignore[reportMissingImports]
+
+SWEEP = sweep_models()
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "fps"), SWEEP, ids=[f"{n}-{f:.0f}" for n, f in SWEEP])
-def test_shared_model_rtlsim(name: str, fps: float, tmp_path: Path) -> None:
-    model = SHARED / f"{name}.onnx"
+@pytest.mark.parametrize(("model", "fps"), SWEEP, ids=[f"{m.stem}-{f:.0f}" for m, f in SWEEP])
+def test_model_rtlsim(model: Path, fps: float, tmp_path: Path) -> None:
     if not model.is_file():
         pytest.skip(f"no {model}")
-    result = build(
-        model, tmp_path / "out", BuildOptions(target_fps=fps, rtlsim=sweep_frames(model))
-    )
-    assert result.rtlsim is not None
-    summary = result.rtlsim["summary"]
+    row = build_row(model, fps, tmp_path / "out")
+    print(f"\n{HEADER}\n{format_row(row)}")  # the benchmark's figures (pytest -s)
+    summary = row["summary"]
     assert summary["agree"], summary
     assert summary["agreeing_frames"] == summary["frames"] == 5
     assert summary["cycles_within_tolerance"], summary

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from qdialects.semantics.inputs import non_finite
 from tools.errors import UserError
 
 CSIM_RTOL = 1e-5
@@ -185,7 +186,11 @@ def agreement_report(
     reference = qonnx_reference(model, frames)
     rows = []
     for index, (ref, out) in enumerate(zip(reference, got, strict=True)):
-        rows.append({"frame": index, **compare_frame(ref, out, label)})
+        row = {"frame": index, **compare_frame(ref, out, label)}
+        found = non_finite(frames[index])
+        if not row["agree"] and found is not None and "reason" not in row:
+            row["reason"] = f"the input frame holds {found}"
+        rows.append(row)
     mismatched = [r["frame"] for r in rows if not r["agree"]]
     finite = [r for r in rows if "max_abs_diff" in r]
     summary = {
@@ -210,8 +215,11 @@ def disagreement(report: dict[str, Any], label: Simulation = CSIM_LABEL) -> str 
     summary = report["summary"]
     if summary["agree"]:
         return None
+    first = summary["first_mismatch"]
+    reason = report["frames"][first].get("reason", "")
+    because = f", where {reason}" if reason.startswith("the input frame holds") else ""
     return (
         f"{label.title} disagrees with qonnx on {summary['mismatched_frames']} of "
-        f"{summary['frames']} frames (first: frame {summary['first_mismatch']}); "
+        f"{summary['frames']} frames (first: frame {first}{because}); "
         f"see report/{label.key}.json"
     )

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from backend_hls.boards import ShellError, shell_board
 from backend_hls.toolchain import CompileError, ToolchainError
 from tools.build.compare import load_frames
 from tools.build.options import BuildOptions, BuildResult
@@ -52,7 +53,8 @@ def build(
 
     `invocation` is the command line `report/build-info.json` records. A user error
     raises `BuildError` naming the stage (or `UserError` for a bad `options.csim` or
-    `options.rtlsim` input, before the first stage); anything else is a bug in qnn and keeps its traceback. A
+    `options.rtlsim` input or a `options.shell` part without a Zynq processing system,
+    before the first stage); anything else is a bug in qnn and keeps its traceback. A
     failed build leaves `out` partly written: `qnn-build` builds in a temporary
     directory and renames it."""
     model, out = Path(model), Path(out)
@@ -64,6 +66,11 @@ def build(
         state.frames = load_frames(options.csim, model)
     if options.rtlsim is not None:
         state.rtlsim_frames = load_frames(options.rtlsim, model)
+    if options.shell is not None:  # so is a part without a processing system
+        try:
+            shell_board(options.part, options.board)
+        except ShellError as error:
+            raise UserError(str(error)) from None
     plan = stages(options)
     seconds: dict[str, float] = {}
     for index, stage in enumerate(plan, start=1):
@@ -90,6 +97,7 @@ def build(
         seconds=seconds,
         csim_stats=dict(state.csim_stats),
         rtlsim=state.rtlsim_report,
+        pnr=state.pnr_report,
     )
 
 

@@ -15,6 +15,7 @@ from passes.defaults import (
     DEFAULT_MAX_UTILIZATION,
     DEFAULT_PART,
     DEFAULT_SYNTH_TIMEOUT,
+    DEFAULT_UART_BAUD,
 )
 from tools.build.compare import RTLSIM_LABEL, disagreement
 
@@ -54,6 +55,10 @@ class BuildOptions:
     * `synth`: synthesize the RTL (`OUT/rtl`; implies `rtl`) with
       Yosys for `part`'s family, per layer (`report/synth.json`, `backend_fpga.synth`);
     * `jobs`: parallel Yosys processes; `synth_timeout`: seconds each may take;
+    * `bitstream`: a bitstream of the accelerator behind a UART for `part` (a Lattice ECP5
+      part; implies `rtl`): `synth_ecp5`, nextpnr-ecp5 at `1000 / clock_ns` MHz,
+      ecppack (`OUT/bitstream`, `report/pnr.json`, `backend_fpga.pnr`); `uart_baud`: the
+      UART's baud rate;
     * `shell`: `"zynq"` writes the Zynq system around the accelerator (`vivado/shell.tcl`:
       PS, DMA IP, interconnect, bitstream) and the deployment package `deploy/`;
     * `board`: a board of `backend_hls.boards.BOARDS` (its part and PS presets; implies
@@ -79,10 +84,13 @@ class BuildOptions:
     jobs: int = 1
     synth_timeout: float = DEFAULT_SYNTH_TIMEOUT
 
+    bitstream: bool = False
+    uart_baud: int = DEFAULT_UART_BAUD
+
     @property
     def wants_rtl(self) -> bool:
-        """`rtl`, or implied by `rtlsim` or `synth`."""
-        return self.rtl or self.rtlsim is not None or self.synth
+        """`rtl`, or implied by `rtlsim`, `synth` or `bitstream`."""
+        return self.rtl or self.rtlsim is not None or self.synth or self.bitstream
 
     def design_name(self, model: Path) -> str:
         """`name` (else the model's stem) with every character outside `[A-Za-z0-9_]`
@@ -108,7 +116,8 @@ class BuildResult:
     * `warnings`: one line each, e.g. the estimate does not fit the part (`fit="warn"`);
     * `seconds`: each stage's wall time;
     * `csim_stats`: the C simulation's build and run times (`backend_hls.csim`);
-    * `rtlsim`: `report/rtlsim.json` (with `BuildOptions.rtlsim`), else None."""
+    * `rtlsim`: `report/rtlsim.json` (with `BuildOptions.rtlsim`), else None;
+    * `pnr`: `report/pnr.json` (with `BuildOptions.bitstream`), else None."""
 
     out: Path
     module: ModuleOp
@@ -118,6 +127,7 @@ class BuildResult:
     seconds: dict[str, float] = field(default_factory=dict)
     csim_stats: dict[str, float] = field(default_factory=dict)
     rtlsim: dict[str, Any] | None = None
+    pnr: dict[str, Any] | None = None
 
     @property
     def csim_disagreement(self) -> str | None:

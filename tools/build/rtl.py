@@ -98,11 +98,13 @@ def report(
 
 def stats(run: RtlsimRun) -> dict[str, float]:
     """Verilator's build seconds (0 when the cached executable was used) and the two
-    runs' seconds (`report/build-info.json`)."""
+    runs' seconds (`report/build-info.json`), wall and CPU time."""
     frames = len(run.got)
     return {
         "build_seconds": run.checked.build_seconds + run.timing.build_seconds,
+        "build_cpu_seconds": run.checked.build_cpu_seconds + run.timing.build_cpu_seconds,
         "run_seconds": run.checked.run_seconds,
         "seconds_per_frame": run.checked.run_seconds / frames,
+        "cpu_seconds_per_frame": run.checked.run_cpu_seconds / frames,
         "timing_run_seconds": run.timing.run_seconds,
     }

@@ -5,8 +5,6 @@ A stage reads `state.options`, works on `state.module` and writes its files unde
 lists them; a stage whose `when` is false for the options is skipped. Adding one: see
 "Adding a build stage" in docs/design.md.
 
-The optional stages (shell, synthesis) import their backends when they run, so a plain
-build does not load them.
 """
 
 from __future__ import annotations
@@ -22,9 +20,15 @@ import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
 import backend_hls
+from backend_fpga.report_html import pnr_section, synth_section
+from backend_fpga.synth import SynthOptions, synthesize
+from backend_hls.boards import Board, ShellError, shell_board
+from backend_hls.emit_cpp.dma import register_map
+from backend_hls.emit_deploy import write_deploy
 from backend_hls.emit_tcl import TclOptions, emit_tcl
 from backend_hls.estimates_target import estimates_report, part_report
 from backend_hls.report import render_html
+from backend_hls.shell import hls_accelerator, shell_script
 from frontend import import_qonnx
 from passes.apply_folding import ApplyFoldingPass
 from passes.dataflow_folding import write_folding_json
@@ -61,6 +65,7 @@ class BuildState:
     rtlsim_stats: dict[str, float] = field(default_factory=dict)
     synth_report: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
+    pnr_report: dict[str, Any] | None = None
     ir_count: int = 0
 
     @property
@@ -223,34 +228,63 @@ def _check_fit(state: BuildState) -> str:
 def stage_emit(state: BuildState) -> str:
     """`backend_hls.emit` (the HLS C++ tree) and `backend_hls.emit_tcl` (per-layer Vitis
     HLS scripts, `vivado/stitch.tcl`) for the part at the clock."""
-    options = state.options
-    backend_hls.emit(state.mod, state.out, options.hls_include)
-    tcl_options = TclOptions(
-        part=options.part, clock_ns=options.clock_ns, name=options.design_name(state.model)
-    )
-    scripts = emit_tcl(state.mod, tcl_options)
+    backend_hls.emit(state.mod, state.out, state.options.hls_include)
+    scripts = emit_tcl(state.mod, _tcl_options(state))
     for relative, text in scripts.items():
         state.write_text(relative, text)
     files = sum(
         1 for p in state.out.rglob("*") if p.is_file() and p.relative_to(state.out).parts[0] != "ir"
     )
-    kernels = len(scripts) - 1
+    kernels = len(scripts) - 2  # stitch.tcl and the DMA's script
     return f"{plural(kernels, 'kernel')}, {plural(files, 'file')}"
 
 
-def stage_shell(state: BuildState) -> str:
-    """With `--shell`/`--board`: `deploy/` (`backend_hls.emit_deploy`: driver, validate,
-    host side, runtime)."""
-    from backend_hls.boards import ShellError, shell_board
-    from backend_hls.emit_deploy import write_deploy
+def _tcl_options(state: BuildState) -> TclOptions:
+    options = state.options
+    return TclOptions(
+        part=options.part, clock_ns=options.clock_ns, name=options.design_name(state.model)
+    )
 
+
+def stage_shell(state: BuildState) -> str:
+    """With `--shell`/`--board`: `vivado/shell.tcl` (`backend_hls.shell`: the Zynq block
+    design around the DMA IP and the accelerator, bitstream, .hwh) and `deploy/`
+    (`backend_hls.emit_deploy`: driver, validate, host side, runtime)."""
     options = state.options
     try:
         board = shell_board(options.part, options.board)
     except ShellError as error:
         raise UserError(str(error)) from None
-    files = write_deploy(state.mod, state.out, options.design_name(state.model))
-    return f"{board.name} ({board.ps}), {plural(len(files), 'deploy file')}"
+    partition = require_partition(state.mod, "qnn-build")
+    n_in, n_out = len(partition.block.args), len(partition.outputs)
+    accel = hls_accelerator(n_in, n_out, register_map(n_in, n_out).size, _tcl_options(state))
+    name = options.design_name(state.model)
+    state.write_text("vivado/shell.tcl", shell_script(accel, board, _tcl_options(state), name))
+    files = write_deploy(state.mod, state.out, name)
+    scripts = "vivado/shell.tcl"
+    if options.wants_rtl:
+        _write_rtl_shell(state, board, name)
+        scripts += ", vivado/shell_rtl.tcl"
+    return f"{board.name} ({board.ps}), {scripts}, {plural(len(files), 'deploy file')}"
+
+
+def _write_rtl_shell(state: BuildState, board: Board, name: str) -> None:
+    """`rtl_axi/` (`backend_rtl.axi_shell`: the RTL behind its DMAs, its testbench) and
+    `vivado/shell_rtl.tcl` (the Zynq shell around it, from the RTL: no Vitis HLS)."""
+    from backend_rtl.axi_shell import axi_files, rtl_accelerator
+    from backend_rtl.export import FILELIST
+    from backend_rtl.rtlsim import RtlsimError, find_verilator, read_manifest
+
+    rtl = state.out / "rtl"
+    try:
+        verilator = find_verilator()
+    except RtlsimError as error:
+        raise UserError(str(error).removeprefix("rtlsim: ")) from None
+    manifest = read_manifest(rtl)
+    for file, text in axi_files(manifest, rtl, verilator).items():
+        state.write_text(f"rtl_axi/{file}", text)
+    accel = rtl_accelerator(manifest, (rtl / FILELIST).read_text().split())
+    state.write_text("vivado/shell_rtl.tcl", shell_script(accel, board, _tcl_options(state), name))
 
 
 def stage_report(state: BuildState) -> str:
@@ -277,11 +311,9 @@ def _write_html(state: BuildState) -> None:
         "clock_ns": options.clock_ns,
         "folding": options.folding_source(),
     }
-    sections = []
-    if state.synth_report:
-        from backend_fpga.report_html import synth_section
-
-        sections.append(synth_section(state.synth_report))
+    sections = [synth_section(state.synth_report)] if state.synth_report else []
+    if state.pnr_report:
+        sections.append(pnr_section(state.pnr_report))
     html = render_html(
         state.estimates,
         state.mod,
@@ -365,8 +397,6 @@ def stage_synth(state: BuildState) -> str:
     """`backend_fpga.synth.synthesize`: every layer of `OUT/rtl` and the top's glue
     through Yosys for the part's family, in `jobs` processes (`OUT/synth`: scripts and
     logs); `report/synth.json` and the HTML again, synthesized beside estimated."""
-    from backend_fpga.synth import SynthOptions, synthesize
-
     options = state.options
     rtl = state.out / "rtl"
     synth_options = SynthOptions(options.part, options.jobs, options.synth_timeout)
@@ -380,6 +410,34 @@ def stage_synth(state: BuildState) -> str:
         f"{plural(len(report['layers']), 'layer')}: {thousands(luts)} LUT, "
         f"{totals.get('FF', 0)} FF, {totals.get('BRAM18', 0)} BRAM18, "
         f"{totals.get('DSP48', totals.get('DSP', 0))} DSP ({report['family']})"
+    )
+
+
+def stage_bitstream(state: BuildState) -> str:
+    """`OUT/bitstream`: the UART top around `qnn_top`, its pins and host script
+    (`backend_fpga.uart`), then `synth_ecp5`, nextpnr-ecp5 and ecppack
+    (`backend_fpga.pnr`): `qnn_uart_top.bit`; `report/pnr.json` and the HTML again."""
+    from backend_fpga.pnr import PnrOptions, bitstream
+    from backend_fpga.uart import ULX3S, UartOptions, uart_files, write_files
+    from backend_rtl.rtlsim import read_manifest
+
+    options = state.options
+    rtl, work = state.out / "rtl", state.out / "bitstream"
+    uart = UartOptions(ULX3S, options.uart_baud)
+    write_files(uart_files(read_manifest(rtl), uart), work)
+    pnr = PnrOptions(options.part, options.clock_ns)
+    report = bitstream(rtl, work, pnr, uart.board)
+    state.pnr_report = report
+    state.write_json("report/pnr.json", report)
+    _write_html(state)
+    used = report["utilisation"]
+    clock = report["clocks"][0] if report["clocks"] else None
+    fmax = "no clock" if clock is None else f"Fmax {clock['fmax_mhz']:g} MHz"
+    verdict = "" if report["timing_met"] else f" < target {report['target_mhz']:g} MHz"
+    return (
+        f"{fmax}{verdict}, {used['TRELLIS_COMB']['used']:,} LUT4, "
+        f"{used['TRELLIS_FF']['used']:,} FF, {used['DP16KD']['used']} DP16KD, "
+        f"{used['MULT18X18D']['used']} MULT18 ({options.part})"
     )
 
 
@@ -411,5 +469,6 @@ STAGES: tuple[Stage, ...] = (
     Stage("csim", stage_csim, when=lambda options: options.csim is not None),
     Stage("rtlsim", stage_rtlsim, when=lambda options: options.rtlsim is not None),
     Stage("synth", stage_synth, when=lambda options: options.synth),
+    Stage("bitstream", stage_bitstream, when=lambda options: options.bitstream),
 )
 """Every stage, in the order they run."""
