@@ -20,6 +20,9 @@ the PS's DDR, a SmartConnect whose port counts do not match its nets, a clock or
 pin not driven by the PS's fabric clock / the synchronized reset, the wrong board part or
 processing system, steps out of order, a bitstream or `.hwh` not copied to
 `deploy/bitfile/<name>.bit|.hwh`.
+
+`python -m backend_hls.shell_check OUT` checks every shell script of a tree (the board
+from the script's part and board part) and prints the problems (exit status 1 if any).
 """
 
 from __future__ import annotations
@@ -28,13 +31,14 @@ import itertools
 import json
 import os
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backend_hls.boards import Board
+from backend_hls.boards import BOARDS, Board, ShellError, shell_board
 from backend_hls.shell import MEMORY_BUS, PS_CELL, RESET_CELL, SMARTCONNECT_VLNV
-from backend_hls.tcl_check import BlockDesign, Record, dry_run
+from backend_hls.tcl_check import BlockDesign, DryRunError, Record, dry_run
 
 CLOCK_PINS = {SMARTCONNECT_VLNV: "aclk", "xilinx.com:ip:proc_sys_reset:5.0": "slowest_sync_clk"}
 RESET_PINS = {SMARTCONNECT_VLNV: "aresetn"}
@@ -268,7 +272,10 @@ class ShellDesign:
                 continue
             _, _, offset, window = hits[0]
             if offset is None or window is None or window < size or offset % window:
-                found.append(f"{pin}: window {offset}+{window} cannot hold {size} register bytes")
+                where = (
+                    "unsized" if offset is None or window is None else f"{offset:#x}+{window:#x}"
+                )
+                found.append(f"{pin}: window {where} cannot hold {size} register bytes")
                 continue
             windows.append((offset, window, pin))
         windows.sort()
@@ -295,3 +302,45 @@ def check_shell(
     root = Path(out)
     design = ShellDesign.from_record(dry_run(root / "vivado" / script, "vivado"))
     return design, design.problems(expected, board, root, name)
+
+
+def tree_board(design: ShellDesign) -> Board:
+    """The board a shell script was emitted for, from its part and board part."""
+    for board in BOARDS.values():
+        if board.board_part is not None and board.board_part == design.board_part:
+            return board
+    return shell_board(design.part, None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m backend_hls.shell_check OUT`: dry-run and check every shell script of
+    an emitted tree (`vivado/shell.tcl`, and `vivado/shell_rtl.tcl` when present)."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m backend_hls.shell_check OUT_DIR", file=sys.stderr)
+        return 2
+    root = Path(args[0])
+    name = json.loads((root / "deploy" / "accel.json").read_text())["model"]["name"]
+    found = 0
+    for script, interfaces in (("shell.tcl", hls_interfaces), ("shell_rtl.tcl", rtl_interfaces)):
+        if not (root / "vivado" / script).is_file():
+            continue
+        try:
+            record = dry_run(root / "vivado" / script, "vivado")
+            design = ShellDesign.from_record(record)
+            problems = design.problems(interfaces(root), tree_board(design), root, name)
+        except (DryRunError, ShellError) as error:
+            print(f"shell_check: error: {script}: {error}", file=sys.stderr)
+            return 1
+        for problem in problems:
+            print(f"{script}: {problem}")
+        print(
+            f"{script}: {len(design.cells)} cells, {len(design.addresses)} address assignments: "
+            + ("ok" if not problems else f"{len(problems)} problems")
+        )
+        found += len(problems)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,6 +12,7 @@ import pytest
 
 from backend_hls.boards import BOARDS, Board, shell_board
 from backend_hls.shell_check import check_shell, hls_interfaces, rtl_interfaces
+from backend_hls.shell_check import main as shell_check_main
 from backend_hls.tcl_check import DryRunError
 from frontend.examples import example
 from qdialects.dataflow import require_partition
@@ -80,7 +81,7 @@ def _broken(out: Path, tmp_path: Path, old: str, new: str, script_name: str = "s
             "[get_bd_pins reset/slowest_sync_clk]",
             "qnn_dma/ap_clk gets",
         ),
-        ("-range 0x10000", "-range 0x20", "window 1136656384+32 cannot hold 48 register bytes"),
+        ("-range 0x10000", "-range 0x20", "window 0x43c00000+0x20 cannot hold 48 register bytes"),
         ("file copy -force [get_files", "# ", "no mlp.hwh copied"),
     ],
 )
@@ -148,3 +149,18 @@ def test_a_module_reference_needs_its_source(rtl_tree: Path, tmp_path: Path):
     board = BOARDS["pynq-z2"]
     with pytest.raises(DryRunError, match="module qnn_axi_top is in no file added"):
         check_shell(copy, board, "mlp", rtl_interfaces(copy), "shell_rtl.tcl")
+
+
+def test_the_check_command(rtl_tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    assert shell_check_main([str(rtl_tree)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "shell.tcl: 6 cells, 3 address assignments: ok",
+        "shell_rtl.tcl: 5 cells, 3 address assignments: ok",
+    ]
+    copy = _broken(rtl_tree, tmp_path, "-range 0x10000", "-range 0x20", "shell_rtl.tcl")
+    assert shell_check_main([str(copy)]) == 1
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "shell_rtl.tcl: qnn_dma/s_axi_control: window 0x43c00000+0x20 cannot hold 48 register "
+        "bytes",
+        "shell_rtl.tcl: 5 cells, 3 address assignments: 1 problems",
+    ]
