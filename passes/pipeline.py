@@ -43,16 +43,22 @@ def available_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 
 
 def parse_pipeline(
-    spec: str, *, verify: bool = True, verify_each: VerifyEach | None = None
+    spec: str,
+    *,
+    verify: bool = True,
+    verify_each: VerifyEach | None = None,
+    verified_input: bool = False,
 ) -> PassPipeline:
     """The pipeline `spec` describes; with `verify`, the module is verified before the
-    first pass and after every pass; with `verify_each`, it is then also executed and
-    compared (see `passes.verify_each`)."""
+    first pass (unless `verified_input`) and after every pass; with `verify_each`, it is
+    then also executed and compared (see `passes.verify_each`)."""
     try:
         return PassPipeline.parse_spec(
             available_passes(),
             expand_pipelines(spec),
-            pipeline_callback(verify=verify, verify_each=verify_each),
+            pipeline_callback(
+                verify=verify, verify_each=verify_each, verified_input=verified_input
+            ),
         )
     except (ArgSpecParseError, ValueError) as error:
         raise pipeline_error(error, spec) from None
@@ -62,16 +68,25 @@ def _verify(_previous: ModulePass | None, module: ModuleOp, _next: ModulePass | 
     module.verify()
 
 
+def _verify_after(previous: ModulePass | None, module: ModuleOp, _next: ModulePass | None) -> None:
+    """`_verify` after each pass only (the input was verified by whoever made it)."""
+    if previous is not None:
+        module.verify()
+
+
 def pipeline_callback(
     *,
     verify: bool = True,
     verify_each: VerifyEach | None = None,
     first: PassPipelineCallbackType | None = None,
+    verified_input: bool = False,
 ) -> PassPipelineCallbackType | None:
     """One `PassPipeline` callback that runs `first` (e.g. `qnn-opt`'s own: verification,
-    --print-between-passes, --time-passes), then verifies the module (with `verify`),
-    then runs `verify_each`; None if there is nothing to run."""
-    callbacks = [c for c in (first, _verify if verify else None, verify_each) if c is not None]
+    --print-between-passes, --time-passes), then verifies the module (with `verify`; not
+    before the first pass with `verified_input`), then runs `verify_each`; None if there
+    is nothing to run."""
+    check = (_verify_after if verified_input else _verify) if verify else None
+    callbacks = [c for c in (first, check, verify_each) if c is not None]
     if not callbacks:
         return None
     if len(callbacks) == 1:
@@ -116,17 +131,19 @@ def run_pipeline(
     *,
     verify: bool = True,
     verify_each: VerifyEach | None = None,
+    verified_input: bool = False,
 ) -> ModuleOp:
     """Apply the passes of `spec` (a pipeline string or pass instances) to `module` in
-    place and return it. With `verify_each`, raise `VerificationError` at the first pass
-    that changes the module's results."""
+    place and return it, verifying the module after every pass (and before the first
+    unless `verified_input`: the caller verified it, e.g. the previous pipeline did).
+    With `verify_each`, raise `VerificationError` at the first pass that changes the
+    module's results."""
     from qdialects import make_context
 
+    flags = {"verify": verify, "verify_each": verify_each, "verified_input": verified_input}
     if isinstance(spec, str):
-        pipeline = parse_pipeline(spec, verify=verify, verify_each=verify_each)
+        pipeline = parse_pipeline(spec, **flags)
     else:
-        pipeline = PassPipeline(
-            tuple(spec), pipeline_callback(verify=verify, verify_each=verify_each)
-        )
+        pipeline = PassPipeline(tuple(spec), pipeline_callback(**flags))
     pipeline.apply(ctx or make_context(), module)
     return module

@@ -9,7 +9,7 @@
 |---|---|
 | `quant-to-streamline` (`STREAMLINE`) | `lower-quant-to-streamline,streamline` |
 | `hardware` (`HARDWARE`) | `minimize-bit-width,insert-dwc,insert-fifos,size-fifos` |
-| `quant-to-hardware{target-fps=F clock-ns=T}` (`QUANT_TO_HARDWARE`) | `quant-to-streamline,convert-to-dataflow,set-folding{target-fps=F clock-ns=T},hardware` |
+| `quant-to-hardware{target-fps=F clock-ns=T part=P}` (`QUANT_TO_HARDWARE`) | `quant-to-streamline,convert-to-dataflow,set-folding{target-fps=F clock-ns=T part=P},hardware` (no `target-fps`: as fast as fits P) |
 
 `quant-to-hardware` is what `qnn-build` runs between import and emission (with the same
 defaults, `passes.defaults`): `qnn-opt model.onnx -p quant-to-hardware` prints the module
@@ -36,7 +36,7 @@ from xdsl.utils.arg_spec import (
 )
 from xdsl.utils.exceptions import ArgSpecParseError
 
-from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_TARGET_FPS
+from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_PART
 
 STREAMLINE = "quant-to-streamline"
 HARDWARE = "hardware"
@@ -79,18 +79,19 @@ class Hardware(NamedPipeline):
 @dataclass(frozen=True)
 class QuantToHardware(NamedPipeline):
     """The whole flow from the quant level to the dataflow module that is emitted, folded
-    by `set-folding` for `target_fps` at `clock_ns`."""
+    by `set-folding` for `target_fps` at `clock_ns`, or without `target_fps` as fast as
+    fits `part`."""
 
     name = QUANT_TO_HARDWARE
 
-    target_fps: int | float = DEFAULT_TARGET_FPS
+    target_fps: int | float | None = None
     clock_ns: int | float = DEFAULT_CLOCK_NS
+    part: str = DEFAULT_PART
 
     def passes(self) -> str:
-        folding = (
-            f"set-folding{{target-fps={_number(self.target_fps)} "
-            f"clock-ns={_number(self.clock_ns)}}}"
-        )
+        options = [] if self.target_fps is None else [f"target-fps={_number(self.target_fps)}"]
+        options += [f"clock-ns={_number(self.clock_ns)}", f"part={self.part}"]
+        folding = f"set-folding{{{' '.join(options)}}}"
         return f"{STREAMLINE},convert-to-dataflow,{folding},{HARDWARE}"
 
 

@@ -222,8 +222,13 @@ class MultiThresholdOp(StreamlineOp):
 def matmul_range(x_range: tuple[int, int], weights: np.ndarray) -> tuple[int, int]:
     """The exact range of `Σ_k w[k, m] * x[k]` over all x in x_range, over all columns m."""
     lo_x, hi_x = x_range
-    low = np.minimum(weights * lo_x, weights * hi_x).sum(axis=0)
-    high = np.maximum(weights * lo_x, weights * hi_x).sum(axis=0)
+    # w * x is least at x = lo_x for w >= 0 and at x = hi_x for w < 0 (lo_x <= hi_x):
+    # per column, lo_x * (sum of positive w) + hi_x * (sum of negative w), and vice versa
+    dtype = np.int64 if weights.dtype.kind in "iub" else None
+    positive = np.where(weights > 0, weights, 0).sum(axis=0, dtype=dtype)
+    negative = weights.sum(axis=0, dtype=dtype) - positive
+    low = lo_x * positive + hi_x * negative
+    high = hi_x * positive + lo_x * negative
     return int(low.min()), int(high.max())
 
 

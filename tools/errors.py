@@ -110,7 +110,11 @@ def run_cli(tool: str, main: Callable[[], object]) -> None:
     except KeyboardInterrupt:
         print(f"{tool}: interrupted", file=sys.stderr)
         sys.exit(130)
-    except _user_errors() as error:
+    except SystemExit:
+        raise  # --help, argparse's usage errors: nothing to load for them
+    except UserError as error:
+        fail(tool, describe(error))
+    except _user_errors() as error:  # loads the frontend and the dialects
         fail(tool, describe(error))
 
 

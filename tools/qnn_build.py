@@ -1,6 +1,6 @@
 """`qnn-build`: the whole flow, from a QONNX model to an HLS/Vivado project with reports.
 
-    qnn-build model.onnx -o OUT [--target-fps N] [--clock-ns T] [--part P]
+    qnn-build model.onnx -o OUT [--target-fps N] [--clock-ns T] [--part P] [--fit strict]
               [--folding cfg.json] [--csim X.npy [--csim-out Y.npy]] [--hls-include DIR]
               [--rtl] [--rtlsim X.npy] [--synth [--jobs N] [--synth-timeout S]]
               [--bitstream [--uart-baud B]] [--force] [--quiet]
@@ -15,9 +15,13 @@ Stages (`tools.build.STAGES`; one progress line each on stderr, `[k/n] stage  de
  1. import                 `frontend.import_qonnx`
  2. streamline             `quant-to-streamline` (`lower-quant-to-streamline,streamline`)
  3. convert-to-dataflow    `convert-to-dataflow`
- 4. folding                `set-folding{target-fps=N clock-ns=T}`, or with `--folding cfg.json`
-                           `apply-folding{config=cfg.json}` (FINN's folding format)
- 5. hardware               `hardware` (`minimize-bit-width,insert-dwc,insert-fifos,size-fifos`)
+ 4. folding                `set-folding{target-fps=N clock-ns=T part=P}` (without
+                           `--target-fps`: the fastest folding that fits P), or with
+                           `--folding cfg.json` `apply-folding{config=cfg.json}` (FINN's
+                           folding format)
+ 5. hardware               `hardware` (`minimize-bit-width,insert-dwc,insert-fifos,size-fifos`),
+                           then the estimate against P: over 85 % of a resource prints one
+                           warning line (`--fit strict`: an error)
  6. emit                   `backend_hls.emit` (the HLS C++ tree) and `backend_hls.emit_tcl`
                            (per-layer Vitis HLS scripts, `vivado/stitch.tcl`) for `--part`
                            at `--clock-ns`
@@ -64,8 +68,9 @@ Output tree:
                                 differs between two builds of the same inputs)
     OUT/ir/<k>-<stage>.mlir     the module after stages 1-5
 
-Defaults (`passes.defaults`, shared with `set-folding` and the targets): `--target-fps
-10000`, `--clock-ns 10` (100 MHz), `--part xc7z020clg400-1` (Pynq-Z1).
+Defaults (`passes.defaults`, shared with `set-folding` and the targets): no target frame
+rate (the fastest folding whose estimate takes at most 85 % of each resource of the part),
+`--clock-ns 10` (100 MHz), `--part xc7z020clg400-1` (Pynq-Z1), `--fit warn`.
 
 Atomicity: the tree is built in a temporary directory beside OUT and renamed to OUT at
 the end. Any failure prints one line `qnn-build: error: ...` (after the progress lines of
@@ -91,19 +96,23 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import numpy as np
-
-from backend_fpga.parts import part_family
-from backend_fpga.pnr import timing_warnings
-from backend_fpga.synth import DEFAULT_TIMEOUT
-from backend_fpga.uart import DEFAULT_BAUD
-from backend_hls.boards import BOARDS, SHELLS
-from backend_hls.targets import sibling_directory
-from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_PART, DEFAULT_TARGET_FPS
-from tools.build import BuildOptions, build
+from passes.defaults import (
+    DEFAULT_CLOCK_NS,
+    DEFAULT_MAX_UTILIZATION,
+    DEFAULT_PART,
+    DEFAULT_SYNTH_TIMEOUT,
+    DEFAULT_UART_BAUD,
+)
 from tools.errors import UserError, one_line, refuse_directory, run_cli
+
+if TYPE_CHECKING:
+    from tools.build import BuildOptions
+
+# Only what the command line itself needs is imported here: `--help` and argument errors
+# answer without loading the compiler (xDSL, numpy, onnx); `parse_arguments` and
+# `run_build` import the build when they get that far.
 
 TOOL = "qnn-build"
 TRACEBACK_VARIABLE = "QNN_BUILD_TRACEBACK"
@@ -120,7 +129,7 @@ class CliOptions:
 
     model: Path
     out: Path
-    build: BuildOptions = field(default_factory=BuildOptions)
+    build: BuildOptions
     force: bool = False
     quiet: bool = False
     command: list[str] = field(default_factory=list)
@@ -141,6 +150,8 @@ def example_summary(name: str, path: Path) -> str:
     sample = path.with_name(f"{name}.in.npy")
     if sample.is_file():
         try:
+            import numpy as np
+
             shape = np.load(sample, mmap_mode="r").shape
             parts.append("input " + "x".join(str(d) for d in shape))
         except (OSError, ValueError):
@@ -306,6 +317,9 @@ def run_build(options: CliOptions) -> int:
     """Build into a temporary directory beside OUT and rename it to OUT; returns the exit
     status (0, or 1 on a C-simulation mismatch after writing OUT). User errors raise (see
     `tools.errors`)."""
+    from backend_hls.targets import sibling_directory
+    from tools.build import build
+
     check_out(options)
     tmp = sibling_directory(options.out)  # with the umask's permissions, unlike mkdtemp
     progress = Progress(options.quiet)
@@ -333,7 +347,11 @@ def run_build(options: CliOptions) -> int:
         if result.rtlsim is not None:
             print_csim_summary(result.rtlsim, key="rtlsim")
             print_rtlsim_cycles(result.rtlsim)
+        for warning in result.warnings:
+            sys.stderr.write(f"{TOOL}: warning: {warning}\n")
         if result.pnr is not None:
+            from backend_fpga.pnr import timing_warnings
+
             for line in timing_warnings(result.pnr):
                 sys.stderr.write(f"{TOOL}: warning: {line}\n")
         if not options.quiet:
@@ -378,15 +396,32 @@ def _positive_int(kind: str) -> Callable[[str], int]:
     return parse
 
 
+def _known(option: str) -> Callable[[str], str]:
+    """A shell or board name `backend_hls.boards` knows (loaded only when the option is
+    given: `--help` stays free of the backend)."""
+
+    def parse(text: str) -> str:
+        from backend_hls.boards import BOARDS, SHELLS
+
+        known = SHELLS if option == "--shell" else tuple(sorted(BOARDS))
+        if text not in known:
+            raise argparse.ArgumentTypeError(
+                f"invalid choice: {text!r} (choose from {', '.join(known)})"
+            )
+        return text
+
+    return parse
+
+
 def _epilog() -> str:
     examples = list_examples()
     shipped = (
-        "\n".join(f"  {example_summary(n, p)}" for n, p in examples.items())
+        "\n".join(f"  {name}" for name in examples)
         if examples
         else "  (none shipped in this installation)"
     )
     return (
-        "shipped examples (--example NAME, --list-examples):\n"
+        "shipped examples (--example NAME; --list-examples: inputs and accuracies):\n"
         f"{shipped}\n\n"
         "Output: OUT/hls (HLS C++ and per-layer Vitis HLS TCL), OUT/vivado/stitch.tcl,\n"
         "OUT/csim, OUT/rtl, OUT/rtlsim, OUT/report (estimates.json, folding.json,\n"
@@ -411,7 +446,8 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         type=_positive("--target-fps"),
         default=None,
         metavar="N",
-        help=f"frames per second set-folding aims for (default {DEFAULT_TARGET_FPS:g})",
+        help="frames per second set-folding aims for (default: the most whose estimate "
+        f"fits {DEFAULT_MAX_UTILIZATION * 100:g} %% of the part's LUT, BRAM, URAM and DSP)",
     )
     parser.add_argument(
         "--clock-ns",
@@ -421,7 +457,17 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         help=f"clock period in ns (default {DEFAULT_CLOCK_NS:g}, i.e. 100 MHz)",
     )
     parser.add_argument(
-        "--part", default=None, metavar="P", help=f"FPGA part (default {DEFAULT_PART})"
+        "--part",
+        default=None,
+        metavar="P",
+        help=f"FPGA part the design is fitted to and the scripts target (default "
+        f"{DEFAULT_PART}; its resources: qdialects/dataflow/parts.py)",
+    )
+    parser.add_argument(
+        "--fit",
+        choices=("warn", "strict"),
+        default="warn",
+        help="a design over the part: build it with a warning (default) or fail (strict)",
     )
     parser.add_argument(
         "--folding",
@@ -476,9 +522,9 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
     parser.add_argument(
         "--synth-timeout",
         type=_positive("--synth-timeout"),
-        default=DEFAULT_TIMEOUT,
+        default=DEFAULT_SYNTH_TIMEOUT,
         metavar="S",
-        help=f"seconds one Yosys run may take (default {DEFAULT_TIMEOUT:g})",
+        help=f"seconds one Yosys run may take (default {DEFAULT_SYNTH_TIMEOUT:g})",
     )
     parser.add_argument(
         "--bitstream",
@@ -491,9 +537,9 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
     parser.add_argument(
         "--uart-baud",
         type=_positive_int("--uart-baud"),
-        default=DEFAULT_BAUD,
+        default=DEFAULT_UART_BAUD,
         metavar="B",
-        help=f"the UART's baud rate of --bitstream (default {DEFAULT_BAUD})",
+        help=f"the UART's baud rate of --bitstream (default {DEFAULT_UART_BAUD})",
     )
     parser.add_argument(
         "--example", metavar="NAME", help="build a shipped example model (see below)"
@@ -510,14 +556,17 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
     )
     parser.add_argument(
         "--shell",
-        choices=SHELLS,
+        type=_known("--shell"),
+        metavar="zynq",
         help="also write the system around the accelerator: Vivado TCL for the Zynq block "
         "design and bitstream (vivado/shell.tcl) and the board package OUT/deploy",
     )
     parser.add_argument(
         "--board",
-        choices=sorted(BOARDS),
-        help="the board of the shell (sets --part and the PS presets; implies --shell zynq)",
+        type=_known("--board"),
+        metavar="NAME",
+        help="the board of the shell, e.g. pynq-z1 (backend_hls/boards.py; sets --part and "
+        "the PS presets; implies --shell zynq)",
     )
     parser.add_argument(
         "--force", action="store_true", help="replace OUT if it exists and is not empty"
@@ -574,25 +623,34 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         not ns.part or any(c.isspace() or not c.isprintable() for c in ns.part)
     ):
         raise UserError(f"--part must be a non-empty word, got {ns.part!r}")
-    board_part = BOARDS[ns.board].part if ns.board is not None else None
+    board_part = None
+    if ns.board is not None:
+        from backend_hls.boards import BOARDS
+
+        board_part = BOARDS[ns.board].part
     if ns.part is not None and board_part is not None and ns.part != board_part:
         raise UserError(f"--board {ns.board} has part {board_part}, not {ns.part}")
     part = ns.part or board_part or DEFAULT_PART
     shell = ns.shell or ("zynq" if ns.board is not None else None)
     if ns.synth or ns.bitstream:
+        from backend_fpga.parts import part_family
+
         family = part_family(part)  # a part without an open flow fails before the build
         if ns.bitstream and family.name != "ecp5":
             raise UserError(
                 f"--bitstream: {part} is not a Lattice ECP5 part (the open place and route "
                 "flow is nextpnr-ecp5: e.g. --part LFE5U-85F-6BG381C)"
             )
+    from tools.build import BuildOptions
+
     return CliOptions(
         model=model,
         out=Path(ns.output),
         build=BuildOptions(
-            target_fps=ns.target_fps if ns.target_fps is not None else DEFAULT_TARGET_FPS,
+            target_fps=ns.target_fps,
             clock_ns=ns.clock_ns,
             part=part,
+            fit=ns.fit,
             folding=folding,
             csim=csim,
             csim_out=csim_out,

@@ -6,8 +6,9 @@ the same model give byte-identical reports. The inputs:
 
 * `estimates`: the report of `-t estimates` (`backend_hls.estimates_target.estimates_report`):
   `layers` in the partition's program order (name, op, PE, SIMD, cycles, LUT, BRAM_18K, URAM,
-  DSP), `network` (estimated fps, latency, totals, bottleneck) and, after `set-folding`,
-  `folding` (target fps and cycles, notes);
+  DSP), `network` (estimated fps, latency, totals, bottleneck), `part` (the totals as
+  shares of the part; a resource over the allowed share is shown in red) and, after
+  `set-folding`, `folding` (target fps and cycles, notes);
 * `module`: the dataflow module, for what the estimates do not carry: each layer's stream
   datatypes, lanes and word widths, and the graph (which layer feeds which);
 * `info`: free-form facts shown in the header (model, part, clock, folding source);

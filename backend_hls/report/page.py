@@ -88,6 +88,17 @@ svg .io-sub { font-size:10.5px; text-anchor:middle; fill:#cbd5e1; }
 """
 
 
+def _resource_card(label: str, key: str, totals: Mapping[str, Any], part: Mapping[str, Any]) -> str:
+    """A resource total with its share of the part, red when over the allowed share."""
+    used = int(totals.get(key, 0))
+    share = (part.get("utilization_percent") or {}).get(label)
+    if share is None or not part.get("device"):
+        return card(label, fmt_int(used), "estimated")
+    limit = float(part.get("max_utilization") or 1.0) * 100
+    sub = f"{share:g} % of {part['device']} (limit {limit:g} %)"
+    return card(label, fmt_int(used), esc(sub), "bad" if share > limit else "")
+
+
 def _cards(
     estimates: Mapping[str, Any],
     csim: Mapping[str, Any] | None,
@@ -121,15 +132,12 @@ def _cards(
             esc(f"cycles/frame · bottleneck {network.get('bottleneck') or DASH}"),
         )
     )
-    cards.append(card("LUT", fmt_int(totals.get("LUT", 0)), "estimated"))
-    cards.append(card("BRAM18", fmt_int(totals.get("BRAM_18K", 0)), "estimated"))
-    cards.append(
-        card(
-            "DSP · URAM",
-            f"{fmt_int(totals.get('DSP', 0))} · {fmt_int(totals.get('URAM', 0))}",
-            "estimated",
-        )
-    )
+    part = estimates.get("part") or {}
+    cards.append(_resource_card("LUT", "LUT", totals, part))
+    cards.append(_resource_card("BRAM18", "BRAM_18K", totals, part))
+    cards.append(_resource_card("DSP", "DSP", totals, part))
+    if totals.get("URAM"):
+        cards.append(_resource_card("URAM", "URAM", totals, part))
     for title, report in (("C simulation", csim), ("RTL simulation", rtlsim)):
         if report is not None:
             cards.append(agreement_card(title, report))

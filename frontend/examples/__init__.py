@@ -9,16 +9,18 @@ test image, float32, the model's input shape) and NAME.json (the test-split accu
 the PyTorch module and of qonnx's reference execution). `digits_test.npz` is the test split
 of scikit-learn's digits data set all examples share (X: float32 (N, 1, 8, 8), y: int64).
 
-Importing this package needs only numpy (no torch).
+Importing this package imports nothing beyond the standard library; its functions need
+numpy (no torch).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 EXAMPLES_DIR = Path(__file__).resolve().parent
 
@@ -60,6 +62,8 @@ def metrics(name: str) -> dict[str, Any]:
 
 def load_test_split() -> tuple[np.ndarray, np.ndarray]:
     """(X, y) of the digits test split: X float32 (N, 1, 8, 8) in [0, 1], y int64 (N,)."""
+    import numpy as np
+
     with np.load(TEST_SPLIT) as data:
         return data["X"], data["y"]
 
@@ -73,6 +77,8 @@ def predict(logits: np.ndarray, rtol: float = 1e-5) -> np.ndarray:
     evaluation orders (PyTorch, onnxruntime, the integer streamline form) then differ in the
     last bit, and a plain argmax would pick different classes for the same integers. The
     tolerance is far above float rounding and far below one step of the logits' grid."""
+    import numpy as np
+
     logits = np.asarray(logits, dtype=np.float64)
     logits = logits.reshape(-1, logits.shape[-1])
     top = logits.max(axis=-1, keepdims=True)

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.interpreter import Interpreter, InterpreterFunctions
-from xdsl.interpreters.func import FuncFunctions
 
 from qdialects.semantics.dataflow import DataflowFunctions
+from qdialects.semantics.func import FuncFunctions
 from qdialects.semantics.inputs import ExecutionError
 from qdialects.semantics.quant import QuantFunctions
 from qdialects.semantics.streamline import StreamlineFunctions

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_TARGET_FPS
+from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_PART
 from passes.pipeline import PipelineError, parse_pipeline
 from passes.pipelines import (
     HARDWARE,
@@ -59,7 +59,7 @@ def test_other_elements_are_kept_verbatim():
         ("target-fps=3000 clock-ns=5", 3000, 5),
         ("target-fps=2.5e4 clock-ns=7.5", 2.5e4, 7.5),
         ("target-fps=1.0e+20 clock-ns=0.001", 1e20, 1e-3),
-        ("clock-ns=3", DEFAULT_TARGET_FPS, 3),
+        ("clock-ns=3", None, 3),  # no target: the fastest folding that fits the part
     ],
 )
 def test_options_reach_set_folding_exactly(text: str, fps: float, clock: float):
@@ -74,10 +74,12 @@ def test_options_reach_set_folding_exactly(text: str, fps: float, clock: float):
 def test_defaults_are_the_builds():
     folding = parse_pipeline(QUANT_TO_HARDWARE).passes[3]
     assert isinstance(folding, SetFoldingPass)
-    assert (folding.target_fps, folding.clock_ns) == (DEFAULT_TARGET_FPS, DEFAULT_CLOCK_NS)
+    defaults = (None, DEFAULT_CLOCK_NS, DEFAULT_PART)
+    assert (folding.target_fps, folding.clock_ns, folding.part) == defaults
     assert SetFoldingPass() == folding
     options = BuildOptions()
-    assert (options.target_fps, options.clock_ns) == (DEFAULT_TARGET_FPS, DEFAULT_CLOCK_NS)
+    assert (options.target_fps, options.clock_ns, options.part) == defaults
+    assert options.fit == "warn"
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ def test_the_readme_python_blocks_run(tmp_path: Path, monkeypatch: pytest.Monkey
     for line, code in python_blocks():
         exec(compile(code, f"README.md, block at line {line}", "exec"), namespace)
     printed = capsys.readouterr().out
-    assert re.search(r"^156,250 fps, 1,651 LUT$", printed, re.M), printed  # the tour's figures
+    assert re.search(r"^195,312 fps, 1,784 LUT$", printed, re.M), printed  # the tour's figures
     assert "stages: import, streamline, convert-to-dataflow" in printed
     assert (tmp_path / "mlp_hls/hls/top.cpp").is_file()
     assert (tmp_path / "mlp_project/report/csim.json").is_file()

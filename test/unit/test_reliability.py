@@ -409,6 +409,12 @@ def test_mobilenet_v1_builds_in_bounded_time_and_memory(tmp_path: Path):
     assert ops.count("dataflow.vvau") == 13  # the depthwise convs
     assert ops.count("dataflow.mvau") == 15  # first conv, 13 pointwise convs, the FC
     assert (out / "hls/top.cpp").is_file()
+    # 4.2 M weights need more block RAM than the xc7z020 has even at PE = SIMD = 1: the
+    # build folds that slowest way and says which part would hold it
+    (warning,) = [line for line in m["stderr"].splitlines() if "warning" in line]
+    assert warning.startswith("qnn-build: warning: the estimate does not fit xc7z020"), warning
+    assert "BRAM18" in warning and "; a bigger part: xc" in warning
+    assert estimates["part"]["fits"] is False and estimates["part"]["suggested_part"]
     sys.stderr.write(
         f"MobileNet-v1: qnn-build {m['seconds']:.1f} s, peak RSS {m['peak_rss'] / GIB:.2f} GiB\n"
     )

@@ -93,6 +93,7 @@ def build(
         module=state.mod,
         estimates=state.estimates,
         csim=state.csim_report,
+        warnings=list(state.warnings),
         seconds=seconds,
         csim_stats=dict(state.csim_stats),
         rtlsim=state.rtlsim_report,

@@ -5,14 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
-from backend_fpga.synth import DEFAULT_TIMEOUT
-from backend_fpga.uart import DEFAULT_BAUD
-from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_PART, DEFAULT_TARGET_FPS
+from passes.defaults import (
+    DEFAULT_CLOCK_NS,
+    DEFAULT_MAX_UTILIZATION,
+    DEFAULT_PART,
+    DEFAULT_SYNTH_TIMEOUT,
+    DEFAULT_UART_BAUD,
+)
 from tools.build.compare import RTLSIM_LABEL, disagreement
 
 
@@ -21,8 +25,14 @@ class BuildOptions:
     """How to build; every field has the default `qnn-build` has (`passes.defaults`).
 
     * `target_fps`, `clock_ns`: what `set-folding` folds for; `clock_ns` also goes into
-      the TCL scripts and the estimates;
-    * `part`: the FPGA part of the Vitis HLS and Vivado scripts;
+      the TCL scripts and the estimates. Without `target_fps` (None) the folding is the
+      fastest whose estimate fits `DEFAULT_MAX_UTILIZATION` (85 %) of every resource of
+      `part`;
+    * `part`: the FPGA part the folding fits and the Vitis HLS and Vivado scripts target
+      (its resources: `qdialects.dataflow.parts`);
+    * `fit`: what a design over 85 % of a resource of `part` does: `"warn"` builds it
+      and adds one line to `BuildResult.warnings`; `"strict"` fails the build
+      (`BuildError`) before anything is emitted;
     * `folding`: a FINN folding configuration (`apply-folding`) instead of `set-folding`
       (`target_fps` is then unused);
     * `csim`: C-simulate these frames (a `.npy` file or an array: `N x` the model's input
@@ -55,9 +65,10 @@ class BuildOptions:
       `shell="zynq"`).
     """
 
-    target_fps: float = DEFAULT_TARGET_FPS
+    target_fps: float | None = None
     clock_ns: float = DEFAULT_CLOCK_NS
     part: str = DEFAULT_PART
+    fit: Literal["warn", "strict"] = "warn"
     folding: Path | None = None
     csim: Path | np.ndarray | None = None
     csim_out: Path | None = None
@@ -71,10 +82,10 @@ class BuildOptions:
 
     synth: bool = False
     jobs: int = 1
-    synth_timeout: float = DEFAULT_TIMEOUT
+    synth_timeout: float = DEFAULT_SYNTH_TIMEOUT
 
     bitstream: bool = False
-    uart_baud: int = DEFAULT_BAUD
+    uart_baud: int = DEFAULT_UART_BAUD
 
     @property
     def wants_rtl(self) -> bool:
@@ -90,6 +101,8 @@ class BuildOptions:
         """How the folding is chosen, as the report's header shows it."""
         if self.folding is not None:
             return f"apply-folding {self.folding.name}"
+        if self.target_fps is None:
+            return f"set-folding fitting {DEFAULT_MAX_UTILIZATION * 100:g} % of {self.part}"
         return f"set-folding target-fps={self.target_fps:g}"
 
 
@@ -100,6 +113,7 @@ class BuildResult:
     * `module`: the dataflow module that was emitted (`OUT/ir/5-hardware.mlir`);
     * `estimates`: `report/estimates.json` (per-layer cycles and resources, totals);
     * `csim`: `report/csim.json` (with `BuildOptions.csim`), else None;
+    * `warnings`: one line each, e.g. the estimate does not fit the part (`fit="warn"`);
     * `seconds`: each stage's wall time;
     * `csim_stats`: the C simulation's build and run times (`backend_hls.csim`);
     * `rtlsim`: `report/rtlsim.json` (with `BuildOptions.rtlsim`), else None;
@@ -109,6 +123,7 @@ class BuildResult:
     module: ModuleOp
     estimates: dict[str, Any]
     csim: dict[str, Any] | None = None
+    warnings: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     csim_stats: dict[str, float] = field(default_factory=dict)
     rtlsim: dict[str, Any] | None = None

@@ -4,6 +4,7 @@ A stage reads `state.options`, works on `state.module` and writes its files unde
 `state.out`; it returns the detail of its progress line (`3 layers, 4 FIFOs`). `STAGES`
 lists them; a stage whose `when` is false for the options is skipped. Adding one: see
 "Adding a build stage" in docs/design.md.
+
 """
 
 from __future__ import annotations
@@ -25,17 +26,19 @@ from backend_hls.boards import Board, ShellError, shell_board
 from backend_hls.emit_cpp.dma import register_map
 from backend_hls.emit_deploy import write_deploy
 from backend_hls.emit_tcl import TclOptions, emit_tcl
-from backend_hls.estimates_target import estimates_report
+from backend_hls.estimates_target import estimates_report, part_report
 from backend_hls.report import render_html
 from backend_hls.shell import hls_accelerator, shell_script
 from frontend import import_qonnx
 from passes.apply_folding import ApplyFoldingPass
 from passes.dataflow_folding import write_folding_json
+from passes.defaults import DEFAULT_MAX_UTILIZATION
 from passes.lower_quant_to_streamline import require_activation_quantizer
 from passes.pipeline import run_pipeline
 from passes.pipelines import HARDWARE, STREAMLINE
 from passes.set_folding import SetFoldingPass
 from qdialects.dataflow import FIFOOp, find_partition, require_partition
+from qdialects.dataflow.estimates import Resources
 from qdialects.ir import print_module
 from tools.build.compare import agreement_report, csim_frames
 from tools.build.options import BuildOptions
@@ -61,6 +64,7 @@ class BuildState:
     rtlsim_report: dict[str, Any] | None = None
     rtlsim_stats: dict[str, float] = field(default_factory=dict)
     synth_report: dict[str, Any] | None = None
+    warnings: list[str] = field(default_factory=list)
     pnr_report: dict[str, Any] | None = None
     ir_count: int = 0
 
@@ -134,14 +138,14 @@ def stage_streamline(state: BuildState) -> str:
     """The `quant-to-streamline` pipeline (a model with no activation quantizer is
     refused first, saying what to add)."""
     require_activation_quantizer(state.mod)
-    run_pipeline(state.mod, STREAMLINE)
+    run_pipeline(state.mod, STREAMLINE, verified_input=True)
     state.dump_ir("streamline")
     return _op_count(state.mod)
 
 
 def stage_dataflow(state: BuildState) -> str:
     """`convert-to-dataflow`; a model without an integer region stops the build."""
-    run_pipeline(state.mod, "convert-to-dataflow")
+    run_pipeline(state.mod, "convert-to-dataflow", verified_input=True)
     if find_partition(state.mod, "qnn-build") is None:
         raise UserError(
             "the model has no integer region to put into hardware (no dataflow.partition)"
@@ -161,38 +165,67 @@ def stage_folding(state: BuildState) -> str:
         folding = SetFoldingPass(
             target_fps=options.target_fps,
             clock_ns=options.clock_ns,
+            part=options.part,
             parallel_window=not options.wants_rtl,  # the RTL backend has no parallel window
         )
-    run_pipeline(state.mod, [folding])
+    run_pipeline(state.mod, [folding], verified_input=True)
     state.dump_ir("folding")
     cycles = require_partition(state.mod, "qnn-build").cycles_per_frame()
     fps = 1e9 / (options.clock_ns * cycles) if cycles else 0.0
-    source = (
-        options.folding.name
-        if options.folding is not None
-        else "target " + thousands(options.target_fps)
-    )
+    if options.folding is not None:
+        source = options.folding.name
+    elif options.target_fps is None:
+        source = f"as fast as fits {options.part}"
+    else:
+        source = "target " + thousands(options.target_fps)
     return f"{thousands(fps)} fps est. ({source})"
 
 
 def stage_hardware(state: BuildState) -> str:
     """The `hardware` pipeline, then the folding file again (its FIFO entries); with
     `rtl`, a layer the RTL backend cannot build stops the build here."""
-    run_pipeline(state.mod, HARDWARE)
+    run_pipeline(state.mod, HARDWARE, verified_input=True)
     if state.options.folding is not None:
         # the whole configuration again, now that FIFOs exist: their depths (and
         # ram_style) override size-fifos', and a layer name that matches no layer at
         # all is an error here
-        run_pipeline(state.mod, [_apply_folding(state.options.folding)])
+        run_pipeline(state.mod, [_apply_folding(state.options.folding)], verified_input=True)
     if state.options.wants_rtl:
         from passes.convert_dataflow_to_hw import check_supported
 
         check_supported(require_partition(state.mod, "qnn-build"))
     state.dump_ir("hardware")
+    fit = _check_fit(state)
     fifos = sum(
         1 for op in require_partition(state.mod, "qnn-build").layers() if isinstance(op, FIFOOp)
     )
-    return f"{plural(_layer_count(state.mod), 'layer')}, {plural(fifos, 'FIFO')}"
+    return f"{plural(_layer_count(state.mod), 'layer')}, {plural(fifos, 'FIFO')}{fit}"
+
+
+def _check_fit(state: BuildState) -> str:
+    """The estimate against the part: a warning (or with `fit="strict"` a user error)
+    when a resource is over the allowed share; the progress detail's suffix."""
+    options = state.options
+    total = sum(
+        (layer.estimates() for layer in require_partition(state.mod, "qnn-build").layers()),
+        Resources(),
+    )
+    report = part_report(total, options.part, DEFAULT_MAX_UTILIZATION)
+    if report["fits"] is None:
+        if options.fit == "strict":
+            raise UserError(f"--fit strict: the resources of part {options.part} are unknown")
+        return ""
+    if report["fits"]:
+        return ""
+    share = f"{DEFAULT_MAX_UTILIZATION * 100:g} %"
+    message = f"the estimate does not fit {options.part} (at most {share} of each resource): "
+    message += ", ".join(report["over"])
+    bigger = report.get("suggested_part")
+    message += f"; a bigger part: {bigger}" if bigger else "; no known part is big enough"
+    if options.fit == "strict":
+        raise UserError(message)
+    state.warnings.append(message)
+    return ", does NOT fit"
 
 
 def stage_emit(state: BuildState) -> str:
@@ -260,7 +293,7 @@ def _write_rtl_shell(state: BuildState, board: Board, name: str) -> None:
 def stage_report(state: BuildState) -> str:
     """`report/estimates.json` (`-t estimates`), `report/folding.json` (`-t
     folding-json`), `report/index.html` (`backend_hls.report`)."""
-    state.estimates = estimates_report(state.mod, state.options.clock_ns)
+    state.estimates = estimates_report(state.mod, state.options.clock_ns, state.options.part)
     state.write_json("report/estimates.json", state.estimates)
     state.write_json("report/folding.json", write_folding_json(state.mod))
     _write_html(state)

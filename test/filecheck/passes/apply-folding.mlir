@@ -19,7 +19,8 @@
 // BAD-NAME: qnn-opt: error: apply-folding: no layer named 'MVAU_7' (layers: MVAU_0, MVAU_1, LabelSelect_0)
 // BAD-KEY: qnn-opt: error: LabelSelect_0 (dataflow.label_select) has no SIMD (cannot set it to 2)
 
-// -t folding-json writes the folding apply-folding reads (FINN's format).
+// -t folding-json writes the folding apply-folding reads (FINN's format). MVAU_1 takes all
+// 4 SIMD lanes: its weights become logic (no BRAM), cheaper than SIMD 1 plus its converter.
 // JSON: "Defaults": {},
 // JSON-NEXT: "MVAU_0": {
 // JSON-NEXT:   "PE": 1,
@@ -29,7 +30,7 @@
 // JSON-NEXT: },
 // JSON-NEXT: "MVAU_1": {
 // JSON-NEXT:   "PE": 1,
-// JSON-NEXT:   "SIMD": 1,
+// JSON-NEXT:   "SIMD": 4,
 // JSON:      "LabelSelect_0": {
 // JSON-NEXT:   "PE": 1
 // JSON-NEXT: }

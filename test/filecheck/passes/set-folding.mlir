@@ -6,27 +6,30 @@
 // An MLP 8 -> 4 -> 1 -> top-1, everything at PE = SIMD = 1.
 // At 5 cycles per frame (fast), MVAU_0 (8x4, 32 MACs) needs PE*SIMD >= 7: the least parallel
 // foldings meeting it have PE*SIMD = 8, and among them SIMD = 8 (one PE) costs the fewest
-// LUTs; the input takes 8 lanes (no converter), MVAU_1 (4 cycles at SIMD 1) stays.
-// At 1000 fps (slow), = 100000 cycles: nothing changes, no converter appears.
+// LUTs; the input takes 8 lanes (no converter). MVAU_1 meets 5 cycles at SIMD 1, but the
+// cheapest combination unfolds it (SIMD 4: its weights become logic instead of a BRAM18)
+// behind a 1 -> 4 lane converter.
+// At 1000 fps (slow), = 100000 cycles: MVAU_0 stays at PE = SIMD = 1, MVAU_1 is again
+// cheapest unfolded.
 // At 1 cycle (unreach), LabelSelect_0 needs 2 even fully unfolded; without relaxation every
 // other layer meets 1 cycle (MVAU_0 fully unfolded, MVAU_1 SIMD = 4), with a note.
 
 // FAST-LABEL: func.func @mlp
 // FAST-NOT: folding_notes
-// FAST: dataflow.partition(%x) {set_folding = {target_fps = 2.000000e+07 : f64, clock_ns = 1.000000e+01 : f64, target_cycles = 5 : i64, max_weight_width = 36 : i64}} :
+// FAST: dataflow.partition(%x) {set_folding = {target_fps = 2.000000e+07 : f64, clock_ns = 1.000000e+01 : f64, target_cycles = 5 : i64, max_weight_width = 36 : i64, part = "xc7z020clg400-1", max_utilization = 8.500000e-01 : f64}} :
 // FAST-NEXT: ^bb0(%s: !dataflow.stream<8x!quant.uint<2>, lanes 8>):
 // FAST-NEXT: dataflow.mvau %s, %w, %t {simd = 8 : i64, pe = 1 : i64, {{.*}}} : (!dataflow.stream<8x!quant.uint<2>, lanes 8>, {{.*}}) -> !dataflow.stream<4x!quant.uint<2>, lanes 1>
-// FAST-NEXT: dataflow.mvau %h, %w2 {simd = 1 : i64, pe = 1 : i64, {{.*}}} : (!dataflow.stream<4x!quant.uint<2>, lanes 1>, {{.*}}) -> !dataflow.stream<1x!quant.int<5>, lanes 1>
+// FAST-NEXT: dataflow.dwc %h : (!dataflow.stream<4x!quant.uint<2>, lanes 1>) -> !dataflow.stream<4x!quant.uint<2>, lanes 4>
+// FAST-NEXT: dataflow.mvau %0, %w2 {simd = 4 : i64, pe = 1 : i64, {{.*}}} : (!dataflow.stream<4x!quant.uint<2>, lanes 4>, {{.*}}) -> !dataflow.stream<1x!quant.int<5>, lanes 1>
 // FAST-NEXT: dataflow.label_select
-// FAST-NOT: dataflow.dwc
 // FAST: func.return
 
 // SLOW-LABEL: func.func @mlp
 // SLOW-NOT: folding_notes
 // SLOW: ^bb0(%s: !dataflow.stream<8x!quant.uint<2>, lanes 1>):
 // SLOW-NEXT: dataflow.mvau %s, %w, %t {simd = 1 : i64, pe = 1 : i64
-// SLOW-NEXT: dataflow.mvau %h, %w2 {simd = 1 : i64, pe = 1 : i64
-// SLOW-NOT: dataflow.dwc
+// SLOW-NEXT: dataflow.dwc %h
+// SLOW-NEXT: dataflow.mvau %0, %w2 {simd = 4 : i64, pe = 1 : i64
 // SLOW: func.return
 
 // UNREACH-LABEL: func.func @mlp

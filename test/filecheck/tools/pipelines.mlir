@@ -1,5 +1,5 @@
 // RUN: qnn-opt %s -p 'convert-to-dataflow,set-folding,hardware' --verify-each > %t.named
-// RUN: qnn-opt %s -p 'convert-to-dataflow,set-folding{target-fps=10000 clock-ns=10},minimize-bit-width,insert-dwc,insert-fifos,size-fifos' > %t.passes
+// RUN: qnn-opt %s -p 'convert-to-dataflow,set-folding{clock-ns=10 part=xc7z020clg400-1 max-utilization=0.85},minimize-bit-width,insert-dwc,insert-fifos,size-fifos' > %t.passes
 // RUN: diff %t.named %t.passes
 // RUN: filecheck %s < %t.named
 // RUN: qnn-opt %s -p 'convert-to-dataflow,hardware' | filecheck %s --check-prefix=UNFOLDED
@@ -8,9 +8,10 @@
 // RUN: not qnn-opt %s -p 'quant-to-hardware{target-fps=fast}' 2>&1 | filecheck %s --check-prefix=VALUE
 
 // `hardware` (passes.pipelines) is minimize-bit-width,insert-dwc,insert-fifos,size-fifos;
-// `set-folding` without options folds for qnn-build's defaults (passes.defaults): 10,000
-// fps at 10 ns. --verify-each sees every pass of the named pipeline.
-// CHECK:       dataflow.partition(%q) {set_folding = {target_fps = 1.000000e+04 : f64, clock_ns = 1.000000e+01 : f64,
+// `set-folding` without options folds for qnn-build's defaults (passes.defaults): the
+// fastest folding whose estimate fits 85 % of the xc7z020 at 10 ns (this MLP: fully
+// unfolded, 1 cycle per frame). --verify-each sees every pass of the named pipeline.
+// CHECK:       dataflow.partition(%q) {set_folding = {clock_ns = 1.000000e+01 : f64, target_cycles = 1 : i64, max_weight_width = 36 : i64, part = "xc7z020clg400-1", max_utilization = 8.500000e-01 : f64}}
 // CHECK:       dataflow.fifo %q_1 {depth = 2 : i64}
 // CHECK:       dataflow.mvau
 // CHECK-COUNT-2: dataflow.fifo
