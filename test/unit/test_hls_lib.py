@@ -814,7 +814,9 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outputs]:
     groups: dict[str, list[Case]] = {}
     for c in CASES:
         groups.setdefault(c.group, []).append(c)
-    builds = [("csim", g, cs, ()) for g, cs in groups.items()]
+    builds: list[tuple[str, str, list[Case], tuple[str, ...]]] = [
+        ("csim", g, cs, ()) for g, cs in groups.items()
+    ]
     builds.append(("synthesis", "mvau", groups["mvau"], SYNTHESIS_FORM))
     outputs: dict[str, Outputs] = {"csim": {}, "synthesis": {}}
     with ThreadPoolExecutor(max_workers=2) as pool:
