@@ -191,10 +191,11 @@ def synthesize(
     options: SynthOptions,
     estimates: dict[str, Any] | None = None,
     executor: Executor | None = None,
+    rtl_estimates: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Synthesize every distinct module the top instantiates, and the top's glue, on
     `executor` (default: `options.jobs` local processes; module docstring); returns the
-    report (`synth_report`). Raises `FpgaToolError` naming the module that failed first."""
+    report (`synth_report`; `rtl_estimates`: `backend_fpga.rtl_estimates`, by layer). Raises `FpgaToolError` naming the module that failed first."""
     rtl, work = Path(rtl_dir), Path(synth_dir)
     family = part_family(options.part)
     version = tool_version()
@@ -209,7 +210,7 @@ def synthesize(
         (work / f"{job.module}.ys").write_text(job.script, encoding="utf-8")
         (work / f"{job.module}.log").write_text(result.log, encoding="utf-8")
         (work / f"{job.module}.stat.json").write_text(result.stat, encoding="utf-8")
-    return synth_report(options.part, family, version, layers, results, estimates)
+    return synth_report(options.part, family, version, layers, results, estimates, rtl_estimates)
 
 
 def synth_report(
@@ -219,28 +220,33 @@ def synth_report(
     layers: list[tuple[str, str]],
     results: dict[str, ModuleResult],
     estimates: dict[str, Any] | None,
+    rtl_estimates: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """`report/synth.json` (module docstring)."""
     estimated = {row["name"]: row for row in (estimates or {}).get("layers", [])}
     rows = []
     total: dict[str, int] = dict.fromkeys(kinds(family.name), 0)
     total_estimate: dict[str, int] = {}
+    total_rtl: dict[str, int] = {}
     for name, module in layers:
         synthesized = resources(results[module].cells, family.name)
         estimate = _estimate(estimated.get(name))
+        rtl = _estimate((rtl_estimates or {}).get(name))
         total = add(total, synthesized)
         total_estimate = add(total_estimate, estimate)
-        rows.append(
-            {
-                "name": name,
-                "op": estimated.get(name, {}).get("op"),
-                "module": module,
-                "synthesized": synthesized,
-                "estimated": estimate,
-                "cells": results[module].cells,
-                "seconds": round(results[module].seconds, 2),
-            }
-        )
+        total_rtl = add(total_rtl, rtl)
+        row = {
+            "name": name,
+            "op": estimated.get(name, {}).get("op"),
+            "module": module,
+            "synthesized": synthesized,
+            "estimated": estimate,
+            "cells": results[module].cells,
+            "seconds": round(results[module].seconds, 2),
+        }
+        if rtl_estimates is not None and name in rtl_estimates:
+            row["rtl_estimated"] = {**rtl, "model": rtl_estimates[name]["model"]}
+        rows.append(row)
     boxes = {module for _, module in layers}
     glue_cells = {c: n for c, n in results[TOP].cells.items() if c not in boxes}
     glue = resources(glue_cells, family.name)
@@ -253,7 +259,11 @@ def synth_report(
         "as memory; compare the estimate's LUT with LUT + LUTRAM",
         "layers": rows,
         "top": {"module": TOP, "synthesized": glue, "cells": glue_cells},
-        "totals": {"synthesized": add(total, glue), "estimated": total_estimate},
+        "totals": {
+            "synthesized": add(total, glue),
+            "estimated": total_estimate,
+            **({"rtl_estimated": total_rtl} if rtl_estimates is not None else {}),
+        },
         "seconds": round(sum(r.seconds for r in results.values()), 2),
     }
 

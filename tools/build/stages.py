@@ -21,6 +21,7 @@ from xdsl.dialects.builtin import ModuleOp
 import backend_hls
 from backend_fpga.executor import make_executor
 from backend_fpga.report_html import pnr_section, synth_section
+from backend_fpga.rtl_estimates import rtl_estimates
 from backend_fpga.synth import SynthOptions, synthesize
 from backend_hls.boards import Board, ShellError, shell_board
 from backend_hls.emit_cpp.dma import register_map
@@ -369,7 +370,15 @@ def stage_synth(state: BuildState) -> str:
     rtl = state.out / "rtl"
     synth_options = SynthOptions(options.part, options.jobs, options.synth_timeout)
     executor = make_executor(options.jobs, options.ray)
-    report = synthesize(rtl, state.out / "synth", synth_options, state.estimates, executor)
+    partition = require_partition(state.mod, "qnn-build")
+    report = synthesize(
+        rtl,
+        state.out / "synth",
+        synth_options,
+        state.estimates,
+        executor,
+        rtl_estimates(partition),
+    )
     state.synth_report = report
     state.write_json("report/synth.json", report)
     _write_html(state)
