@@ -12,7 +12,9 @@ the same whichever executor ran the task; `map` keeps the items' order. The firs
 failing item's exception is raised (a Ray task's error is unwrapped to the original
 exception, so a tool's one-line error reads the same).
 
-`LocalExecutor(1)` runs the items in this process, one after the other.
+`LocalExecutor(1)` runs the items in this process, one after the other. After a
+failure, the items not started yet are dropped (a running one finishes: every task here
+is bounded, e.g. by `--synth-timeout`).
 """
 
 from __future__ import annotations
@@ -60,9 +62,13 @@ class LocalExecutor:
         if self.jobs <= 1 or len(items) <= 1:
             return [task(item) for item in items]
         context = multiprocessing.get_context("fork")
-        workers = min(self.jobs, len(items))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(task, items))
+        pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(items)), mp_context=context)
+        try:
+            futures = [pool.submit(task, item) for item in items]
+            return [future.result() for future in futures]
+        finally:
+            # after a failure, the items not started yet are dropped, not run
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,8 @@ class RayExecutor:
         try:
             return list(ray.get(refs))
         except ray.exceptions.RayTaskError as error:
+            for ref in refs:
+                ray.cancel(ref)
             cause = getattr(error, "cause", None)
             if isinstance(cause, BaseException):
                 raise cause from None
