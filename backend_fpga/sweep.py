@@ -134,7 +134,9 @@ def plot_svg(report: Mapping[str, Any]) -> str:
         )
         out.append(
             f'<text class="bar-value" x="{x0 + PLOT_W / 2:.0f}" y="{height - 8:.0f}">'
-            "estimated frames / s</text>"
+            f'estimated frames / s</text><text class="panel-max" x="{x0 + PLOT_W:.0f}" '
+            f'y="{bottom + 14:.0f}">{fmt_int(x_hi)}</text><text class="bar-value" '
+            f'x="{x0 - 4:.0f}" y="{bottom + 14:.0f}">0</text>'
         )
         front = sorted(
             (at(f, v) for f, v, p in zip(fps, values, points, strict=True) if p.get("pareto")),
