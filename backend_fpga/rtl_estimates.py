@@ -40,7 +40,7 @@ LOGIC_ROM_MAX_BITS = 8256
 """Yosys keeps a ROM in logic while bits/64 < 129 (a RAMB18's cost)."""
 BRAM18_BITS = 18432
 """Bits Yosys packs per RAMB18 on the shared models (it uses the parity bits)."""
-TILE_MUX_LUTS = 5
+TILE_MUX_LUTS = 4
 WEIGHT_BITS_PER_LUT = 15
 THRESHOLD_BITS_PER_LUT = 64
 FIFO_FF_MAX_WIDTH = 12
@@ -109,11 +109,11 @@ def dwc_estimate(in_width: int, out_width: int) -> Resources:
 
 
 def lane_luts(weight_bits: int, input_bits: int, xnor: bool) -> int:
-    """One product lane feeding the adder tree: an XNOR and its popcount share (1), or a
+    """One product lane feeding the adder tree: an XNOR and its popcount share (2), or a
     shift-and-add product (`res_type = "lut"`): W terms of A + W bits, about half a LUT
     per bit after ABC."""
     if xnor:
-        return 1
+        return 2
     return ceil_div(weight_bits * (input_bits + weight_bits), 2) + 1
 
 
