@@ -6,14 +6,16 @@
     {"model": "tfc_w1a1", "executor": "2 local processes", "source": "synthesized",
      "points": [{"target_fps": 1000.0, "dir": "sweep/1000", "estimated_fps": 1394.9,
                  "target_met": true, "LUT": 1056, "BRAM18": 3, "DSP": 0,
-                 "estimated": {...}, "synthesized": {...}, "pareto": true}, ...],
-     "fmax": null, "note": "..."}
+                 "estimated": {...}, "synthesized": {...}, "fmax_mhz": null,
+                 "pareto": true}, ...],
+     "note": "..."}
 
 A point's `LUT`, `BRAM18`, `DSP` are Yosys's totals when every point was synthesized
 (`source: "synthesized"`; LUT counts LUTs used as memory too), else the estimates'. A
 point is on the Pareto front (`pareto`) when no other point reaches at least its
 estimated frame rate with at most its LUTs and BRAMs (and is better in one of the
-three). Fmax needs place and route, which synthesis alone does not give: `fmax` is null.
+three). `fmax_mhz` is the slowest clock's Fmax when the points were placed and routed
+(`--bitstream`, ECP5: `report/pnr.json`), else null: synthesis alone gives no Fmax.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from backend_hls.report.common import card, esc, fmt_int
+from backend_hls.report.common import card, esc, fmt_int, fmt_num
 from backend_hls.report.page import CSS
 
 AXES = (("LUT", "LUT"), ("BRAM18", "BRAM18"))
@@ -70,6 +72,7 @@ def pareto_report(
         }
         if "synthesized" in figures:
             row["synthesized"] = figures["synthesized"]
+        row["fmax_mhz"] = figures.get("fmax_mhz")
         rows.append(row)
     for row in rows:
         row["pareto"] = not any(dominates(other, row) for other in rows if other is not row)
@@ -78,9 +81,8 @@ def pareto_report(
         "executor": executor,
         "source": "synthesized" if synthesized else "estimated",
         "points": rows,
-        "fmax": None,
         "note": "LUT/BRAM18/DSP are Yosys's counts (not Vivado's) when synthesized, else the "
-        "estimates; Fmax needs place and route (not run by a sweep)",
+        "estimates; Fmax needs place and route (--bitstream on an ECP5 part), else null",
     }
 
 
@@ -161,7 +163,8 @@ def plot_svg(report: Mapping[str, Any]) -> str:
 def _table(report: Mapping[str, Any]) -> str:
     head = (
         "<tr><th class=n>target fps</th><th class=n>estimated fps</th><th>met</th>"
-        "<th class=n>LUT</th><th class=n>BRAM18</th><th class=n>DSP</th><th>Pareto</th>"
+        "<th class=n>LUT</th><th class=n>BRAM18</th><th class=n>DSP</th>"
+        "<th class=n>Fmax MHz</th><th>Pareto</th>"
         "<th>tree</th></tr>"
     )
     rows = [
@@ -169,7 +172,8 @@ def _table(report: Mapping[str, Any]) -> str:
         f"<td class=n>{fmt_int(p.get('estimated_fps'))}</td>"
         f"<td>{'yes' if p.get('target_met') else 'no'}</td>"
         f"<td class=n>{fmt_int(p['LUT'])}</td><td class=n>{fmt_int(p['BRAM18'])}</td>"
-        f"<td class=n>{fmt_int(p['DSP'])}</td><td>{'yes' if p.get('pareto') else ''}</td>"
+        f"<td class=n>{fmt_int(p['DSP'])}</td><td class=n>{fmt_num(p.get('fmax_mhz'))}</td>"
+        f"<td>{'yes' if p.get('pareto') else ''}</td>"
         f"<td><code>{esc(p['dir'])}</code></td></tr>"
         for p in report.get("points") or []
     ]

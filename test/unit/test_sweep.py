@@ -18,7 +18,7 @@ from backend_fpga.parts import part_family
 from backend_fpga.sweep import dominates, pareto_report
 from backend_fpga.synth import TOP, run_job, synth_job, top_instances
 from tools.build import BuildOptions, build
-from tools.build.sweep import sweep
+from tools.build.sweep import point_figures, sweep
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +89,13 @@ def test_the_pareto_front_keeps_only_undominated_points() -> None:
         "1 process",
     )
     assert [p["pareto"] for p in report["points"]] == [True, False, True, False]
+
+
+def test_a_placed_and_routed_point_reports_its_slowest_clock() -> None:
+    estimates = {"network": {"estimated_fps": 10.0, "totals": {"LUT": 5}}}
+    pnr = {"clocks": [{"clock": "clk", "fmax_mhz": 80.5}, {"clock": "x", "fmax_mhz": 120.0}]}
+    assert point_figures(estimates, None, pnr)["fmax_mhz"] == 80.5
+    assert "fmax_mhz" not in point_figures(estimates, None, None)
 
 
 @pytest.fixture(scope="module")

@@ -70,15 +70,17 @@ def build_point(point: SweepPoint) -> PointResult:
             result = build(model, out, point.options)
         except UserError as error:
             raise UserError(f"sweep point {point.options.target_fps:g} fps: {error}") from None
-        synth_file = out / "report" / "synth.json"
-        synth = _read_json(synth_file) if synth_file.is_file() else None
-        figures = point_figures(result.estimates, synth)
+        synth = _optional_json(out / "report" / "synth.json")
+        figures = point_figures(result.estimates, synth, _optional_json(out / "report/pnr.json"))
         return PointResult(point.options.target_fps, figures, _tar(out))
 
 
-def point_figures(estimates: dict[str, Any], synth: dict[str, Any] | None) -> dict[str, Any]:
-    """What the Pareto report keeps of a point: the estimated frame rate and resources
-    and, when synthesized, Yosys's totals."""
+def point_figures(
+    estimates: dict[str, Any], synth: dict[str, Any] | None, pnr: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What the Pareto report keeps of a point: the estimated frame rate and resources,
+    when synthesized Yosys's totals, and with `--bitstream` the Fmax place and route
+    achieved (the slowest clock of `report/pnr.json`)."""
     network = estimates.get("network") or {}
     folding = estimates.get("folding") or {}
     figures: dict[str, Any] = {
@@ -89,6 +91,9 @@ def point_figures(estimates: dict[str, Any], synth: dict[str, Any] | None) -> di
     if synth is not None:
         figures["synthesized"] = synth["totals"]["synthesized"]
         figures["family"] = synth["family"]
+    fmax = [c.get("fmax_mhz") for c in (pnr or {}).get("clocks", [])]
+    if any(f is not None for f in fmax):
+        figures["fmax_mhz"] = min(f for f in fmax if f is not None)
     return figures
 
 
@@ -155,8 +160,8 @@ def _untar(data: bytes, directory: Path) -> None:
         tar.extractall(directory, filter="data")
 
 
-def _read_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
+def _optional_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 def _dump(data: Any) -> str:
