@@ -47,6 +47,7 @@ from passes.streamline.common import (
 )
 from qdialects import streamline as sl
 from qdialects.semantics.kernels import depth_to_space_nhwc, upsample_nearest
+from qdialects.types import BipolarType, element_datatype, smallest_datatype
 from qdialects.utils import ints, shape_of
 
 MatMulLike = sl.MatMulOp | sl.DepthwiseMatMulOp
@@ -324,8 +325,9 @@ class MoveAffinePastWindow(RewritePattern):
 class MoveAffinePastConcat(RewritePattern):
     """`concat(x_1*c_1, ..., x_n*c_n) -> concat(x_1, ..., x_n)*c` (likewise for adds),
     `c` the constants broadcast to their operands' shapes and joined along the axis. Only
-    when the `x_i` share one element type (the concat's invariant) and `c` is a scalar or
-    a channel vector."""
+    when `c` is a scalar or a channel vector, and the `x_i` share one element type (the
+    concat's invariant): branches quantized to different integer types are first widened
+    to the narrowest type holding them all (`_widen`)."""
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: sl.ConcatOp, rewriter: PatternRewriter) -> None:
@@ -333,9 +335,8 @@ class MoveAffinePastConcat(RewritePattern):
             parts = _affine_operands(list(op.inputs), kind)
             if parts is None:
                 continue
-            xs = [x for x, _ in parts]
-            elements = {x.type.element_type for x in xs if isinstance(x.type, TensorType)}
-            if len(elements) != 1:
+            xs = _widen([x for x, _ in parts], rewriter)
+            if xs is None:
                 return
             full = [np.broadcast_to(c, shape_of(x)) for x, c in parts]
             moved = compress(np.concatenate(full, axis=op.axis.value.data))
@@ -346,6 +347,29 @@ class MoveAffinePastConcat(RewritePattern):
             outer = kind(inner.results[0], c_op.result, op.result.type)
             rewriter.replace(op, [inner, c_op, outer])
             return
+
+
+def _widen(xs: list[SSAValue], rewriter: PatternRewriter) -> list[SSAValue] | None:
+    """`xs` of one element type: each of another integer type than the narrowest one
+    holding them all is the result of a `streamline.multithreshold` read once, whose
+    counts that type holds too, retyped in place; None when that is impossible (a
+    bipolar or float x, or another producer)."""
+    datatypes = [element_datatype(x.type) for x in xs]
+    if any(d is None or isinstance(d, BipolarType) for d in datatypes):
+        return None
+    known = [d for d in datatypes if d is not None]
+    wide = smallest_datatype(min(d.min_value for d in known), max(d.max_value for d in known))
+    narrow = [x for x, datatype in zip(xs, known, strict=True) if datatype != wide]
+    if not all(isinstance(x.owner, sl.MultiThresholdOp) and x.has_one_use() for x in narrow):
+        return None
+    widened = {}
+    for x in narrow:
+        owner = x.owner
+        assert isinstance(owner, sl.MultiThresholdOp)
+        retyped = recreate(owner, list(owner.operands), [TensorType(wide, shape_of(x))])
+        rewriter.replace(owner, retyped)
+        widened[x] = retyped.results[0]
+    return [widened.get(x, x) for x in xs]
 
 
 def _affine_operands(

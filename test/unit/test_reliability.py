@@ -8,7 +8,9 @@
   are snapshotted around the build).
 * Determinism: two builds of one model (another OUT, another working directory, another
   `PYTHONHASHSEED`) are byte-identical except `report/build-info.json`
-  (`test_qnn_build.test_builds_are_deterministic` covers tfc with --csim).
+  (`test_qnn_build.test_builds_are_deterministic` covers tfc with --csim); the shared FINN
+  networks (tfc_w2a2 by default, the others with `-m slow`) with the HLS, RTL, Zynq shell
+  and deployment trees too.
 * Scale: a MobileNet-v1 (224x224x3, width 1.0, 4.2 M 4-bit weights; `test/models/mobilenet.py`)
   goes through `qnn-build` within 300 s and 4 GiB of peak RSS (measured ~15 s, 0.3 GiB).
 * Limits: a folding whose words are wider than AP_INT_MAX_W, a model whose thresholds are
@@ -285,27 +287,21 @@ def test_hostile_model_file_names(sandbox: dict[str, Path], file_name: str):
 # --------------------------------------------------------------------------- determinism
 
 
-@pytest.mark.parametrize("model", ["cnv_like", "residual", "depthwise_sep", "hostile"])
-def test_builds_are_byte_identical(tmp_path: Path, model: str):
-    """Two builds (other OUT and working directory, another PYTHONHASHSEED) give the same
-    bytes everywhere except report/build-info.json."""
-    if model == "hostile":
-        (tmp_path / "m").mkdir()
-        path = hostile_model(tmp_path / "m" / "hostile.onnx")
-    else:
-        path = MODELS_DIR / f"{model}.onnx"
+def build_twice(tmp_path: Path, model: Path, *options: str) -> dict[str, bytes]:
+    """Builds `model` twice (other OUT and working directory, another PYTHONHASHSEED),
+    asserts the two trees hold the same files with the same bytes except
+    report/build-info.json, and returns the first tree without it."""
     trees = []
     for seed in ("0", "4242"):
         run_dir = tmp_path / f"run{seed}"
         (run_dir / "cwd").mkdir(parents=True)
         out = run_dir / f"out-{seed}"
         result = run(
-            path.resolve(),
+            model.resolve(),
             "-o",
             out,
             "-q",
-            "--target-fps",
-            "3000",
+            *options,
             cwd=run_dir / "cwd",
             env={"PYTHONHASHSEED": seed},
         )
@@ -316,8 +312,56 @@ def test_builds_are_byte_identical(tmp_path: Path, model: str):
     b.pop("report/build-info.json")
     assert sorted(a) == sorted(b)
     assert [name for name in a if a[name] != b[name]] == []
-    assert {"hls/top.cpp", "vivado/stitch.tcl", "report/index.html"} <= set(a)
     assert set(info["seconds"]) >= {"import", "emit"}
+    return a
+
+
+@pytest.mark.parametrize("model", ["cnv_like", "residual", "depthwise_sep", "hostile"])
+def test_builds_are_byte_identical(tmp_path: Path, model: str):
+    """Two builds (other OUT and working directory, another PYTHONHASHSEED) give the same
+    bytes everywhere except report/build-info.json."""
+    if model == "hostile":
+        (tmp_path / "m").mkdir()
+        path = hostile_model(tmp_path / "m" / "hostile.onnx")
+    else:
+        path = MODELS_DIR / f"{model}.onnx"
+    files = build_twice(tmp_path, path, "--target-fps", "3000")
+    assert {"hls/top.cpp", "vivado/stitch.tcl", "report/index.html"} <= set(files)
+
+
+SHARED_MODELS = Path("/work/shared/models")
+"""The FINN reference networks this project is measured on (absent on a fresh clone)."""
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "tfc_w2a2",
+        *(
+            pytest.param(name, marks=pytest.mark.slow)
+            for name in (
+                "tfc_w1a1",
+                "tfc_w1a2",
+                "sfc_w2a2",
+                "lfc_w1a1",
+                "cnv_w1a1",
+                "cnv_w1a2",
+                "cnv_w2a2",
+            )
+        ),
+    ],
+)
+def test_shared_models_rebuild_byte_identical(tmp_path: Path, name: str):
+    """A shared model built twice with every tree a build can write without running a
+    tool (HLS, RTL, the Zynq shells and the deployment package): the same bytes but for
+    report/build-info.json."""
+    model = SHARED_MODELS / f"{name}.onnx"
+    if not model.is_file():
+        pytest.skip(f"no {model}")
+    files = build_twice(tmp_path, model, "--target-fps", "3000", "--board", "pynq-z1", "--rtl")
+    trees = {path.split("/")[0] for path in files}
+    assert trees >= {"hls", "rtl", "rtl_axi", "vivado", "deploy", "csim", "report", "ir"}
+    assert {"vivado/shell.tcl", "vivado/shell_rtl.tcl", "deploy/driver.py"} <= set(files)
 
 
 # --------------------------------------------------------------------------- scale

@@ -28,6 +28,7 @@ BUILDS = [
     "conv1d_maxpool",
     "finn_bipolar_topk",
     "channels_last",
+    "concat_mixed",
 ]
 """The fixtures that compile; each one's C simulation must equal qonnx."""
 

@@ -3,7 +3,6 @@ annotations, channels-last graphs, and the fast refusal of unsupported ops."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -247,20 +246,29 @@ def unsupported_model(side: int) -> onnx.ModelProto:
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 
 
-def test_unsupported_ops_are_all_listed_in_one_line_before_cleanup(tmp_path):
+def test_unsupported_ops_are_all_listed_in_one_line_before_cleanup(tmp_path, monkeypatch):
+    """The ops are checked before qonnx's cleanup (which alone takes tens of seconds on a
+    512x512 graph) runs at all; the time a refusal takes is measured by
+    benchmarks/refusal_bench.py."""
+    import qonnx.util.cleanup
+
+    class CleanupRan(BaseException):
+        """Not an Exception: the importer's handler of cleanup failures lets it through."""
+
+    def cleanup_ran(*_args, **_kwargs):
+        raise CleanupRan("qonnx's cleanup ran before the ops were checked")
+
+    monkeypatch.setattr(qonnx.util.cleanup, "cleanup_model", cleanup_ran)
     path = tmp_path / "big.onnx"
     onnx.save(unsupported_model(512), str(path))
-    start = time.perf_counter()
     with pytest.raises(QonnxImportError) as error:
         import_qonnx(path)
-    elapsed = time.perf_counter() - start
     message = str(error.value)
     assert "\n" not in message
     assert message == (
         "unsupported ops: Cos (nodes 'cos_0', 'cos_1'), Floor (node 'floor'), "
         "Thing (domain 'vendor.ops') (node 'thing')"
     )
-    assert elapsed < 2.0  # cleanup of a 512x512 graph alone takes far longer
 
 
 # --------------------------------------------------------------------------- whole models

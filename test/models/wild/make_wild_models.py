@@ -361,6 +361,21 @@ def split_slice(rng: np.random.Generator):
     return g.model({"x": (1, 3, 8, 8)}, t), grid_input(rng, (1, 3, 8, 8), 0, 1, 255)
 
 
+def concat_mixed(rng: np.random.Generator):
+    """Three branches quantized differently and joined by Concat: 4-bit unsigned at scale
+    1/4, 2-bit unsigned at scale 1/2 and 3-bit signed at scale 1/4 (the concat takes the
+    widest type that holds every branch), then a convolution over the joined channels."""
+    g = Graph("concat_mixed", rng)
+    x = g.quant("x", 2.0**-3, 6, True)
+    a = _conv(g, x, 3, 4, (3, 3), pads=[1, 1, 1, 1])
+    a = g.quant(g.node("Relu", [a]), 2.0**-2, 4, False)
+    b = g.quant(g.node("Relu", [_conv(g, x, 3, 2, (1, 1))]), 2.0**-1, 2, False)
+    c = g.quant(_conv(g, x, 3, 2, (1, 1)), 2.0**-2, 3, True)
+    t = g.node("Concat", [a, b, c], axis=1)
+    t = _conv(g, t, 8, 5, (3, 3))
+    return g.model({"x": (1, 3, 6, 6)}, t), grid_input(rng, (1, 3, 6, 6), -4, 4, 64)
+
+
 def conv1d_maxpool(rng: np.random.Generator):
     """A radio/time-series net: 1-D convolutions (3-D input N x C x L), BatchNorm1d,
     MaxPool1d, then flatten and a dense layer."""
@@ -452,6 +467,7 @@ MODELS: dict[str, tuple[Callable, set[str]]] = {
     "segment_int_out": (segment_int_out, {"Conv", "Reshape"}),
     "espcn_resize": (espcn_resize, {"Resize", "Conv"}),
     "split_slice": (split_slice, {"Split", "Slice", "Concat"}),
+    "concat_mixed": (concat_mixed, {"Concat", "Quant"}),
     "conv1d_maxpool": (conv1d_maxpool, {"Conv", "MaxPool", "Flatten"}),
     "channels_last": (channels_last, {"Conv", "MaxPool", "BatchNormalization", "Transpose"}),
     "grouped_conv": (grouped_conv, {"Conv"}),

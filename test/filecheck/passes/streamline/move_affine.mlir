@@ -251,6 +251,43 @@ func.func @affine_past_upsample_slice_concat(%x: tensor<1x1x1x3x!quant.uint<2>>,
 
 // -----
 
+// Branches quantized to different integer types (uint<2> counts, and counts shifted by
+// out_bias -2 into int<2>) are widened to the narrowest type holding both, int<3>: each
+// multithreshold is retyped, and the scales move past the concat as for one type.
+// CHECK-LABEL: @concat_of_mixed_widths
+// CHECK:       %[[A:.*]] = streamline.multithreshold %x, %t {{.*}} -> tensor<1x2x!quant.int<3>>
+// CHECK:       %[[B:.*]] = streamline.multithreshold %x, %t {{.*}} -> tensor<1x2x!quant.int<3>>
+// CHECK:       %[[C:.*]] = streamline.concat %[[A]], %[[B]] {axis = 1 : i64} : (tensor<1x2x!quant.int<3>>, tensor<1x2x!quant.int<3>>) -> tensor<1x4x!quant.int<3>>
+// CHECK-NEXT:  quant.constant dense<[2.500000e-01, 2.500000e-01, 5.000000e-01, 5.000000e-01]> : tensor<4xf64>
+// CHECK-NEXT:  streamline.mul %[[C]]
+func.func @concat_of_mixed_widths(%x: tensor<1x2x!quant.int<4>>) -> tensor<1x4xf32> {
+  %t = quant.constant dense<[[-2, 0, 2]]> : tensor<1x3xi8> -> tensor<1x3x!quant.int<3>>
+  %a = streamline.multithreshold %x, %t {out_scale = 1 : i64, out_bias = 0 : i64} : (tensor<1x2x!quant.int<4>>, tensor<1x3x!quant.int<3>>) -> tensor<1x2x!quant.uint<2>>
+  %b = streamline.multithreshold %x, %t {out_scale = 1 : i64, out_bias = -2 : i64} : (tensor<1x2x!quant.int<4>>, tensor<1x3x!quant.int<3>>) -> tensor<1x2x!quant.int<2>>
+  %sa = quant.constant dense<0.25> : tensor<f64>
+  %sb = quant.constant dense<0.5> : tensor<f64>
+  %as = streamline.mul %a, %sa : (tensor<1x2x!quant.uint<2>>, tensor<f64>) -> tensor<1x2xf32>
+  %bs = streamline.mul %b, %sb : (tensor<1x2x!quant.int<2>>, tensor<f64>) -> tensor<1x2xf32>
+  %j = streamline.concat %as, %bs {axis = 1 : i64} : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<1x4xf32>
+  func.return %j : tensor<1x4xf32>
+}
+
+// -----
+
+// An operand of another type that is not a multithreshold's count (here an argument)
+// cannot be widened: the concat stays on the float values.
+// CHECK-LABEL: @concat_of_mixed_widths_not_widened
+// CHECK:       streamline.concat %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<1x4xf32>
+func.func @concat_of_mixed_widths_not_widened(%a: tensor<1x2x!quant.uint<2>>, %b: tensor<1x2x!quant.int<2>>) -> tensor<1x4xf32> {
+  %s = quant.constant dense<0.25> : tensor<f64>
+  %as = streamline.mul %a, %s : (tensor<1x2x!quant.uint<2>>, tensor<f64>) -> tensor<1x2xf32>
+  %bs = streamline.mul %b, %s : (tensor<1x2x!quant.int<2>>, tensor<f64>) -> tensor<1x2xf32>
+  %j = streamline.concat %as, %bs {axis = 1 : i64} : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<1x4xf32>
+  func.return %j : tensor<1x4xf32>
+}
+
+// -----
+
 // A per-channel activation scale over the matmul's rows that is a base times small
 // integers (here 0.25 * [1, 2, -4]) moves into the weight rows: exact, integer product.
 // CHECK-LABEL: @channel_scale_into_weights
