@@ -14,38 +14,52 @@ COMPARED = (("LUT", ("LUT", "LUTRAM")), ("BRAM18", ("BRAM18",)), ("DSP", ("DSP48
 LUTs used as memory)."""
 
 
-def compared(synthesized: Mapping[str, Any], estimated: Mapping[str, Any]) -> list[str]:
-    """Table cells: for each compared resource, `synthesized / estimated`."""
+def compared(
+    synthesized: Mapping[str, Any], estimated: Mapping[str, Any], rtl: Mapping[str, Any]
+) -> list[str]:
+    """Table cells: for each compared resource, synthesized, the FINN-like estimate and
+    the RTL estimate (`backend_fpga.rtl_estimates`; blank when absent)."""
     cells = []
     for key, kinds in COMPARED:
         got = sum(int(synthesized.get(k, 0)) for k in kinds)
-        est = estimated.get(key)
-        cells.append(f"<td class=n>{fmt_int(got)}</td><td class=n>{fmt_int(est)}</td>")
+        cells.append(
+            f"<td class=n>{fmt_int(got)}</td><td class=n>{fmt_int(estimated.get(key))}</td>"
+            f"<td class=n>{fmt_int(rtl.get(key)) if key in rtl else ''}</td>"
+        )
     return cells
 
 
 def synth_section(report: Mapping[str, Any]) -> str:
     """`<section>` with one row per layer and the totals."""
-    head = "".join(f"<th class=n>{k} synth</th><th class=n>{k} est.</th>" for k, _ in COMPARED)
+    head = "".join(
+        f"<th class=n>{k} synth</th><th class=n>{k} est.</th><th class=n>{k} RTL est.</th>"
+        for k, _ in COMPARED
+    )
     rows = []
     for row in report.get("layers") or []:
         synthesized = row.get("synthesized") or {}
         rows.append(
             f"<tr><td>{esc(row.get('name'))}</td><td>{esc(row.get('module'))}</td>"
-            + "".join(compared(synthesized, row.get("estimated") or {}))
+            + "".join(
+                compared(synthesized, row.get("estimated") or {}, row.get("rtl_estimated") or {})
+            )
             + f"<td class=n>{fmt_int(synthesized.get('FF', 0))}</td></tr>"
         )
     totals = report.get("totals") or {}
     synthesized = totals.get("synthesized") or {}
     rows.append(
         "<tr><td><b>total</b></td><td>(with the top's glue)</td>"
-        + "".join(compared(synthesized, totals.get("estimated") or {}))
+        + "".join(
+            compared(synthesized, totals.get("estimated") or {}, totals.get("rtl_estimated") or {})
+        )
         + f"<td class=n>{fmt_int(synthesized.get('FF', 0))}</td></tr>"
     )
     text = (
         f"<p>{esc(report.get('tool'))} <code>{esc(report.get('command'))}</code> for "
         f"{esc(report.get('part'))}, each layer on its own; LUT synth = logic LUTs + LUTs "
-        "used as memory. Yosys's counts are not Vivado's.</p>"
+        "used as memory; est. = the FINN-like estimate, RTL est. = the estimate of the RTL "
+        "backend's structure as Yosys maps it (backend_fpga/rtl_estimates.py). Yosys's "
+        "counts are not Vivado's.</p>"
     )
     table = (
         f"<table><tr><th>layer</th><th>module</th>{head}<th class=n>FF</th></tr>"

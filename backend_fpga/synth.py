@@ -7,8 +7,11 @@ primitive parameterization such as `qnn_fifo_8_2` for a FIFO layer) is synthesiz
 own, from the files it needs, with the family's command (`synth_xilinx -family xc7`,
 `synth_ecp5`; `backend_fpga.parts`); the top is synthesized with the layer modules as
 black boxes, so it counts only the glue between them, and the total is the layers' sum
-plus that glue. Runs go to `jobs` parallel Yosys processes, each bounded by `timeout`
-seconds. The working directory `synth_dir` receives `<module>.ys` (the script),
+plus that glue. Each run is a self-contained `SynthJob` (the script and the text of every
+file it reads) that an executor (`backend_fpga.executor`: `jobs` local processes, or a
+Ray cluster) runs in a fresh directory, each bounded by `timeout` seconds; the report is
+the same whichever executor ran the jobs (only the `seconds` differ). The directory
+`synth_dir` receives `<module>.ys` (the script: run it in the RTL tree),
 `<module>.log` and `<module>.stat.json` (Yosys's `stat -json`).
 
 The result (`synth_report`) is `report/synth.json`: per layer its module, its cells and
@@ -20,15 +23,15 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import os
 import re
+import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from backend_fpga.cells import add, kinds, resources
+from backend_fpga.executor import Executor, LocalExecutor
 from backend_fpga.parts import Family, part_family
 from backend_fpga.yowasp import FpgaToolError, run_tool
 from passes.defaults import DEFAULT_SYNTH_TIMEOUT
@@ -91,56 +94,85 @@ def top_instances(rtl_dir: Path) -> list[tuple[str, str]]:
     return [(instance, module) for module, instance in found if instance is not None]
 
 
-def script(
-    module: str, sources: Sequence[str], family: Family, blackboxes: Sequence[str], stat: Path
-) -> str:
-    """The Yosys script synthesizing `module` from `sources` (relative to the RTL tree),
-    with `blackboxes` read as black boxes, writing `stat -json` to `stat`."""
+def script(module: str, sources: Sequence[str], family: Family, blackboxes: Sequence[str]) -> str:
+    """The Yosys script synthesizing `module` from `sources`, with `blackboxes` read as
+    black boxes, writing `stat -json` to `<module>.stat.json` (paths relative to the
+    directory it runs in: the RTL tree's files)."""
     lines = [f"read_verilog -defer -sv {' '.join(sources)}"]
     if blackboxes:
         lines.append(f"read_verilog -sv -lib {' '.join(blackboxes)}")
     command = f"{family.synth_command} -flatten -top {module}"
     if family.is_xilinx:
         command += " -noiopad -noclkbuf"
-    lines += [command, f"tee -q -o {stat} stat -json"]
+    lines += [command, f"tee -q -o {module}.stat.json stat -json"]
     return "\n".join(lines) + "\n"
+
+
+_DATA_FILE = re.compile(r'"([\w.-]+\.(?:mem|hex))"')
+
+
+def data_files(texts: Sequence[str], files_dir: Path) -> list[str]:
+    """The memory images (`$readmemh` files named in `texts`) present in `files_dir`."""
+    names = dict.fromkeys(m.group(1) for text in texts for m in _DATA_FILE.finditer(text))
+    return [name for name in names if (files_dir / name).is_file()]
+
+
+@dataclass(frozen=True)
+class SynthJob:
+    """One Yosys run, self-contained (an executor may run it on another machine): the
+    script and the text of every file it reads, by name."""
+
+    module: str
+    script: str
+    files: dict[str, str]
+    timeout: float
 
 
 @dataclass(frozen=True)
 class ModuleResult:
-    """One module synthesized: its cells by type and Yosys's wall time."""
+    """One module synthesized: its cells by type, Yosys's log and `stat -json`, and its
+    wall time."""
 
     module: str
     cells: dict[str, int]
+    log: str
+    stat: str
     seconds: float
 
 
-def synthesize_module(
-    module: str, rtl_dir: Path, synth_dir: Path, family: Family, timeout: float
-) -> ModuleResult:
-    """One Yosys run: `module` (with its dependencies; the top with the layers as black
-    boxes) to the family's cells."""
+def synth_job(module: str, rtl_dir: Path, family: Family, timeout: float) -> SynthJob:
+    """The job synthesizing `module` of the tree `rtl_dir` (with its dependencies; the
+    top with the layers as black boxes)."""
     files = module_files(rtl_dir)
     if module == TOP:
         layers = sorted({m for _, m in top_instances(rtl_dir)})
         sources, boxes = [files[TOP].name], [files[m].name for m in layers]
     else:
         sources, boxes = [files[m].name for m in dependencies(module, files)], []
-    # paths relative to the RTL tree: YoWASP maps /tmp to a private directory
-    work = Path(os.path.relpath(synth_dir, rtl_dir))
-    stat_file, script_file = work / f"{module}.stat.json", work / f"{module}.ys"
-    text = script(module, sources, family, boxes, stat_file)
-    (rtl_dir / script_file).write_text(text, encoding="utf-8")
-    what = "synthesis of the top's glue" if module == TOP else f"synthesis of {module}"
-    run = run_tool(
-        YOSYS,
-        ["-q", "-l", str(work / f"{module}.log"), str(script_file)],
-        cwd=rtl_dir,
-        timeout=timeout,
-        what=what,
-    )
-    stat = json.loads((rtl_dir / stat_file).read_text(encoding="utf-8"))
-    return ModuleResult(module, _cells(stat, module), run.seconds)
+    texts = {name: (rtl_dir / name).read_text(encoding="utf-8") for name in sources + boxes}
+    if module != TOP:
+        for name in data_files(list(texts.values()), rtl_dir):
+            texts[name] = (rtl_dir / name).read_text(encoding="utf-8")
+    return SynthJob(module, script(module, sources, family, boxes), texts, timeout)
+
+
+def run_job(job: SynthJob) -> ModuleResult:
+    """Run one `SynthJob` in a fresh directory (the executors' task)."""
+    what = "synthesis of the top's glue" if job.module == TOP else f"synthesis of {job.module}"
+    with tempfile.TemporaryDirectory(prefix="qnn-synth-") as tmp:
+        # YoWASP maps /tmp to a private directory: the tool sees only relative paths
+        work = Path(tmp)
+        for name, text in job.files.items():
+            (work / name).write_text(text, encoding="utf-8")
+        (work / f"{job.module}.ys").write_text(job.script, encoding="utf-8")
+        log = f"{job.module}.log"
+        run = run_tool(
+            YOSYS, ["-q", "-l", log, f"{job.module}.ys"], cwd=work, timeout=job.timeout, what=what
+        )
+        stat = (work / f"{job.module}.stat.json").read_text(encoding="utf-8")
+        log_text = (work / log).read_text(encoding="utf-8", errors="replace")
+    cells = _cells(json.loads(stat), job.module)
+    return ModuleResult(job.module, cells, log_text, stat, run.seconds)
 
 
 def _cells(stat: dict[str, Any], module: str) -> dict[str, int]:
@@ -158,22 +190,27 @@ def synthesize(
     synth_dir: str | Path,
     options: SynthOptions,
     estimates: dict[str, Any] | None = None,
+    executor: Executor | None = None,
+    rtl_estimates: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Synthesize every distinct module the top instantiates, and the top's glue, in
-    `options.jobs` parallel Yosys processes (module docstring); returns the report
-    (`synth_report`). Raises `FpgaToolError` naming the module that failed first."""
+    """Synthesize every distinct module the top instantiates, and the top's glue, on
+    `executor` (default: `options.jobs` local processes; module docstring); returns the
+    report (`synth_report`; `rtl_estimates`: `backend_fpga.rtl_estimates`, by layer). Raises `FpgaToolError` naming the module that failed first."""
     rtl, work = Path(rtl_dir), Path(synth_dir)
     family = part_family(options.part)
     version = tool_version()
     work.mkdir(parents=True, exist_ok=True)
     layers = top_instances(rtl)
     modules = list(dict.fromkeys([m for _, m in layers] + [TOP]))
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        futures = [
-            pool.submit(synthesize_module, m, rtl, work, family, options.timeout) for m in modules
-        ]
-        results = {r.module: r for r in (f.result() for f in futures)}
-    return synth_report(options.part, family, version, layers, results, estimates)
+    jobs = [synth_job(m, rtl, family, options.timeout) for m in modules]
+    runner = executor or LocalExecutor(options.jobs)
+    results = {r.module: r for r in runner.map(run_job, jobs)}
+    for job in jobs:
+        result = results[job.module]
+        (work / f"{job.module}.ys").write_text(job.script, encoding="utf-8")
+        (work / f"{job.module}.log").write_text(result.log, encoding="utf-8")
+        (work / f"{job.module}.stat.json").write_text(result.stat, encoding="utf-8")
+    return synth_report(options.part, family, version, layers, results, estimates, rtl_estimates)
 
 
 def synth_report(
@@ -183,28 +220,33 @@ def synth_report(
     layers: list[tuple[str, str]],
     results: dict[str, ModuleResult],
     estimates: dict[str, Any] | None,
+    rtl_estimates: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """`report/synth.json` (module docstring)."""
     estimated = {row["name"]: row for row in (estimates or {}).get("layers", [])}
     rows = []
     total: dict[str, int] = dict.fromkeys(kinds(family.name), 0)
     total_estimate: dict[str, int] = {}
+    total_rtl: dict[str, int] = {}
     for name, module in layers:
         synthesized = resources(results[module].cells, family.name)
         estimate = _estimate(estimated.get(name))
+        rtl = _estimate((rtl_estimates or {}).get(name))
         total = add(total, synthesized)
         total_estimate = add(total_estimate, estimate)
-        rows.append(
-            {
-                "name": name,
-                "op": estimated.get(name, {}).get("op"),
-                "module": module,
-                "synthesized": synthesized,
-                "estimated": estimate,
-                "cells": results[module].cells,
-                "seconds": round(results[module].seconds, 2),
-            }
-        )
+        total_rtl = add(total_rtl, rtl)
+        row = {
+            "name": name,
+            "op": estimated.get(name, {}).get("op"),
+            "module": module,
+            "synthesized": synthesized,
+            "estimated": estimate,
+            "cells": results[module].cells,
+            "seconds": round(results[module].seconds, 2),
+        }
+        if rtl_estimates is not None and name in rtl_estimates:
+            row["rtl_estimated"] = {**rtl, "model": rtl_estimates[name]["model"]}
+        rows.append(row)
     boxes = {module for _, module in layers}
     glue_cells = {c: n for c, n in results[TOP].cells.items() if c not in boxes}
     glue = resources(glue_cells, family.name)
@@ -217,7 +259,11 @@ def synth_report(
         "as memory; compare the estimate's LUT with LUT + LUTRAM",
         "layers": rows,
         "top": {"module": TOP, "synthesized": glue, "cells": glue_cells},
-        "totals": {"synthesized": add(total, glue), "estimated": total_estimate},
+        "totals": {
+            "synthesized": add(total, glue),
+            "estimated": total_estimate,
+            **({"rtl_estimated": total_rtl} if rtl_estimates is not None else {}),
+        },
         "seconds": round(sum(r.seconds for r in results.values()), 2),
     }
 

@@ -3,7 +3,8 @@
     qnn-build model.onnx -o OUT [--target-fps N] [--clock-ns T] [--part P] [--fit strict]
               [--folding cfg.json] [--csim X.npy [--csim-out Y.npy]] [--hls-include DIR]
               [--rtl] [--rtlsim X.npy] [--synth [--jobs N] [--synth-timeout S]]
-              [--bitstream [--uart-baud B]] [--force] [--quiet]
+              [--bitstream [--uart-baud B]] [--sweep-fps N1,N2,...] [--ray auto|ADDRESS]
+              [--force] [--quiet]
     qnn-build --example digits_mlp_w2a2 -o OUT [--csim [X.npy]]
     qnn-build --list-examples
 
@@ -67,6 +68,13 @@ Output tree:
     OUT/report/build-info.json  versions, command line, stage times (the only file that
                                 differs between two builds of the same inputs)
     OUT/ir/<k>-<stage>.mlir     the module after stages 1-5
+
+Sweep: `--sweep-fps 1000,3000,10000` builds one point per target (each with the other
+options) into `OUT/sweep/<fps>/` and writes `OUT/report/pareto.json` and
+`OUT/report/pareto.html` (frame rate against LUT and BRAM18, synthesized with `--synth`,
+the Pareto front marked; `tools.build.sweep`). The points run in `--jobs` processes, or
+with `--ray auto|ADDRESS` on a Ray cluster (then also a single build's per-layer
+synthesis); the results are the same either way (`backend_fpga.executor`).
 
 Defaults (`passes.defaults`, shared with `set-folding` and the targets): no target frame
 rate (the fastest folding whose estimate takes at most 85 % of each resource of the part),
@@ -133,6 +141,8 @@ class CliOptions:
     force: bool = False
     quiet: bool = False
     command: list[str] = field(default_factory=list)
+    sweep: list[float] | None = None
+    """`--sweep-fps`: build once per target frame rate (`tools.build.sweep`)."""
 
 
 def list_examples() -> dict[str, Path]:
@@ -325,6 +335,11 @@ def run_build(options: CliOptions) -> int:
     progress = Progress(options.quiet)
     committed = False
     try:
+        if options.sweep is not None:
+            run_sweep(options, tmp)
+            commit(tmp, options)
+            committed = True
+            return 0
         try:
             result = build(
                 options.model, tmp, options.build, listener=progress, invocation=options.command
@@ -364,6 +379,33 @@ def run_build(options: CliOptions) -> int:
     finally:
         if not committed:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_sweep(options: CliOptions, tmp: Path) -> None:
+    """`--sweep-fps`: every point into `tmp` (`tools.build.sweep`), one line per point."""
+    from backend_fpga.executor import make_executor
+    from backend_hls.toolchain import ToolchainError
+    from tools.build.sweep import sweep
+
+    assert options.sweep is not None
+    executor = make_executor(options.build.jobs, options.build.ray)
+    try:
+        report = sweep(options.model, tmp, options.sweep, options.build, executor)
+    except ToolchainError as error:
+        raise UserError(f"sweep: {one_line(str(error))}") from None
+    if options.quiet:
+        return
+    for point in report["points"]:
+        front = "  Pareto" if point["pareto"] else ""
+        sys.stderr.write(
+            f"sweep {point['target_fps']:>10,.0f} fps: {point['estimated_fps'] or 0:>10,.0f} fps "
+            f"est., {point['LUT']:>8,} LUT, {point['BRAM18']:>5} BRAM18 "
+            f"({report['source']}){front}\n"
+        )
+    sys.stderr.write(
+        f"{TOOL}: wrote {options.out} ({len(report['points'])} points on "
+        f"{report['executor']}; report/pareto.html)\n"
+    )
 
 
 # --------------------------------------------------------------------------- CLI
@@ -411,6 +453,17 @@ def _known(option: str) -> Callable[[str], str]:
         return text
 
     return parse
+
+
+def _fps_list(text: str) -> list[float]:
+    """`--sweep-fps 1000,3000`: distinct positive frame rates, comma-separated."""
+    parse = _positive("--sweep-fps")
+    values = [parse(item.strip()) for item in text.split(",") if item.strip()]
+    if not values:
+        raise argparse.ArgumentTypeError(f"--sweep-fps needs frame rates, got {text!r}")
+    if len(set(values)) != len(values):
+        raise argparse.ArgumentTypeError(f"--sweep-fps lists a frame rate twice: {text!r}")
+    return values
 
 
 def _epilog() -> str:
@@ -542,6 +595,21 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         help=f"the UART's baud rate of --bitstream (default {DEFAULT_UART_BAUD})",
     )
     parser.add_argument(
+        "--sweep-fps",
+        type=_fps_list,
+        default=None,
+        metavar="N1,N2,...",
+        help="build once per target frame rate into OUT/sweep/<fps>/ and write the Pareto "
+        "report OUT/report/pareto.json and pareto.html (points in --jobs processes)",
+    )
+    parser.add_argument(
+        "--ray",
+        default=None,
+        metavar="auto|ADDRESS",
+        help="run the sweep's points, or a build's per-layer synthesis, on this Ray cluster "
+        "(the ray extra) instead of local processes",
+    )
+    parser.add_argument(
         "--example", metavar="NAME", help="build a shipped example model (see below)"
     )
     parser.add_argument(
@@ -603,6 +671,14 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
         raise UserError(f"{model}: expected a .onnx model")
     if ns.folding is not None and ns.target_fps is not None:
         raise UserError("--folding and --target-fps exclude each other (see --help)")
+    if ns.sweep_fps is not None:
+        for flag, value in (
+            ("--folding", ns.folding),
+            ("--target-fps", ns.target_fps),
+            ("--csim-out", ns.csim_out),
+        ):
+            if value is not None:
+                raise UserError(f"--sweep-fps and {flag} exclude each other (see --help)")
     folding = Path(ns.folding) if ns.folding is not None else None
     if folding is not None and not folding.is_file():
         raise UserError(f"{folding}: no such file")
@@ -663,12 +739,14 @@ def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:
             synth_timeout=ns.synth_timeout,
             bitstream=ns.bitstream,
             uart_baud=ns.uart_baud,
+            ray=ns.ray,
             shell=shell,
             board=ns.board,
         ),
         force=ns.force,
         quiet=ns.quiet,
         command=[TOOL, *(args if args is not None else sys.argv[1:])],
+        sweep=ns.sweep_fps,
     )
 
 

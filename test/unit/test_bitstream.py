@@ -19,7 +19,7 @@ import pytest
 
 from backend_fpga.parts import part_family
 from backend_fpga.pnr import PnrOptions, overused, pnr_report, timing_warnings
-from backend_fpga.synth import synthesize_module
+from backend_fpga.synth import run_job, synth_job
 from backend_fpga.uart import ULX3S, UartError, UartOptions, stream_ports, uart_rtlsim
 from backend_rtl.rtlsim import HostModel
 from qdialects.ir import parse_module
@@ -115,11 +115,9 @@ def _load(path: Path):
 
 
 @pytest.mark.parametrize(("layer", "blocks"), [("MVAU_0", True), ("MVAU_1", False)])
-def test_ram_style_chooses_block_ram_or_luts(built, tmp_path: Path, layer, blocks) -> None:
+def test_ram_style_chooses_block_ram_or_luts(built, layer, blocks) -> None:
     out, _ = built
-    cells = synthesize_module(
-        f"{layer}_weights", out / "rtl", tmp_path, part_family(PART), timeout=300
-    ).cells
+    cells = run_job(synth_job(f"{layer}_weights", out / "rtl", part_family(PART), 300)).cells
     if blocks:  # ram_style "block"
         assert cells.get("DP16KD") == 1 and not cells.get("LUT4"), cells
     else:  # ram_style "distributed": LUTs

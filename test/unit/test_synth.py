@@ -52,11 +52,15 @@ def test_every_layer_is_synthesized_beside_its_estimate(synthesized) -> None:
         )
         if row["op"] == "dataflow.mvau":
             assert row["synthesized"]["LUT"] > 0 and row["synthesized"]["FF"] > 0
+            assert row["rtl_estimated"]["model"] == "rtl"
+        assert set(row["rtl_estimated"]) == {"LUT", "BRAM18", "DSP", "URAM", "model"}
         assert "other" not in row["synthesized"], row
     total = report["totals"]["synthesized"]
     for kind in ("LUT", "FF", "CARRY4", "BRAM18", "DSP48"):
         layers = sum(row["synthesized"][kind] for row in report["layers"])
         assert total[kind] == layers + report["top"]["synthesized"][kind]
+    rtl_luts = sum(row["rtl_estimated"]["LUT"] for row in report["layers"])
+    assert report["totals"]["rtl_estimated"]["LUT"] == rtl_luts
     assert (out / "synth/qnn_top.log").is_file()
     assert "Synthesized vs estimated" in (out / "report/index.html").read_text()
 

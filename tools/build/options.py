@@ -59,6 +59,8 @@ class BuildOptions:
       part; implies `rtl`): `synth_ecp5`, nextpnr-ecp5 at `1000 / clock_ns` MHz,
       ecppack (`OUT/bitstream`, `report/pnr.json`, `backend_fpga.pnr`); `uart_baud`: the
       UART's baud rate;
+      `ray`: run the Yosys jobs on the Ray cluster at this address instead (`auto`, or
+      `host:port`; `backend_fpga.executor`);
     * `shell`: `"zynq"` writes the Zynq system around the accelerator (`vivado/shell.tcl`:
       PS, DMA IP, interconnect, bitstream) and the deployment package `deploy/`;
     * `board`: a board of `backend_hls.boards.BOARDS` (its part and PS presets; implies
@@ -83,6 +85,7 @@ class BuildOptions:
     synth: bool = False
     jobs: int = 1
     synth_timeout: float = DEFAULT_SYNTH_TIMEOUT
+    ray: str | None = None
 
     bitstream: bool = False
     uart_baud: int = DEFAULT_UART_BAUD

@@ -20,7 +20,9 @@ import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
 import backend_hls
+from backend_fpga.executor import make_executor
 from backend_fpga.report_html import pnr_section, synth_section
+from backend_fpga.rtl_estimates import rtl_estimates
 from backend_fpga.synth import SynthOptions, synthesize
 from backend_hls.boards import Board, ShellError, shell_board
 from backend_hls.emit_cpp.dma import register_map
@@ -398,12 +400,22 @@ def stage_rtlsim(state: BuildState) -> str:
 
 def stage_synth(state: BuildState) -> str:
     """`backend_fpga.synth.synthesize`: every layer of `OUT/rtl` and the top's glue
-    through Yosys for the part's family, in `jobs` processes (`OUT/synth`: scripts and
-    logs); `report/synth.json` and the HTML again, synthesized beside estimated."""
+    through Yosys for the part's family, in `jobs` processes or on the Ray cluster `ray`
+    (`OUT/synth`: scripts and logs); `report/synth.json` and the HTML again, synthesized
+    beside estimated."""
     options = state.options
     rtl = state.out / "rtl"
     synth_options = SynthOptions(options.part, options.jobs, options.synth_timeout)
-    report = synthesize(rtl, state.out / "synth", synth_options, state.estimates)
+    executor = make_executor(options.jobs, options.ray)
+    partition = require_partition(state.mod, "qnn-build")
+    report = synthesize(
+        rtl,
+        state.out / "synth",
+        synth_options,
+        state.estimates,
+        executor,
+        rtl_estimates(partition),
+    )
     state.synth_report = report
     state.write_json("report/synth.json", report)
     _write_html(state)
