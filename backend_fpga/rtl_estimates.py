@@ -37,10 +37,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from qdialects import dataflow as df
 from qdialects.dataflow.estimates import Resources
 from qdialects.dataflow.naming import layer_names
 from qdialects.dataflow.ops import stream_type
+from qdialects.quant import constant_value
 from qdialects.utils import ints
 
 ROM_BITS_PER_COST = 64
@@ -57,13 +60,16 @@ LUTRAM_COST = 8
 1 + 7 x the fraction it uses, a multiplexer bit between tiles 1/2."""
 TILE_MUX_LUTS = 4
 WEIGHT_BITS_PER_LUT = 15
-THRESHOLD_BITS_PER_LUT = 64
+THRESHOLD_BITS_PER_LUT = 32
 FIFO_FF_MAX_WIDTH = 12
 MAC_CONTROL_LUTS = 40
 """Counters, flags and the skid slice of an MVAU/VVAU."""
 WINDOW_LUTS = 95
 """Counters, address arithmetic and the skid slice of a window engine (SWG, pools)."""
-REDUCER_LUTS = 25
+REDUCER_LUTS = 15
+STREAM_LUTS = 10
+"""Handshake, count and flags of a one-stage stream layer."""
+PADDING_LUTS = 23
 
 
 @dataclass(frozen=True)
@@ -176,10 +182,29 @@ def window_estimate(depth: int, width: int) -> Resources:
 
 
 def dwc_estimate(in_width: int, out_width: int) -> Resources:
-    """`qnn_dwc`: both words registered and multiplexed plus a counter."""
+    """`qnn_dwc`: a buffer of IN_W + OUT_W + max(IN_W, OUT_W) bits that the input word
+    enters at a variable offset; per buffer bit 1.5 LUTs, plus 0.5 per halving of the
+    word (log2(IN_W / OUT_W): the shifter's stages), plus a count."""
     if in_width == out_width:
         return Resources()
-    return Resources(lut=in_width + out_width + 16)
+    buffer = in_width + out_width + max(in_width, out_width)
+    halvings = math.log2(max(1.0, in_width / out_width))
+    return Resources(lut=STREAM_LUTS + math.ceil(buffer * (3 + halvings) / 2))
+
+
+def varying_bits(table: np.ndarray | None, channels: int, pe: int, bits: int) -> int:
+    """Bits of a threshold ROM word (C/PE words of PE·N lanes of `bits`-bit two's
+    complement codes, each channel's N thresholds sorted) that differ between the
+    words: Yosys drops a data bit that is constant over the whole ROM before it places
+    the ROM, and thresholds span a small part of the accumulator's range. 0 without a
+    table."""
+    if table is None:
+        return 0
+    t = np.sort(np.asarray(table, dtype=np.int64), axis=1)
+    t = np.broadcast_to(t, (channels, t.shape[1]))
+    codes = t.reshape(channels // pe, -1) & ((1 << bits) - 1)
+    planes = (codes[:, :, None] >> np.arange(bits)) & 1
+    return int(np.count_nonzero(planes.min(axis=0) != planes.max(axis=0)))
 
 
 def lane_luts(weight_bits: int, input_bits: int, xnor: bool) -> int:
@@ -204,12 +229,13 @@ def mac_estimate(layer: df.MVAUOp | df.VVAUOp) -> Resources:
     xnor = isinstance(layer, df.MVAUOp) and layer.is_xnor
     in_luts = layer.res_type.data == "lut" or xnor
     lanes = pe * simd
-    per_pe = acc_bits * (1 + n)
+    per_pe = acc_bits + n * ceil_div(acc_bits, 2)
     datapath = MAC_CONTROL_LUTS + pe * per_pe
     if in_luts:
         datapath += lanes * lane_luts(w_bits, a_bits, xnor)
     weights = rom_resources(rows * cols // lanes, lanes * w_bits, WEIGHT_BITS_PER_LUT)
-    thresholds = rom_resources(cols // pe, pe * n * acc_bits, THRESHOLD_BITS_PER_LUT)
+    width = varying_bits(layer.threshold_array(), cols, pe, acc_bits)
+    thresholds = rom_resources(cols // pe, width, THRESHOLD_BITS_PER_LUT)
     buffer = Resources()
     if isinstance(layer, df.MVAUOp) and cols // pe > 1:
         buffer = ram_resources(rows // simd, x_stream.word_width())
@@ -226,15 +252,48 @@ def swg_estimate(layer: df.SWGOp) -> Resources:
     return window_estimate(depth, x_stream.word_width())
 
 
-def max_pool_estimate(layer: df.MaxPoolOp | df.PoolOp) -> Resources:
-    """A max pool: its window engine over KH rows (`window_estimate`) and the reducer
-    (a position counter, per lane a comparator and the running maximum)."""
+def pool_estimate(layer: df.MaxPoolOp | df.PoolOp) -> Resources:
+    """A pool: its window engine over KH rows (`window_estimate`) and the reducer (a
+    position counter, per lane a comparator and the running maximum, or an adder)."""
     x_stream = stream_type(layer.x)
     _, width, channels = x_stream.shape
     rows = ints(layer.kernel)[0]
     word = x_stream.word_width()
     depth = rows * width * (channels // layer.pe.value.data)
     return window_estimate(depth, word) + Resources(lut=REDUCER_LUTS + 2 * word)
+
+
+def thresholding_estimate(layer: df.ThresholdingOp) -> Resources:
+    """Standalone thresholding: a stream pipeline, per lane N comparators of the input's
+    B bits (B/3 LUTs each beside their carry chain) and the C/PE-word threshold ROM of
+    its varying bits (`varying_bits`)."""
+    x_stream = stream_type(layer.x)
+    pe, n, bits = layer.pe.value.data, layer.num_thresholds(), x_stream.element.bitwidth
+    channels = x_stream.shape[-1]
+    width = varying_bits(constant_value(layer.thresholds), channels, pe, bits)
+    rom = rom_resources(channels // pe, width, THRESHOLD_BITS_PER_LUT)
+    return Resources(lut=STREAM_LUTS + ceil_div(pe * n * bits, 3)) + rom
+
+
+def global_pool_estimate(layer: df.GlobalAccPoolOp) -> Resources:
+    """Global accumulation pool: counters, per output bit an adder bit and the read
+    multiplexer, the C/PE running sums in LUTRAM (or one register)."""
+    out = stream_type(layer.result)
+    folds = out.shape[-1] // layer.pe.value.data
+    sums = ram_resources(folds, out.word_width())
+    return Resources(lut=2 * STREAM_LUTS + 2 * out.word_width()) + sums
+
+
+def stream_estimate(layer: df.Layer) -> Resources | None:
+    """The one-word stream layers (padding, add, duplicate): a counter or a handshake
+    join and 2 LUTs per bit of the widest word (its mux and skid slice); padding adds
+    its row and column counters. None for other kinds."""
+    if isinstance(layer, df.FMPaddingOp):
+        return Resources(lut=PADDING_LUTS + 2 * max(layer.input_widths()))
+    if isinstance(layer, df.AddStreamsOp | df.DuplicateStreamsOp):
+        widest = max(*layer.input_widths(), *layer.output_widths())
+        return Resources(lut=STREAM_LUTS - 2 + 2 * widest)
+    return None
 
 
 def rtl_estimate(layer: df.Layer) -> RtlEstimate:
@@ -249,10 +308,15 @@ def rtl_estimate(layer: df.Layer) -> RtlEstimate:
         return RtlEstimate(dwc_estimate(in_width, out_width), "rtl")
     if isinstance(layer, df.SWGOp):
         return RtlEstimate(swg_estimate(layer), "rtl")
-    if isinstance(layer, df.MaxPoolOp) or (
-        isinstance(layer, df.PoolOp) and layer.mode.data == "max"
-    ):
-        return RtlEstimate(max_pool_estimate(layer), "rtl")
+    if isinstance(layer, df.MaxPoolOp | df.PoolOp):
+        return RtlEstimate(pool_estimate(layer), "rtl")
+    if isinstance(layer, df.ThresholdingOp):
+        return RtlEstimate(thresholding_estimate(layer), "rtl")
+    if isinstance(layer, df.GlobalAccPoolOp):
+        return RtlEstimate(global_pool_estimate(layer), "rtl")
+    stream = stream_estimate(layer)
+    if stream is not None:
+        return RtlEstimate(stream, "rtl")
     return RtlEstimate(layer.estimates(), "finn")
 
 

@@ -4,14 +4,17 @@ these tests pin the structural rules each one stands for, on memories Yosys plac
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from backend_fpga.rtl_estimates import (
     TILE_MUX_LUTS,
+    dwc_estimate,
     fifo_estimate,
     lutram_luts,
     ram_resources,
     rom_resources,
+    varying_bits,
 )
 from qdialects.dataflow.estimates import Resources
 
@@ -67,3 +70,27 @@ def test_a_ram_goes_to_lutram_while_it_costs_less_than_a_ramb18(
 def test_a_fifo_of_two_narrow_words_stays_in_flip_flops() -> None:
     assert fifo_estimate(2, 8) == Resources(lut=8 + 8)
     assert fifo_estimate(2, 14) == Resources(lut=8 + 12)
+
+
+def test_a_threshold_rom_counts_only_the_bits_that_vary_between_its_words() -> None:
+    # words [1, 2] and [3, 4] (8-bit lanes): 1 -> 3 flips bit 1, 2 -> 4 bits 1 and 2
+    assert varying_bits(np.array([[2, 1], [4, 3]]), 2, 1, 8) == 3
+    assert varying_bits(np.array([[-1, 1]]), 4, 1, 8) == 0  # one row shared: constant
+    # PE = 2: words [0, 1] and [2, 3], bit 1 of each lane varies
+    assert varying_bits(np.array([[0], [1], [2], [3]]), 4, 2, 4) == 2
+    assert varying_bits(None, 4, 1, 8) == 0
+
+
+DWC_YOSYS = [
+    (8, 24, 101), (16, 32, 124), (4, 24, 82), (1, 24, 109), (2, 36, 145),
+    (16, 8, 98), (32, 4, 223), (4, 1, 37), (64, 2, 537), (128, 8, 879),
+]  # fmt: skip
+"""(IN_W, OUT_W, LUT): qnn_dwc synthesized alone (synth_xilinx -family xc7)."""
+
+
+@pytest.mark.parametrize(("in_width", "out_width", "yosys"), DWC_YOSYS)
+def test_a_width_converter_is_within_25_percent_of_yosys(
+    in_width: int, out_width: int, yosys: int
+) -> None:
+    assert abs(dwc_estimate(in_width, out_width).lut - yosys) <= 0.25 * yosys
+    assert dwc_estimate(in_width, in_width) == Resources()
