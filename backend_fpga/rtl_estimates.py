@@ -210,10 +210,10 @@ def varying_bits(table: np.ndarray | None, channels: int, pe: int, bits: int) ->
 def lane_luts(weight_bits: int, input_bits: int, xnor: bool) -> int:
     """One product lane feeding the adder tree: an XNOR and its popcount share (2), or a
     shift-and-add product (`res_type = "lut"`) and its share of the adder tree,
-    (W + 1)·(A + 1) LUTs (fitted: 7-12 per lane at W = A = 2, 20-26 at A = 8)."""
+    (W + 1)·(A + 1) + 2 LUTs (fitted: 7-12 per lane at W = A = 2, 20-26 at A = 8)."""
     if xnor:
         return 2
-    return (weight_bits + 1) * (input_bits + 1)
+    return (weight_bits + 1) * (input_bits + 1) + 2
 
 
 def mac_estimate(layer: df.MVAUOp | df.VVAUOp) -> Resources:
