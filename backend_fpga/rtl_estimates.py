@@ -244,11 +244,11 @@ def mac_estimate(layer: df.MVAUOp | df.VVAUOp) -> Resources:
 
 
 def swg_estimate(layer: df.SWGOp) -> Resources:
-    """An SWG: its window engine over (KH - 1)·DH + 1 rows of IFM_W·C/SIMD words."""
+    """An SWG: its window engine over its ring of (KH - 1)·DH + 1 + SH rows
+    (`SWGOp.buffer_rows`) of IFM_W·C/SIMD words."""
     x_stream = stream_type(layer.x)
     _, width, channels = layer.ifm_dims()
-    rows = (ints(layer.kernel)[0] - 1) * ints(layer.dilation)[0] + 1
-    depth = rows * width * (channels // x_stream.lanes)
+    depth = layer.buffer_rows() * width * (channels // x_stream.lanes)
     return window_estimate(depth, x_stream.word_width())
 
 
