@@ -10,7 +10,9 @@ each transformation) changes a model unless all of these hold, which `is_clean` 
   `value_info`), initializers included; a tensor no initializer holds has a static FLOAT
   shape in it (onnx's shape inference keeps a complete value info as it is); no value info
   or quantization annotation of a tensor no node uses; no initializer among the graph
-  inputs; no float64 initializer;
+  inputs; every initializer a FLOAT or INT64 tensor in the file with as many values as its
+  dims say (`proto.readable`: the cleanup reads every initializer, and onnx's error for
+  one it cannot read stays the import's error);
 - every node input is an initializer, a graph input or an earlier node's output, read
   once per node; every initializer is read by exactly one node input;
 - nothing to fold: no node other than Quant, BipolarQuant, QuantizeLinear and
@@ -35,6 +37,7 @@ from frontend.qonnx_import.proto import (
     NodeProto,
     TensorProto,
     ValueInfoProto,
+    readable,
 )
 
 QONNX_GENERAL = "qonnx.custom_op.general"
@@ -78,8 +81,8 @@ def _value_infos_complete(graph: GraphProto, initializers: set[str]) -> bool:
         return False
     if any(info.name in initializers for info in graph.input):
         return False
-    if any(t.data_type == TensorProto.DOUBLE for t in graph.initializer):
-        return False
+    if not all(readable(t) for t in graph.initializer):
+        return False  # the cleanup reads every initializer: onnx reports what it cannot read
     return all(info.name in initializers or _static_float(info) for info in infos)
 
 

@@ -16,6 +16,7 @@ otherwise (the same result either way)."""
 from __future__ import annotations
 
 import importlib.util
+import math
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -69,6 +70,7 @@ __all__ = [
     "ValueInfoProto",
     "attribute_value",
     "parse_model",
+    "readable",
     "to_array",
 ]
 
@@ -92,15 +94,31 @@ _NATIVE_TENSORS: dict[int, tuple[type[np.generic], str]] = {
 """data type -> (numpy type, the repeated field holding the values without raw_data)."""
 
 
+def readable(tensor: TensorProto) -> bool:
+    """Whether `to_array` reads `tensor` natively: a FLOAT or INT64 tensor whose data is
+    in the file (raw or in its typed field) and has as many values as its dims say (what
+    onnx would refuse or fail to reshape goes through onnx, and its error)."""
+    native = _NATIVE_TENSORS.get(tensor.data_type)
+    if native is None or sys.byteorder != "little" or tensor.HasField("segment"):
+        return False
+    if tensor.HasField("data_location") and tensor.data_location == TensorProto.EXTERNAL:
+        return False
+    if any(d < 0 for d in tensor.dims):
+        return False
+    count = math.prod(tensor.dims)
+    dtype, field = native
+    if tensor.HasField("raw_data"):
+        return len(tensor.raw_data) == count * np.dtype(dtype).itemsize
+    return len(getattr(tensor, field)) == count
+
+
 def to_array(tensor: TensorProto) -> np.ndarray:
     """`onnx.numpy_helper.to_array(tensor)`."""
-    native = _NATIVE_TENSORS.get(tensor.data_type)
-    external = tensor.HasField("data_location") and tensor.data_location == TensorProto.EXTERNAL
-    if native is None or external or tensor.HasField("segment") or sys.byteorder != "little":
+    if not readable(tensor):
         from onnx import numpy_helper
 
         return numpy_helper.to_array(tensor)
-    dtype, field = native
+    dtype, field = _NATIVE_TENSORS[tensor.data_type]
     if tensor.HasField("raw_data"):
         return np.frombuffer(tensor.raw_data, dtype=dtype).reshape(tensor.dims)
     return np.asarray(getattr(tensor, field), dtype=dtype).reshape(tensor.dims)

@@ -17,6 +17,7 @@ import onnx
 import pytest
 from onnx import numpy_helper
 
+from frontend import QonnxImportError, import_qonnx
 from frontend.qonnx_import.clean import is_clean, mark_qonnx_domains
 from frontend.qonnx_import.loading import load_model, prepare
 
@@ -115,6 +116,18 @@ def test_each_difference_from_the_cleanup_form_is_caught(
     mutate(work.graph)
     assert qonnx_cleaned(work) != work
     assert not is_clean(work)
+
+
+def test_an_initializer_onnx_cannot_read_goes_through_the_cleanup(tmp_path: Path):
+    """An initializer with fewer values than its dims say: not clean, so the import fails
+    in qonnx's cleanup with its one-line error, as before the cleanup could be skipped."""
+    work = prepared(MODELS_DIR / "residual.onnx")
+    work.graph.initializer[0].dims.append(7)
+    assert not is_clean(work)
+    path = tmp_path / "broken.onnx"
+    path.write_bytes(work.SerializeToString())
+    with pytest.raises(QonnxImportError, match=r"broken\.onnx: qonnx cleanup failed: "):
+        import_qonnx(path)
 
 
 def test_importing_a_clean_model_loads_neither_onnx_nor_qonnx():
