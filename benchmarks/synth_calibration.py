@@ -188,7 +188,9 @@ def sweep(work: Path, spec: str, targets: str, ray: bool) -> None:
             print(f"{label:<22}{len(targets.split(',')):>7}{time.perf_counter() - begin:>9.1f}")
     finally:
         if ray:
-            subprocess.run([str(Path(sys.executable).parent / "ray"), "stop"], check=False)
+            subprocess.run(
+                [str(Path(sys.executable).parent / "ray"), "stop"], capture_output=True, check=False
+            )
 
 
 def main() -> None:
