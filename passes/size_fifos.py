@@ -81,6 +81,7 @@ from xdsl.dialects.builtin import IntegerAttr, ModuleOp, i64
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 
+from passes.convert_dataflow_to_hw import mac
 from passes.errors import QnnPassError
 from passes.levels import Level, require_level
 from qdialects import dataflow as df
@@ -92,9 +93,8 @@ BURST_SLACK = 2
 next burst a cycle or two before its pause ends."""
 SPLIT_SLICE_WORDS = 2
 """Words a `duplicate_streams` output holds in its `qnn_skid` slice (RTL)."""
-MAC_PIPELINE_CYCLES = 8
 LAYER_PIPELINE_CYCLES = 3
-"""`pipeline_cycles` of an MVAU/VVAU and of the other layers."""
+"""`pipeline_cycles` of the layers other than MVAU/VVAU, FIFO and reshape."""
 
 
 # --------------------------------------------------------------------------- need
@@ -376,10 +376,10 @@ class JoinTerm:
 
 def pipeline_cycles(op: Operation) -> int:
     """Cycles from a layer's last needed input word to its output word in the RTL:
-    the MAC layers' issue, four stages and slice; a FIFO's fall-through; the other
-    layers' register stage and slice (an upper bound: more buffering, never less)."""
+    the MAC layers' (`mac.pipeline_cycles`); a FIFO's fall-through; the other layers'
+    register stage and slice (an upper bound: more buffering, never less)."""
     if isinstance(op, df.MVAUOp | df.VVAUOp):
-        return MAC_PIPELINE_CYCLES
+        return mac.pipeline_cycles(op)
     if isinstance(op, df.FIFOOp | df.ReshapeOp):
         return 1 if isinstance(op, df.FIFOOp) else 0
     return LAYER_PIPELINE_CYCLES

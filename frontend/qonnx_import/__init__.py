@@ -1,7 +1,9 @@
 """Import a QONNX model (as Brevitas exports it) into the `quant` dialect.
 
 `import_qonnx(path_or_model)` loads the model (with its external data), runs qonnx's
-cleanup (shape inference, constant folding, unique names) and builds one
+cleanup (shape inference, constant folding, unique names) unless the model is already in
+the form the cleanup gives (a model qonnx's cleanup saved: `clean.is_clean`; then neither
+onnx nor qonnx is imported, see `proto`) and builds one
 `func.func @main` whose arguments and results are the graph's inputs and outputs.
 Each ONNX node becomes one `quant` op; each initializer an op reads becomes a
 `quant.constant` built from the tensor's raw bytes. ONNX inputs that are attributes in
@@ -24,6 +26,8 @@ would hide a model error, and the unsigned 1-bit case has no hardware mapping
 
 The package, by concern:
 - `loading`: reading the file, checking it is a model, qonnx's cleanup and shape inference;
+- `proto`: the ONNX protobuf messages without the onnx package, `to_array`, `attribute_value`;
+- `clean`: whether qonnx's cleanup would leave a model unchanged (then it is skipped);
 - `support`: which ops are imported, and `check_ops`, the refusal made before any
   expensive step;
 - `layout`: graph rewrites into the layout the dialect takes (1-D as 2-D, channels-last
@@ -39,7 +43,6 @@ from __future__ import annotations
 
 import os
 
-import onnx
 from xdsl.dialects.builtin import ModuleOp
 
 from frontend.qonnx_import.datatypes import declared_type
@@ -54,6 +57,7 @@ from frontend.qonnx_import.loading import (
     qonnx_cleanup,
 )
 from frontend.qonnx_import.ops import check_one_bit_zero_point
+from frontend.qonnx_import.proto import ModelProto, parse_model
 from frontend.qonnx_import.support import check_ops
 
 __all__ = [
@@ -68,15 +72,13 @@ __all__ = [
 ]
 
 
-def import_qonnx(
-    model: str | os.PathLike[str] | onnx.ModelProto, *, cleanup: bool = True
-) -> ModuleOp:
+def import_qonnx(model: str | os.PathLike[str] | ModelProto, *, cleanup: bool = True) -> ModuleOp:
     """Import a QONNX model (a path or a `ModelProto`) as a `quant`-dialect module with
     one `func.func @main`. Raises `QonnxImportError` with a one-line message.
 
     `cleanup=False` skips qonnx's cleanup (only shapes are inferred): tensor names stay as
     in the file, but constant subgraphs are not folded."""
-    if isinstance(model, onnx.ModelProto):
+    if isinstance(model, ModelProto):
         where = f"model '{model.graph.name}'" if model.graph.name else "<model>"
         check_is_model(model, where)
         proto = model
@@ -94,7 +96,7 @@ def import_qonnx(
 def import_qonnx_bytes(data: bytes, where: str = "<stdin>") -> ModuleOp:
     """Import a serialized model (no external data)."""
     try:
-        model = onnx.load_from_string(data)
+        model = parse_model(data)
     except Exception as error:
         raise QonnxImportError(
             f"{where}: not an ONNX model ({one_line(error) or type(error).__name__})"

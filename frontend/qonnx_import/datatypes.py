@@ -8,10 +8,11 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-import onnx
+
+from frontend.qonnx_import.proto import ModelProto
 
 
-def finn_datatypes(model: onnx.ModelProto) -> dict[str, str]:
+def finn_datatypes(model: ModelProto) -> dict[str, str]:
     """tensor name -> its `finn_datatype` annotation (`BIPOLAR`, `INT2`, ...)."""
     found: dict[str, str] = {}
     for annotation in model.graph.quantization_annotation:

@@ -3,7 +3,7 @@ node names it uses (the user's, kept across qonnx's renaming cleanup)."""
 
 from __future__ import annotations
 
-import onnx
+from frontend.qonnx_import.proto import NodeProto
 
 
 class QonnxImportError(Exception):
@@ -29,7 +29,7 @@ def one_line(error: BaseException) -> str:
     return lines[0] if lines else ""
 
 
-def original_name(node: onnx.NodeProto) -> str:
+def original_name(node: NodeProto) -> str:
     """The node's name in the user's file (qonnx cleanup renames nodes)."""
     if node.doc_string.startswith(ORIGINAL_NAME):
         first_line = node.doc_string.split("\n", 1)[0]
@@ -37,5 +37,5 @@ def original_name(node: onnx.NodeProto) -> str:
     return node.name
 
 
-def node_label(node: onnx.NodeProto) -> str:
+def node_label(node: NodeProto) -> str:
     return f"{node.op_type} node '{original_name(node)}'"

@@ -7,16 +7,15 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-import onnx
-from onnx import numpy_helper
 from xdsl.dialects.builtin import TensorType, f32, i64
 from xdsl.ir import Attribute
 
 from frontend.qonnx_import.errors import QonnxImportError
+from frontend.qonnx_import.proto import ModelProto, TensorProto, ValueInfoProto, to_array
 
 _ELEMENT_TYPES: dict[int, Attribute] = {
-    onnx.TensorProto.FLOAT: f32,
-    onnx.TensorProto.INT64: i64,
+    TensorProto.FLOAT: f32,
+    TensorProto.INT64: i64,
 }
 
 
@@ -36,10 +35,10 @@ def sanitize(name: str) -> str:
 class Graph:
     """The cleaned ONNX graph with fast lookups by tensor name."""
 
-    model: onnx.ModelProto
+    model: ModelProto
     where: str
-    initializers: dict[str, onnx.TensorProto] = field(default_factory=dict)
-    value_infos: dict[str, onnx.ValueInfoProto] = field(default_factory=dict)
+    initializers: dict[str, TensorProto] = field(default_factory=dict)
+    value_infos: dict[str, ValueInfoProto] = field(default_factory=dict)
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -52,7 +51,7 @@ class Graph:
         if name not in self.initializers:
             return None
         if name not in self.arrays:
-            self.arrays[name] = numpy_helper.to_array(self.initializers[name])
+            self.arrays[name] = to_array(self.initializers[name])
         return self.arrays[name]
 
     def tensor_type(self, name: str, what: str) -> TensorType[Attribute]:
@@ -66,7 +65,7 @@ class Graph:
         tensor_type = info.type.tensor_type
         element = _ELEMENT_TYPES.get(tensor_type.elem_type)
         if element is None:
-            elem = onnx.TensorProto.DataType.Name(tensor_type.elem_type)
+            elem = TensorProto.DataType.Name(tensor_type.elem_type)
             raise QonnxImportError(
                 f"{what}: tensor '{name}' has element type {elem} (only FLOAT is supported)"
             )

@@ -6,7 +6,6 @@ their declared quantizers."""
 from __future__ import annotations
 
 import numpy as np
-import onnx
 from xdsl.dialects.builtin import ModuleOp, NameLoc, NoneAttr, StringAttr, f32
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
@@ -17,18 +16,19 @@ from frontend.qonnx_import.errors import QonnxImportError, one_line, original_na
 from frontend.qonnx_import.graph import Graph, element_of_numpy, sanitize
 from frontend.qonnx_import.node import Node
 from frontend.qonnx_import.ops import HANDLERS, check_arity
+from frontend.qonnx_import.proto import ModelProto
 from frontend.qonnx_import.support import ONNX_DOMAINS, is_supported, unsupported_message
 from qdialects import quant
 from qdialects.utils import dense_from_numpy
 
 
-def _opset(model: onnx.ModelProto) -> int:
+def _opset(model: ModelProto) -> int:
     versions = [o.version for o in model.opset_import if o.domain in ONNX_DOMAINS]
     return max(versions, default=1)
 
 
 class Importer:
-    def __init__(self, model: onnx.ModelProto, where: str):
+    def __init__(self, model: ModelProto, where: str):
         self.graph = Graph(model, where)
         self.values: dict[str, SSAValue] = {}
         self.block = Block()

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-import onnx
-from onnx import numpy_helper
 
 from frontend.qonnx_import.errors import ORIGINAL_NAME, QonnxImportError, node_label
+from frontend.qonnx_import.proto import GraphProto, ModelProto, NodeProto, TensorProto, to_array
 from frontend.qonnx_import.support import CHANNELS_LAST_DOMAIN
 
 ONE_D_OPS = frozenset(
@@ -23,7 +23,7 @@ ONE_D_OPS = frozenset(
 _WINDOW_ATTRS = {"kernel_shape": (1,), "strides": (1,), "dilations": (1,), "pads": (0, 0)}
 
 
-def one_d_as_two_d(model: onnx.ModelProto) -> bool:
+def one_d_as_two_d(model: ModelProto) -> bool:
     """Give every 3-D tensor (N x C x L: 1-D convolutions and pools) a unit height,
     N x C x 1 x L, so the 2-D lowering handles them: window attributes gain a leading
     1 (pads `[b, e]` become `[0, b, 0, e]`), 3-D constants (weights, per-channel
@@ -66,31 +66,47 @@ def one_d_as_two_d(model: onnx.ModelProto) -> bool:
     return True
 
 
-def _unit_height(tensor: onnx.TensorProto, is_conv: bool) -> None:
+# The onnx package is imported only by the rewrites: a build of a model that needs none
+# does not load it (see `proto`).
+
+
+def _tensor(array: np.ndarray, name: str) -> TensorProto:
+    from onnx import numpy_helper
+
+    return numpy_helper.from_array(array, name)
+
+
+def _node(op_type: str, inputs: Sequence[str], outputs: Sequence[str], **attrs: Any) -> NodeProto:
+    from onnx import helper
+
+    return helper.make_node(op_type, inputs, outputs, **attrs)
+
+
+def _unit_height(tensor: TensorProto, is_conv: bool) -> None:
     """A constant read by a node on N x C x L tensors, for N x C x 1 x L: a 3-D constant
     (weights M x C x k, parameters 1 x C x 1) gets the unit axis at 2; a 2-D one, which
     broadcasts on the trailing (C, L) axes, gets it too (as 1 x C x 1 x L)."""
-    array = numpy_helper.to_array(tensor)
+    array = to_array(tensor)
     if array.ndim == 2 and not is_conv:
         array = array[np.newaxis]
     if array.ndim != 3:
         return
-    tensor.CopyFrom(numpy_helper.from_array(np.expand_dims(array, 2), tensor.name))
+    tensor.CopyFrom(_tensor(np.expand_dims(array, 2), tensor.name))
 
 
-def _reshape_at_edge(graph: onnx.GraphProto, name: str, into_graph: bool) -> None:
+def _reshape_at_edge(graph: GraphProto, name: str, into_graph: bool) -> None:
     inner = name + "_2d"
     shape = _inferred_shape(graph, name)
     target = [*shape[:2], 1, shape[2]] if into_graph else shape
     shape_name = inner + "_shape"
-    graph.initializer.append(numpy_helper.from_array(np.array(target, dtype=np.int64), shape_name))
+    graph.initializer.append(_tensor(np.array(target, dtype=np.int64), shape_name))
     for node in graph.node:
         names = node.input if into_graph else node.output
         for i, tensor in enumerate(names):
             if tensor == name:
                 names[i] = inner
     source, result = (name, inner) if into_graph else (inner, name)
-    reshape = onnx.helper.make_node("Reshape", [source, shape_name], [result])
+    reshape = _node("Reshape", [source, shape_name], [result])
     reshape.doc_string = ORIGINAL_NAME + f"reshape of '{name}'"
     if into_graph:
         graph.node.insert(0, reshape)
@@ -101,7 +117,7 @@ def _reshape_at_edge(graph: onnx.GraphProto, name: str, into_graph: bool) -> Non
 # --------------------------------------------------------------------------- channels last
 
 
-def channels_first(model: onnx.ModelProto) -> bool:
+def channels_first(model: ModelProto) -> bool:
     """Rewrite each node of qonnx's channels-last domain (an ONNX Conv, MaxPool or
     BatchNormalization on NHWC tensors) in place as `Transpose` to NCHW, the ONNX op,
     `Transpose` back. A Conv's weight (O x kH x kW x I) is transposed to O x I x kH x kW
@@ -112,7 +128,7 @@ def channels_first(model: onnx.ModelProto) -> bool:
     graph = model.graph
     if not any(node.domain == CHANNELS_LAST_DOMAIN for node in graph.node):
         return False
-    rewritten: list[onnx.NodeProto] = []
+    rewritten: list[NodeProto] = []
     for node in graph.node:
         if node.domain != CHANNELS_LAST_DOMAIN:
             rewritten.append(node)
@@ -124,7 +140,7 @@ def channels_first(model: onnx.ModelProto) -> bool:
         inputs[0] = _transposed_tensor(graph, rewritten, node, inputs[0], to_first)
         if node.op_type == "Conv":
             _weight_channels_first(graph, node, inputs[1], to_first)
-        standard = onnx.NodeProto()
+        standard = NodeProto()
         standard.CopyFrom(node)
         standard.domain = ""
         del standard.input[:]
@@ -144,7 +160,7 @@ TRANSPOSE_COMMUTING = frozenset({"Relu", "Identity", "Quant", "BipolarQuant", "T
 """Elementwise ops that commute with a Transpose when their other inputs are scalars."""
 
 
-def _sink_transposes(graph: onnx.GraphProto) -> None:
+def _sink_transposes(graph: GraphProto) -> None:
     """Move each Transpose below the elementwise ops (with scalar parameters) it alone
     feeds, and cancel a Transpose followed by its inverse: qonnx's channels-last graphs
     quantize and activate NHWC tensors between the wrappers, which `channels_first`
@@ -173,7 +189,7 @@ def _sink_transposes(graph: onnx.GraphProto) -> None:
     _sort_topologically(graph)
 
 
-def _sort_topologically(graph: onnx.GraphProto) -> None:
+def _sort_topologically(graph: GraphProto) -> None:
     """Order the nodes so that each comes after the producers of its inputs."""
     available = {t.name for t in graph.initializer} | {i.name for i in graph.input} | {""}
     pending, ordered = list(graph.node), []
@@ -189,11 +205,11 @@ def _sort_topologically(graph: onnx.GraphProto) -> None:
     graph.node.extend(ordered)
 
 
-def _perm(node: onnx.NodeProto) -> list[int]:
+def _perm(node: NodeProto) -> list[int]:
     return list(next(a.ints for a in node.attribute if a.name == "perm"))
 
 
-def _swap(transpose: onnx.NodeProto, user: onnx.NodeProto) -> None:
+def _swap(transpose: NodeProto, user: NodeProto) -> None:
     """`user(transpose(x))` as `transpose(user(x))` (same output names at the end)."""
     source, between, result = transpose.input[0], transpose.output[0], user.output[0]
     user.input[0] = source
@@ -202,9 +218,7 @@ def _swap(transpose: onnx.NodeProto, user: onnx.NodeProto) -> None:
     transpose.output[0] = result
 
 
-def _compose_transposes(
-    graph: onnx.GraphProto, first: onnx.NodeProto, second: onnx.NodeProto
-) -> bool:
+def _compose_transposes(graph: GraphProto, first: NodeProto, second: NodeProto) -> bool:
     """Replace a pair of inverse transposes by a direct connection."""
     perm1, perm2 = _perm(first), _perm(second)
     if [perm1[p] for p in perm2] != list(range(len(perm1))):
@@ -221,7 +235,7 @@ def _compose_transposes(
     return True
 
 
-def _inferred_shape(graph: onnx.GraphProto, name: str) -> list[int]:
+def _inferred_shape(graph: GraphProto, name: str) -> list[int]:
     for tensor in graph.initializer:
         if tensor.name == name:
             return list(tensor.dims)
@@ -231,22 +245,22 @@ def _inferred_shape(graph: onnx.GraphProto, name: str) -> list[int]:
     raise QonnxImportError(f"tensor '{name}' has no inferred shape")
 
 
-def _add_value_info(graph: onnx.GraphProto, name: str, shape: Sequence[int]) -> None:
-    graph.value_info.append(onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, shape))
+def _add_value_info(graph: GraphProto, name: str, shape: Sequence[int]) -> None:
+    from onnx import helper
+
+    graph.value_info.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, shape))
 
 
-def _transpose_node(
-    origin: onnx.NodeProto, source: str, target: str, perm: Sequence[int]
-) -> onnx.NodeProto:
-    node = onnx.helper.make_node("Transpose", [source], [target], perm=list(perm))
+def _transpose_node(origin: NodeProto, source: str, target: str, perm: Sequence[int]) -> NodeProto:
+    node = _node("Transpose", [source], [target], perm=list(perm))
     node.doc_string = origin.doc_string
     return node
 
 
 def _transposed_tensor(
-    graph: onnx.GraphProto,
-    nodes: list[onnx.NodeProto],
-    origin: onnx.NodeProto,
+    graph: GraphProto,
+    nodes: list[NodeProto],
+    origin: NodeProto,
     name: str,
     perm: Sequence[int],
 ) -> str:
@@ -258,7 +272,7 @@ def _transposed_tensor(
 
 
 def _weight_channels_first(
-    graph: onnx.GraphProto, conv: onnx.NodeProto, name: str, perm: Sequence[int]
+    graph: GraphProto, conv: NodeProto, name: str, perm: Sequence[int]
 ) -> None:
     initializers = {t.name: t for t in graph.initializer}
     producer = next((n for n in graph.node if name in n.output), None)
@@ -279,8 +293,8 @@ def _weight_channels_first(
             "(an initializer or a Quant of initializers)"
         )
     for tensor in stored:
-        array = numpy_helper.to_array(initializers[tensor]).transpose(perm)
-        initializers[tensor].CopyFrom(numpy_helper.from_array(np.ascontiguousarray(array), tensor))
+        array = to_array(initializers[tensor]).transpose(perm)
+        initializers[tensor].CopyFrom(_tensor(np.ascontiguousarray(array), tensor))
     shape = _inferred_shape(graph, name)
     for info in graph.value_info:
         if info.name == name:

@@ -10,11 +10,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import onnx
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
+from frontend.qonnx_import.clean import is_clean, mark_qonnx_domains
 from frontend.qonnx_import.errors import ORIGINAL_NAME, QonnxImportError, one_line
+from frontend.qonnx_import.proto import (
+    GraphProto,
+    ModelProto,
+    TensorProto,
+    ValueInfoProto,
+    parse_model,
+)
 from frontend.qonnx_import.support import ONNX_DOMAINS, first_unsupported, unsupported_message
 
 _SAME_INPUTS = "qnn-same-inputs:"
@@ -23,7 +30,7 @@ qonnx's tensor renaming only renames a tensor's first occurrence in a node's inp
 the importer restores the repeats after cleanup (`_restore_repeated_inputs`)."""
 
 
-def _restore_repeated_inputs(model: onnx.ModelProto) -> None:
+def _restore_repeated_inputs(model: ModelProto) -> None:
     for node in model.graph.node:
         _, _, rest = node.doc_string.partition("\n")
         if not rest.startswith(_SAME_INPUTS):
@@ -33,19 +40,23 @@ def _restore_repeated_inputs(model: onnx.ModelProto) -> None:
             node.input[i] = node.input[j]
 
 
-def load_model(path: str | os.PathLike[str]) -> onnx.ModelProto:
+def load_model(path: str | os.PathLike[str]) -> ModelProto:
     file = Path(path)
     if not file.exists():
         raise QonnxImportError(f"{file}: no such file or directory")
     if file.is_dir():
         raise QonnxImportError(f"{file}: is a directory, not an ONNX file")
     try:
-        model = onnx.load(str(file), load_external_data=False)
+        model = _read(file)
     except Exception as error:
         raise QonnxImportError(
             f"{file}: not an ONNX model ({one_line(error) or type(error).__name__})"
         ) from error
     check_is_model(model, str(file))
+    if not _uses_external_data(model.graph):
+        return model
+    import onnx
+
     try:
         onnx.load_external_data_for_model(model, str(file.parent))
     except Exception as error:
@@ -53,7 +64,36 @@ def load_model(path: str | os.PathLike[str]) -> onnx.ModelProto:
     return model
 
 
-def check_is_model(model: onnx.ModelProto, where: str) -> None:
+def _read(file: Path) -> ModelProto:
+    """`onnx.load(file, load_external_data=False)`; a `.onnx` file without the onnx
+    package (`proto`), other suffixes (text and JSON formats) through it."""
+    if file.suffix == ".onnx":
+        with open(str(file), "rb") as stream:
+            return parse_model(stream.read())
+    import onnx
+
+    return onnx.load(str(file), load_external_data=False)
+
+
+def _uses_external_data(graph: GraphProto) -> bool:
+    """Whether a tensor of `graph` (an initializer or an attribute's, subgraphs included)
+    keeps its data in another file."""
+    tensors = [*graph.initializer]
+    graphs: list[GraphProto] = []
+    for node in graph.node:
+        for attribute in node.attribute:
+            tensors.extend(attribute.tensors)
+            graphs.extend(attribute.graphs)
+            if attribute.HasField("t"):
+                tensors.append(attribute.t)
+            if attribute.HasField("g"):
+                graphs.append(attribute.g)
+    return any(t.data_location == TensorProto.EXTERNAL for t in tensors) or any(
+        _uses_external_data(g) for g in graphs
+    )
+
+
+def check_is_model(model: ModelProto, where: str) -> None:
     # A protobuf decoder accepts many byte strings; a real model has an IR version and
     # at least a graph output.
     if model.ir_version <= 0 or not model.HasField("graph") or not model.graph.output:
@@ -77,14 +117,14 @@ def _check_strings(message: Message, where: str) -> None:
                 _check_strings(nested, where)
 
 
-def _constants_to_initializers(model: onnx.ModelProto) -> None:
+def _constants_to_initializers(model: ModelProto) -> None:
     """Turn `Constant` nodes into initializers (the dynamo exporter emits some)."""
     kept = []
     for node in model.graph.node:
         if node.op_type == "Constant" and node.domain in ONNX_DOMAINS:
             attrs = {a.name: a for a in node.attribute}
             if "value" in attrs:
-                tensor = onnx.TensorProto()
+                tensor = TensorProto()
                 tensor.CopyFrom(attrs["value"].t)
                 tensor.name = node.output[0]
                 model.graph.initializer.append(tensor)
@@ -95,10 +135,10 @@ def _constants_to_initializers(model: onnx.ModelProto) -> None:
         model.graph.node.extend(kept)
 
 
-def prepare(model: onnx.ModelProto, where: str) -> onnx.ModelProto:
+def prepare(model: ModelProto, where: str) -> ModelProto:
     """A copy of `model` with Constant nodes as initializers and each node's own name
     remembered (unnamed nodes are called `#<index>`); static input shapes checked."""
-    work = onnx.ModelProto()
+    work = ModelProto()
     work.CopyFrom(model)
     _constants_to_initializers(work)
     for index, node in enumerate(work.graph.node):
@@ -117,7 +157,7 @@ def prepare(model: onnx.ModelProto, where: str) -> onnx.ModelProto:
     return work
 
 
-def _check_static_input(info: onnx.ValueInfoProto, where: str) -> None:
+def _check_static_input(info: ValueInfoProto, where: str) -> None:
     tensor_type = info.type.tensor_type
     if not info.type.HasField("tensor_type") or not tensor_type.HasField("shape"):
         raise QonnxImportError(f"{where}: graph input '{info.name}' has an unknown shape")
@@ -131,8 +171,13 @@ def _check_static_input(info: onnx.ValueInfoProto, where: str) -> None:
     )
 
 
-def qonnx_cleanup(work: onnx.ModelProto, where: str) -> onnx.ModelProto:
-    """qonnx cleanup: shape inference, constant folding, unique node and tensor names."""
+def qonnx_cleanup(work: ModelProto, where: str) -> ModelProto:
+    """qonnx cleanup: shape inference, constant folding, unique node and tensor names;
+    `work` itself (its Quant nodes in qonnx's domain) when the cleanup would not change
+    it (`clean.is_clean`: a model qonnx's cleanup saved)."""
+    mark_qonnx_domains(work)
+    if is_clean(work):
+        return work
     from qonnx.core.modelwrapper import ModelWrapper
     from qonnx.util.cleanup import cleanup_model
 
@@ -145,7 +190,7 @@ def qonnx_cleanup(work: onnx.ModelProto, where: str) -> onnx.ModelProto:
     return cleaned
 
 
-def infer_shapes(work: onnx.ModelProto, where: str) -> onnx.ModelProto:
+def infer_shapes(work: ModelProto, where: str) -> ModelProto:
     """qonnx shape inference only (names kept)."""
     from qonnx.core.modelwrapper import ModelWrapper
     from qonnx.transformation.infer_shapes import InferShapes
@@ -171,7 +216,7 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def _cleanup_error(work: onnx.ModelProto, where: str, error: Exception) -> QonnxImportError:
+def _cleanup_error(work: ModelProto, where: str, error: Exception) -> QonnxImportError:
     unsupported = first_unsupported(work.graph.node)
     if unsupported is not None:
         return QonnxImportError(unsupported_message(unsupported))

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import onnx
 from xdsl.ir import Attribute, Operation, SSAValue
 
 from frontend.qonnx_import.errors import QonnxImportError, node_label
+from frontend.qonnx_import.proto import NodeProto, attribute_value
 
 if TYPE_CHECKING:
     from frontend.qonnx_import.importer import Importer
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class Node:
     """What a node handler sees: the node, its attributes and the importer's state."""
 
-    node: onnx.NodeProto
+    node: NodeProto
     importer: Importer
 
     @property
@@ -35,7 +35,7 @@ class Node:
     def attr(self, name: str, default: object = None) -> object:
         for attribute in self.node.attribute:
             if attribute.name == name:
-                return onnx.helper.get_attribute_value(attribute)
+                return attribute_value(attribute)
         return default
 
     def int_attr(self, name: str, default: int, allowed: Sequence[int] | None = None) -> int:

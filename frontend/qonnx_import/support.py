@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import onnx
-
 from frontend.qonnx_import.errors import QonnxImportError, node_label, original_name
 from frontend.qonnx_import.ops import HANDLERS
+from frontend.qonnx_import.proto import ModelProto, NodeProto
 
 QONNX_DOMAINS = frozenset(
     {
@@ -32,7 +31,7 @@ CHANNELS_LAST_OPS = frozenset({"Conv", "MaxPool", "BatchNormalization"})
 """qonnx's channels-last wrappers: the ONNX op on NHWC tensors (`ConvertToChannelsLast`)."""
 
 
-def is_supported(node: onnx.NodeProto) -> bool:
+def is_supported(node: NodeProto) -> bool:
     if node.op_type not in HANDLERS:
         return False
     if node.domain == CHANNELS_LAST_DOMAIN:
@@ -41,11 +40,11 @@ def is_supported(node: onnx.NodeProto) -> bool:
     return node.domain in domains
 
 
-def first_unsupported(nodes: Sequence[onnx.NodeProto]) -> onnx.NodeProto | None:
+def first_unsupported(nodes: Sequence[NodeProto]) -> NodeProto | None:
     return next((n for n in nodes if not is_supported(n)), None)
 
 
-def unsupported_message(node: onnx.NodeProto) -> str:
+def unsupported_message(node: NodeProto) -> str:
     domain = f" (domain '{node.domain}')" if node.domain not in ONNX_DOMAINS else ""
     return f"unsupported op {node.op_type}{domain}: {node_label(node)}"
 
@@ -54,14 +53,14 @@ FOLDABLE_FROM_SHAPES = frozenset({"Shape", "Size"})
 """Ops whose result only depends on their input's static shape (cleanup folds them)."""
 
 
-def check_ops(model: onnx.ModelProto) -> None:
+def check_ops(model: ModelProto) -> None:
     """Refuse, before any expensive step, a graph with ops the importer does not handle,
     in one line: `unsupported op Erf: Erf node 'gelu'` for one node, else every
     unsupported op type (with its domain when not ONNX's) and the names of its nodes.
     Ops computed from constants and static shapes only are left to qonnx's cleanup,
     which folds them away (a dynamo export's shape arithmetic)."""
     constant = {t.name for t in model.graph.initializer}
-    unsupported: dict[str, list[onnx.NodeProto]] = {}
+    unsupported: dict[str, list[NodeProto]] = {}
     for node in model.graph.node:
         inputs = [name for name in node.input if name]
         from_constants = node.domain in ONNX_DOMAINS and all(i in constant for i in inputs)

@@ -218,6 +218,23 @@ class HwDesign:
         return name
 
 
+BLOCK_RAM_SHAPES = ((512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1))
+"""(depth, width) of an 18 Kb block RAM's read port (ECP5 DP16KD and 7-series RAMB18
+alike), the deepest last."""
+
+
+def rom_slice_width(depth: int, width: int, style: str) -> int:
+    """Bits per ROM module: a ROM deeper than a block RAM's widest shape that may go into
+    block RAM (`style` "auto" or "block") is cut into slices as wide as the block RAM
+    shape holding its whole depth, so that each slice is one column of block RAMs and
+    its data leaves them without the multiplexer that joins block RAMs cascaded in
+    depth (on ECP5 that multiplexer after the block RAM's 5.6 ns clock-to-output kept
+    the read stage from 100 MHz). One slice otherwise."""
+    if style not in ("auto", "block") or depth <= BLOCK_RAM_SHAPES[0][0]:
+        return width
+    return next((w for d, w in BLOCK_RAM_SHAPES if depth <= d), 1)
+
+
 def rom_read(
     design: HwDesign,
     layer: StreamModule,
@@ -230,17 +247,22 @@ def rom_read(
 ) -> SSAValue:
     """A ROM `<layer>_<table>` of `words` built as `style` asks (a layer's `ram_style`),
     read synchronously: the returned value is `words[address]` one clock edge after a
-    cycle with `enable` high (it holds otherwise)."""
+    cycle with `enable` high (it holds otherwise). A deep ROM is several modules
+    `<layer>_<table>_<i>` of `rom_slice_width` bits each, bits [i*w, (i+1)*w) of every
+    word in slice i."""
     net = layer.netlist
-    symbol = design.rom(f"{layer.name}_{table}", words, width, style)
     index = net.resize(address, index_width(len(words)), signed=False)
-    (data,) = net.instance(
-        table,
-        symbol,
-        [(CLOCK, net.clock), ("en", enable), ("raddr", index)],
-        [("rdata", width)],
-    )
-    return data
+    slice_width = rom_slice_width(len(words), width, style)
+    name = f"{layer.name}_{table}"
+    slices = []
+    for i, low in enumerate(range(0, width, slice_width)):
+        bits = min(slice_width, width - low)
+        part = [(w >> low) & ((1 << bits) - 1) for w in words]
+        symbol = design.rom(name if bits == width else f"{name}_{i}", part, bits, style)
+        instance = table if bits == width else f"{table}_{i}"
+        inputs = [(CLOCK, net.clock), ("en", enable), ("raddr", index)]
+        slices += net.instance(instance, symbol, inputs, [("rdata", bits)])
+    return net.concat(slices)
 
 
 def bram(

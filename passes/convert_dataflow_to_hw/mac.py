@@ -1,23 +1,30 @@
 """The multiply-accumulate pipeline shared by `dataflow.mvau` and `dataflow.vvau`.
 
 A layer's issue logic (counters, input word, weight address) feeds `MacPipeline`:
-  issue   the layer's counters pick the input word and the weight address
-          (`MacIssue`; a word enters when `fire` is high, which needs `enable`)
-  stage 1 registered input word and weight word (the weight ROM's read register),
-          first/last/fold flags
-  stage 2 per PE: the products of its lanes (or XNOR matches) summed in the
-          accumulator width
-  stage 3 per PE: acc = first ? dot : acc + dot; valid after the last word of a dot
-          product
-  stage 4 per PE: thresholds of the output fold (or the accumulator truncated to the
-          output width)
+  issue     the layer's counters pick the input word and the weight address
+            (`MacIssue`; a word enters when `fire` is high, which needs `enable`)
+  read      registered input word and weight word (the weight ROM's read register),
+            first/last/fold flags
+  rom out   the weight word registered again (the ROM's output register: a block RAM's
+            clock-to-output and the multiplexer between the block RAMs of a deep ROM
+            get a cycle of their own instead of running into the dot product), the
+            rest delayed with it
+  dot       per PE: the products of its SIMD lanes (or XNOR matches) summed in the
+            accumulator width by a balanced adder tree; when SIMD > 4 the tree is cut
+            into two stages (`tree_split`: the first levels, registered, then the rest)
+  acc       per PE: acc = first ? dot : acc + dot; valid after the last word of a dot
+            product
+  activate  per PE: thresholds of the output fold (or the accumulator truncated to the
+            output width)
   then a `qnn_skid` slice drives the output stream.
-All stages advance together on `enable` = stage 4 empty or the slice ready; the slice's
-TREADY is a register, so no combinational path crosses the layer. Arithmetic is modulo
-2^acc_bits (exact: the accumulator datatype holds every sum).
+All stages advance together on `enable` = the activate stage empty or the slice ready;
+the slice's TREADY is a register, so no combinational path crosses the layer.
+Arithmetic is modulo 2^acc_bits (exact: the accumulator datatype holds every sum).
+`pipeline_cycles` counts the cycles from a word's issue to its output word.
 
 Thresholds are a ROM of C/PE words of PE·N lanes of the accumulator's width
-(`datapath.threshold_words`), read with stage 2's fold so the word is there in stage 4.
+(`datapath.threshold_words`), read with the fold of the stage before the last dot stage
+and registered once more, so the word is in a register beside the accumulator.
 """
 
 from __future__ import annotations
@@ -65,16 +72,16 @@ class MacIssue:
 
 
 class MacPipeline:
-    """Stages 1-4 and the output slice of a MVAU/VVAU module (module docstring).
+    """The stages and the output slice of a MVAU/VVAU module (module docstring).
 
     Create it first: the issue logic needs `enable`; then call `finish`."""
 
     def __init__(self, m: StreamModule):
         self.m = m
         net = m.netlist
-        self._v4, self._v4_next = net.register(1, reset_value=0)
+        self._valid_out, self._valid_out_next = net.register(1, reset_value=0)
         self._slice_ready, self._slice_ready_next = net.forward(1)
-        self.enable = net.or_(net.not_(self._v4), self._slice_ready)
+        self.enable = net.or_(net.not_(self._valid_out), self._slice_ready)
 
     def finish(
         self,
@@ -92,53 +99,71 @@ class MacPipeline:
         acc_bits = layer.accumulator.bitwidth
         w_bits = pe * simd * layer.weight_dtype().bitwidth
 
-        # Stage 1.
-        v1 = net.reg(issue.fire, enable, reset_value=0)
-        x1 = net.reg(issue.x_word, enable)
-        w1 = rom_read(
+        # Read; rom out.
+        w_read = rom_read(
             design, m, "weights", weights, w_bits, issue.address, enable, layer.ram_style.data
         )
-        first1, last1 = net.reg(issue.first, enable), net.reg(issue.last, enable)
-        fold1 = net.reg(issue.fold, enable)
+        read = _Stage(net, enable, issue.fire, issue.x_word, issue.first, issue.last, issue.fold)
+        w_out = net.reg(w_read, enable)
+        before_dot = read.next()
 
-        # Stage 2.
-        x_lanes = lanes(net, x1, stream_type(layer.x).lanes)
-        pairs = groups(x_lanes, lanes(net, w1, pe * simd), pe)
-        d2 = [net.reg(_dot(net, xs, ws, layer, acc_bits), enable) for xs, ws in pairs]
-        v2 = net.reg(v1, enable, reset_value=0)
-        first2, last2 = net.reg(first1, enable), net.reg(last1, enable)
-        fold2 = net.reg(fold1, enable)
+        # Dot (one or two stages).
+        x_lanes = lanes(net, before_dot.x_word, stream_type(layer.x).lanes)
+        pairs = groups(x_lanes, lanes(net, w_out, pe * simd), pe)
+        terms = [_terms(net, xs, ws, layer, acc_bits) for xs, ws in pairs]
+        levels = tree_split(simd)
+        if levels:
+            terms = [[net.reg(v, enable) for v in tree_levels(net, t, levels)] for t in terms]
+            before_dot = before_dot.next()
+        dots = [net.reg(sum_tree(net, t), enable) for t in terms]
+        dot = before_dot.next()
 
-        # Stage 3.
+        # Acc.
         accs = []
-        for d in d2:
+        for d in dots:
             acc, acc_next = net.register(acc_bits)
-            summed = net.mux(first2, d, net.add(acc, d))
-            net.drive(acc_next, net.mux(net.and_(enable, v2), summed, acc))
+            summed = net.mux(dot.first, d, net.add(acc, d))
+            net.drive(acc_next, net.mux(net.and_(enable, dot.valid), summed, acc))
             accs.append(acc)
-        v3 = net.reg(net.and_(v2, last2), enable, reset_value=0)
+        acc_valid = net.reg(net.and_(dot.valid, dot.last), enable, reset_value=0)
 
-        # Stage 4.
-        out_lanes = _activate(design, m, layer, accs, fold2, enable)
-        out4 = net.reg(net.concat(out_lanes), enable)
-        net.drive(self._v4_next, net.mux(enable, v3, self._v4))
+        # Activate.
+        out_lanes = _activate(design, m, layer, accs, before_dot.fold, enable)
+        out_word = net.reg(net.concat(out_lanes), enable)
+        net.drive(self._valid_out_next, net.mux(enable, acc_valid, self._valid_out))
 
-        out = skid(design, m, out4, self._v4, m.out_ready[0])
+        out = skid(design, m, out_word, self._valid_out, m.out_ready[0])
         net.drive(self._slice_ready_next, out.ready)
         return design.add(m.finish([in_ready], [out.data], [out.valid]))
 
 
-def _dot(
+class _Stage:
+    """A word's valid bit, input word and flags in one stage (registered while `enable`)."""
+
+    def __init__(self, net: Netlist, enable: SSAValue, *values: SSAValue):
+        """The stage after the one holding `values` = (valid, x_word, first, last, fold)."""
+        self.net, self.enable = net, enable
+        valid, *rest = values
+        self.valid = net.reg(valid, enable, reset_value=0)
+        self.x_word, self.first, self.last, self.fold = (net.reg(v, enable) for v in rest)
+
+    def next(self) -> _Stage:
+        """The following stage."""
+        values = (self.valid, self.x_word, self.first, self.last, self.fold)
+        return _Stage(self.net, self.enable, *values)
+
+
+def _terms(
     net: Netlist,
     x: list[SSAValue],
     w: list[SSAValue],
     layer: df.MVAUOp | df.VVAUOp,
     acc_bits: int,
-) -> SSAValue:
-    """Σ_s x[s]·w[s] (or Σ_s [x[s] == w[s]] in XNOR mode) in acc_bits."""
+) -> list[SSAValue]:
+    """The terms of Σ_s x[s]·w[s] (or of Σ_s [x[s] == w[s]] in XNOR mode) in acc_bits."""
     if isinstance(layer, df.MVAUOp) and layer.is_xnor:
         matches = [net.not_(net.xor(a, b)) for a, b in zip(x, w, strict=True)]
-        return net.add(*(net.resize(m, acc_bits, False) for m in matches))
+        return [net.resize(m, acc_bits, False) for m in matches]
     x_dtype: QDataType = stream_type(layer.x).element
     w_dtype = layer.weight_dtype()
     bits = min(acc_bits, value_bits(x_dtype) + value_bits(w_dtype) + 1)
@@ -151,7 +176,42 @@ def _dot(
         else:
             product = net.mul(x_value, decode(net, b, w_dtype, bits))
         products.append(net.resize(product, acc_bits, True))
-    return net.add(*products)
+    return products
+
+
+TREE_SPLIT_ABOVE = 4
+"""A dot product of more terms (SIMD) than this takes two pipeline stages."""
+
+
+def tree_split(simd: int) -> int:
+    """The adder-tree levels of the first of two dot stages for SIMD terms (half of the
+    ceil(log2(SIMD)) levels, rounded down), or 0: one dot stage."""
+    if simd <= TREE_SPLIT_ABOVE:
+        return 0
+    return (simd - 1).bit_length() // 2
+
+
+def pipeline_cycles(layer: df.MVAUOp | df.VVAUOp) -> int:
+    """Cycles from a layer's last needed input word to its output word: the issue, the
+    five or six stages (module docstring) and the output slice."""
+    return 9 + (1 if tree_split(layer.simd_value) else 0)
+
+
+def tree_levels(net: Netlist, values: list[SSAValue], levels: int) -> list[SSAValue]:
+    """`levels` levels of a balanced adder tree over `values` (equal widths, modulo
+    2^width): each level adds neighbours pairwise (an odd last value passes)."""
+    for _ in range(levels):
+        if len(values) == 1:
+            break
+        pairs = [net.add(a, b) for a, b in zip(values[0::2], values[1::2], strict=False)]
+        values = pairs + values[len(values) - len(values) % 2 :]
+    return values
+
+
+def sum_tree(net: Netlist, values: list[SSAValue]) -> SSAValue:
+    """The sum of `values` by a balanced tree of two-input adders: ceil(log2(n)) adders
+    deep instead of the n-1 of a chain."""
+    return tree_levels(net, values, len(values))[0]
 
 
 def shift_add_product(net: Netlist, x: SSAValue, w: SSAValue, w_dtype: QDataType) -> SSAValue:
@@ -183,8 +243,9 @@ def _activate(
     fold: SSAValue,
     enable: SSAValue,
 ) -> list[SSAValue]:
-    """Per PE the output lane: the thresholds of output fold `fold` (read one cycle
-    earlier), or the accumulator."""
+    """Per PE the output lane: the accumulator against the thresholds of output fold
+    `fold` (`fold` is stage 2's: the ROM's word, registered once more, is beside the
+    accumulator two cycles later), or the accumulator truncated."""
     net = m.netlist
     out_dtype = stream_type(layer.result).element
     thresholds = layer.threshold_array()
@@ -196,7 +257,7 @@ def _activate(
     channels = stream_type(layer.result).shape[-1]
     words = threshold_words(thresholds, channels, pe, layer.accumulator)
     word = rom_read(design, m, "thresholds", words, pe * n * acc_bits, fold, enable)
-    table = lanes(net, word, pe * n)
+    table = lanes(net, net.reg(word, enable), pe * n)
     scale, bias = layer.activation()
     return [
         activation_output(

@@ -181,14 +181,20 @@ class Chain:
         thresholds: int = 0,
         bipolar_out: bool = False,
         out_bias: int = 0,
+        folding: tuple[int, int] | None = None,
     ) -> None:
-        """An MVAU of MH outputs with random SIMD/PE (a DWC first when the input lanes
-        must change), random weights of `weights`, and `thresholds` random thresholds
-        per channel (0: no activation; `bipolar_out`: one threshold, bipolar output)."""
+        """An MVAU of MH outputs with random SIMD/PE (or `folding` = (SIMD, PE); a DWC
+        first when the input lanes must change), random weights of `weights`, and
+        `thresholds` random thresholds per channel (0: no activation; `bipolar_out`: one
+        threshold, bipolar output)."""
         x = self.current
         mw = x.shape[-1]
-        simd = self._random_pe(any_lanes=True)
-        pe = int(self.rng.choice(divisors(mh)))
+        if folding is None:
+            simd = self._random_pe(any_lanes=True)
+            pe = int(self.rng.choice(divisors(mh)))
+        else:
+            simd, pe = folding
+            self.to_lanes(simd)
         x = self.current
         w = values(self.rng, weights, (mw, mh))
         xnor = isinstance(x.datatype, BipolarType) and isinstance(weights, BipolarType)
@@ -368,7 +374,9 @@ def layers_design(seed: int) -> str:
       out6: global accumulation pooling;
       out7: max pooling (a random kernel and stride) of signed values;
       out8: sum pooling with a shift (an average pool) of signed values;
-      out9: a pool of mode max of bipolar values."""
+      out9: a pool of mode max of bipolar values;
+      out10: an MVAU (SIMD 8: a two-stage adder tree) whose 1024-word weight ROM is
+             cut into slices (`interface.rom_slice_width`)."""
     rng = np.random.default_rng(seed)
     body = Body()
     sources: list[Stream] = []
@@ -429,5 +437,9 @@ def layers_design(seed: int) -> str:
 
     chain = path((3, 3, 2), BipolarType())
     chain.pool((2, 2), (1, 1), "max")
+    outputs.append(chain.current)
+
+    chain = path((1, 256), IntType(2))
+    chain.mvau(64, IntType(2), thresholds=3, folding=(8, 2))
     outputs.append(chain.current)
     return partition_module(sources, outputs, body)

@@ -1,5 +1,6 @@
 """The RTL of the non-MVAU layers: thresholding, channelwise, add/duplicate streams,
-concat, label select, global accumulation pooling and pools.
+concat, label select, global accumulation pooling and pools; and an MVAU whose weight
+ROM is sliced.
 
 One design (`rtl_designs.layers_design`: one independent path per layer kind from a
 partition input to a partition output, random foldings, datatypes and constants) is
