@@ -288,6 +288,6 @@ class CheckRelu(RewritePattern):
                 ):
                     return  # LowerQuant drops it
         if not uses:
-            rewriter.erase_op(op)
+            rewriter.erase(op)
             return
         raise fail(op, "Relu not followed by an unsigned quantizer is not supported")

@@ -79,4 +79,4 @@ class MoveThresholdsBeforeDepthToSpace(RewritePattern):
         )
         moved = recreate(d2s, [thresholds.results[0]], [op.result.type])
         rewriter.replace(op, [thresholds, moved])
-        rewriter.erase_op(d2s)
+        rewriter.erase(d2s)
