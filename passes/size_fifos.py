@@ -1,6 +1,6 @@
 """`size-fifos`: each `dataflow.fifo`'s depth from a cycle model of the layers around it.
 
-Every FIFO gets `depth = max(2, burst, join)` words (recomputed from scratch, so the pass
+Every FIFO gets `depth = max(2, burst, pause fill, join)` words (recomputed from scratch, so the pass
 is idempotent; 2 is FINN's minimum). Both terms come from one description of each layer
 as the `backend_hls/lib` kernels behave:
 
@@ -61,9 +61,17 @@ by the rates of its own inputs; 1 for a partition input):
   back to back after each pause, of which only `r · SF` arrive meanwhile, so the rest,
   `ceil(SF · (1 - r)) + BURST_SLACK` words, must already wait in the FIFO (measured in
   RTL simulation: without it the MVAU's first fold runs at the producer's pace and the
-  pair is up to 60 % slower than the slower of the two). Other layers read at their
-  own pace: 0.
+  pair is up to 60 % slower than the slower of the two); a window layer (SWG, pools)
+  reads the R·RW words of a frame's first rows back to back before its first output
+  row, a depth_to_space its input row (`burst_words`). Other layers read at their own
+  pace: 0.
 Capped at one frame of the stream.
+
+**pause fill** (the producer's side). A window layer or a depth_to_space writes
+nothing while it reads its burst (`output_pause`); its consumers, running at the
+partition's pace (`words / cycles_per_frame` of the partition), would starve unless the
+FIFO after it holds what they take meanwhile: `ceil(words / frame cycles · pause) +
+BURST_SLACK`, capped at one frame.
 
 FIFOs are found as `insert-fifos` places them (after a producer, reshapes looked
 through); a join whose branch has no FIFO where one is needed is an error naming it.
@@ -321,14 +329,47 @@ def _rate(value: SSAValue) -> float:
     return rate
 
 
+def _row_words(op: df.SWGOp | df.MaxPoolOp | df.PoolOp | df.DepthToSpaceOp) -> int:
+    """RW: the words of one input row."""
+    x = df.stream_type(op.x)
+    return x.shape[1] * x.shape[2] // x.lanes
+
+
 def burst_words(op: Operation) -> int:
     """The words `op` reads back to back, one per cycle, after each pause: an MVAU's
-    input vector (SF words, read during its first neuron fold); 0 for a layer that
-    reads at its own pace."""
+    input vector (SF words, read during its first neuron fold); a window layer's first
+    rows of a frame (R·RW words, R = (KH-1)·DH + 1 rows, before its first output row);
+    a depth_to_space's input row; 0 for a layer that reads at its own pace."""
     if isinstance(op, df.MVAUOp):
         mw, _ = op.matrix_shape()
         return mw // op.simd_value
+    if isinstance(op, df.SWGOp | df.MaxPoolOp | df.PoolOp):
+        kh = ints(op.kernel)[0]
+        dh = ints(op.dilation)[0] if isinstance(op, df.SWGOp) else 1
+        rows = min(df.stream_type(op.x).shape[0], (kh - 1) * dh + 1)
+        return rows * _row_words(op)
+    if isinstance(op, df.DepthToSpaceOp):
+        return _row_words(op)
     return 0
+
+
+def output_pause(op: Operation) -> int:
+    """The longest stretch in which `op` writes no output word while it reads: a window
+    layer's or a depth_to_space's read phase, its burst at one word per cycle."""
+    if isinstance(op, df.SWGOp | df.MaxPoolOp | df.PoolOp | df.DepthToSpaceOp):
+        return burst_words(op)
+    return 0
+
+
+def pause_fill_depth(fifo: df.FIFOOp, frame_cycles: int) -> int:
+    """The words `fifo`'s consumers take while its producer pauses its output
+    (`output_pause`), at the pace the partition sustains (`words / frame_cycles`): the
+    FIFO must hold them when the pause starts, or the consumers starve."""
+    producer = fifo.x.owner
+    pause = output_pause(producer) if isinstance(producer, Operation) else 0
+    if not pause or not frame_cycles:
+        return 0
+    return math.ceil(_words(fifo.result) / frame_cycles * pause) + BURST_SLACK
 
 
 def burst_depth(fifo: df.FIFOOp) -> int:
@@ -453,8 +494,9 @@ def partition_join_terms(partition: df.PartitionOp) -> dict[df.FIFOOp, JoinTerm]
 
 def fifo_depths(partition: df.PartitionOp) -> dict[df.FIFOOp, int]:
     """The depth of every FIFO of `partition` under the model."""
+    cycles = partition.cycles_per_frame()
     depths = {
-        op: max(MIN_DEPTH, burst_depth(op))
+        op: max(MIN_DEPTH, burst_depth(op), min(pause_fill_depth(op, cycles), _words(op.result)))
         for op in partition.block.ops
         if isinstance(op, df.FIFOOp)
     }
