@@ -18,7 +18,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import SSAValue
 
 from passes.pipeline import run_pipeline
-from passes.size_fifos import layer_need
+from passes.size_fifos import SPLIT_SLICE_WORDS, layer_need, partition_join_terms
 from qdialects import dataflow as df
 from qdialects.ir import print_module
 from qdialects.semantics import execute
@@ -89,13 +89,19 @@ def test_residual_shortcut_fifo() -> None:
     assert len(shortcut) == 1
     h, w, c = df.stream_type(dup.x).shape
     assert (h, w, c) == (8, 8, 8)
-    assert shortcut[0].depth.value.data == 3 * w * c  # rows 0..2 before the first output
+    term = partition_join_terms(partition)[shortcut[0]]
+    # rows 0..2 before the first output, 2 words of them in the duplicate's output slice
+    assert term.deadlock == 3 * w * c - SPLIT_SLICE_WORDS
+    # the long branch's two SWGs each write an output row (w * c words of the shortcut)
+    # without reading, at the partition's pace
+    assert 2 * w * c <= term.latency < 3 * w * c
+    assert shortcut[0].depth.value.data == term.depth
     others = [
         op.depth.value.data
         for op in partition.block.ops
         if isinstance(op, df.FIFOOp) and op is not shortcut[0]
     ]
-    assert max(others) < 3 * w * c
+    assert max(others) < term.depth
     big = partition.estimates()
     assert (big.lut, big.bram18) > (small.lut, small.bram18)
     for b, a in zip(before, execute(module, [sample]), strict=True):

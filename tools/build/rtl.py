@@ -24,8 +24,9 @@ GAP_PERCENT = 25
 """Chance per cycle that an idle input of the checked run stays idle."""
 STALL_PERCENT = 25
 """Chance per cycle that an output of the checked run sees TREADY low."""
-TIMING_FRAMES = 5
-"""Frames of the full-rate run (the build's frames, repeated when there are fewer)."""
+TIMING_FRAMES = 8
+"""Frames of the full-rate run (the build's frames, repeated when there are fewer); the
+cycles per frame are measured over the last 4 (`rtlsim.steady_from`)."""
 CYCLES_TOLERANCE = 0.05
 """The measured cycles per frame may differ from the estimate by this fraction."""
 

@@ -5,14 +5,20 @@
 // pixel the SWG must have read 3 padded rows, i.e. 2 input rows of 4x2 words = 16 words
 // of the split stream, all of which the split also pushes into the shortcut while the
 // join waits: the shortcut needs 16 words (15 ahead + the one being paired), 2 of which
-// the duplicate's output slice holds: 14 in the FIFO (the deadlock part). The long
-// branch's pipeline (FIFO 1 + padding 3 + FIFO 1 + SWG 3 + FIFO 1 + MVAU 9 + FIFO 1
-// cycles) is 18 cycles longer than the shortcut's FIFO, 18 more words at one word per
-// cycle (the latency part): 32. The FIFOs on the long branch get no join term.
+// the duplicate's output slice holds: 14 in the FIFO (the deadlock part). The latency
+// part: the long branch's pipeline (FIFO 1 + padding 3 + FIFO 1 + SWG 3 + FIFO 1 + MVAU
+// 9 + FIFO 1 cycles) is 18 cycles longer than the shortcut's FIFO, 18 words at the
+// input's word per cycle; the SWG writes an output row over 288 / 4 = 72 cycles at the
+// partition's pace (the MVAU's 288 cycles per frame) and the padding its 28 padding
+// words between frames without reading, 100 cycles at 32 / 288 words per cycle: 12
+// words. 14 + 30 is more than the frame: the shortcut holds the frame, 32 words. The
+// FIFO before the padding holds what the split delivers, at the partition's pace,
+// while the padding writes its 28 words paced by its consumers (28 * 288 / 72 cycles):
+// 13 + 2 words.
 // CHECK-LABEL: func.func @residual
 // CHECK:       %[[IN:.*]] = dataflow.fifo %s {depth = 2 : i64}
 // CHECK-NEXT:  %[[A:.*]], %[[B:.*]] = dataflow.duplicate_streams %[[IN]]
-// CHECK-NEXT:  %[[LONG:.*]] = dataflow.fifo %[[A]] {depth = 2 : i64}
+// CHECK-NEXT:  %[[LONG:.*]] = dataflow.fifo %[[A]] {depth = 15 : i64}
 // CHECK-NEXT:  %[[SHORT:.*]] = dataflow.fifo %[[B]] {depth = 32 : i64}
 // CHECK:       dataflow.add_streams %{{.*}}, %[[SHORT]]
 // CHECK-NOT:   depth = 32
