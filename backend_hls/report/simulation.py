@@ -100,8 +100,8 @@ def rtlsim_section(rtlsim: Mapping[str, Any]) -> str:
     )
     note = (
         f'<p class="notes">Measured in Verilator at full rate over '
-        f"{summary.get('timing_frames')} frames (steady state: between the ends of the first "
-        "and the last frame); the compared run streams every frame with "
+        f"{summary.get('timing_frames')} frames (steady state: between the ends of the middle "
+        "and the last frame, as the first frames fill the FIFOs); the compared run streams every frame with "
         f"{summary.get('random_gap_percent')} % random input gaps and "
         f"{summary.get('random_stall_percent')} % random output backpressure. Estimated "
         "latency: the sum of the layers' cycles per frame.</p>"

@@ -22,6 +22,7 @@ from backend_rtl.export import emit_files
 from passes.convert_dataflow_to_hw import LOWERINGS
 from tools.build import BuildOptions, build
 from tools.build.compare import qonnx_reference
+from tools.build.rtl import TIMING_FRAMES
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 QNN_BUILD = str(Path(sys.executable).parent / "qnn-build")
@@ -73,7 +74,7 @@ def test_measured_cycles_match_the_estimate(tfc) -> None:
     assert summary["cycles_within_tolerance"], summary
     assert abs(summary["cycles_per_frame_deviation"]) <= 0.05
     assert 0 < summary["latency_cycles"] < 2 * summary["estimated_latency_cycles"]
-    assert summary["timing_frames"] == 5
+    assert summary["timing_frames"] == TIMING_FRAMES == 8
     assert "cycles per frame (estimate" in result.stdout
     page = (out / "report/index.html").read_text()
     assert "RTL simulation vs qonnx" in page
