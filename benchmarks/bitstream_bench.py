@@ -42,7 +42,7 @@ def row(name: str, part: str) -> dict[str, Any]:
     from tools.build import BuildError, BuildOptions, build
 
     model, example = model_path(name)
-    fps = int(FPS if example is None else BuildOptions().target_fps)
+    fps = int(FPS) if example is None else BuildOptions().target_fps
     options = BuildOptions(target_fps=fps, part=part, bitstream=True, name=example)
     begin = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="qnn-bitstream-bench-") as tmp:
