@@ -8,7 +8,9 @@ candidate per unit costs the candidates' own resources plus, on every stream bet
 units whose lanes then differ, the `dataflow.dwc` that `reconcile` will insert there
 (`estimates.dwc_luts` of the two widths). The FIFOs `insert-fifos` puts on every edge
 (one more behind each converter) are costed at their minimum depth, i.e. nothing: their
-real depths come from `size-fifos` after folding, and they are about 1 % of CNV's LUTs.
+real depths come from `size-fifos` after folding (about 1 % of CNV's LUTs), so when
+fitting a part `set-folding` passes what the `hardware` pipeline added to a first folding
+as a `reserve`.
 
 All costs are one number, LUT-equivalents of the part (`resource_cost`). When the units
 form a chain (each reads the previous one, the usual CNN/MLP) the cheapest combination is
@@ -225,9 +227,12 @@ class Fit:
     fits: bool
 
 
-def fastest_fitting(network: Network, part: Part, fraction: float) -> Fit:
-    """The fastest target whose cheapest combination fits `fraction` of `part` (module
-    docstring)."""
+def fastest_fitting(
+    network: Network, part: Part, fraction: float, reserve: Resources | None = None
+) -> Fit:
+    """The fastest target whose cheapest combination, plus `reserve` (what the network's
+    costs leave out), fits `fraction` of `part` (module docstring)."""
+    held = reserve or Resources()
     fastest = float(max(unit.fully_unfolded().cycles for unit in network.units))
     slowest = float(max(unit.slowest().cycles for unit in network.units))
 
@@ -236,7 +241,7 @@ def fastest_fitting(network: Network, part: Part, fraction: float) -> Fit:
         if chosen is None:
             return None
         resources = network.resources(chosen)
-        return Fit(target, chosen, resources, fits(resources, part, fraction))
+        return Fit(target, chosen, resources, fits(resources + held, part, fraction))
 
     quick = attempt(fastest)
     if quick is not None and quick.fits:

@@ -6,7 +6,9 @@ every resource of part P (`qdialects.dataflow.parts`).
 
 Target: `target_cycles = 1e9 / T / F` cycles per frame for every layer (the slowest layer
 sets the pipeline's initiation interval). Fitting a part: the fastest target whose
-cheapest folding fits, found by bisection (`passes.folding_network.fastest_fitting`); a
+cheapest folding fits, found by bisection (`passes.folding_network.fastest_fitting`),
+checked on a copy made ready by the `hardware` pipeline (its sized FIFOs and converters
+count; a folding whose copy overshoots is redone with that excess reserved); a
 network that does not fit even at PE = SIMD = 1 everywhere gets that slowest folding and
 `FoldingResult.fits` is False (`qnn-build` then warns, naming a bigger part).
 
@@ -57,6 +59,7 @@ given, clock_ns, target_cycles, max_weight_width, part, max_utilization).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from xdsl.context import Context
@@ -77,10 +80,12 @@ from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_MAX_UTILIZATION, DEFAULT_P
 from passes.errors import FoldingError
 from passes.folding_network import Network, Weights, fastest_fitting
 from passes.levels import Level, require_level
+from passes.pipeline import run_pipeline
+from passes.pipelines import HARDWARE
 from qdialects import dataflow as df
 from qdialects.dataflow.estimates import Resources
 from qdialects.dataflow.limits import AP_INT_MAX_W
-from qdialects.dataflow.parts import PARTS, Part, find_part, known_devices, overshoots
+from qdialects.dataflow.parts import PARTS, Part, find_part, fits, known_devices
 
 NOTES_ATTRIBUTE = "folding_notes"
 TARGET_ATTRIBUTE = "set_folding"
@@ -329,10 +334,13 @@ def fold_partition(
     part: str = DEFAULT_PART,
     max_utilization: float = DEFAULT_MAX_UTILIZATION,
     parallel_window: bool = True,
+    reserve: Resources | None = None,
 ) -> FoldingResult:
     """Choose and apply the folding of every layer of `partition` (module docstring):
-    for `target_fps`, or (None) the fastest whose estimate fits `max_utilization` of
-    `part`; a standard swg takes a parallel window only with `parallel_window`."""
+    for `target_fps`, or (None) the fastest whose estimate plus `reserve` fits
+    `max_utilization` of `part`; a standard swg takes a parallel window only with
+    `parallel_window`."""
+    held = reserve or Resources()
     if target_fps is None:
         known = resolve_part(part)
     else:
@@ -352,7 +360,7 @@ def fold_partition(
     try:
         if target_fps is None:
             assert known is not None
-            fit = fastest_fitting(network, known, max_utilization) if units else None
+            fit = fastest_fitting(network, known, max_utilization, held) if units else None
             chosen = fit.chosen if fit else []
             target = effective = fit.target if fit else 1.0
         else:
@@ -372,7 +380,7 @@ def fold_partition(
             names=names,
         )
     fold.reconcile(partition, adapt_inputs=True)
-    fitting = None if known is None else not overshoots(resources, known, max_utilization)
+    fitting = None if known is None else fits(resources + held, known, max_utilization)
     result = FoldingResult(target, effective, units, resources, known, fitting)
     _record(partition, result, target_fps, clock_ns, max_weight_width, part, max_utilization)
     return result
@@ -431,7 +439,15 @@ class SetFoldingPass(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         require_level(op, self.name, Level.DATAFLOW)
-        for partition in [p for p in op.walk() if isinstance(p, df.PartitionOp)]:
+        if self.target_fps is None:
+            self._fit(ctx, op)
+        else:
+            self._fold(op, [None] * len(_partitions(op)))
+
+    def _fold(self, op: ModuleOp, reserves: Sequence[Resources | None]) -> list[Resources]:
+        """Fold every partition of `op` (each with its reserve); the folding's estimate of
+        each."""
+        return [
             fold_partition(
                 partition,
                 self.target_fps,
@@ -441,4 +457,40 @@ class SetFoldingPass(ModulePass):
                 self.part,
                 self.max_utilization,
                 self.parallel_window,
-            )
+                reserve,
+            ).resources
+            for partition, reserve in zip(_partitions(op), reserves, strict=True)
+        ]
+
+    def _fit(self, ctx: Context, op: ModuleOp) -> None:
+        """Fold as fast as fits the part once the `hardware` pipeline has made the
+        partitions ready to emit: that pipeline adds what the folding's estimate leaves out
+        (FIFOs at their sized depths, converters) and narrows accumulators, so a folding
+        whose ready copy overshoots is redone, reserving what the hardware added to it."""
+        part = resolve_part(self.part)
+        pristine = op.clone()
+        reserves: list[Resources | None] = [None] * len(_partitions(op))
+        for round_ in range(FIT_ROUNDS):
+            folded = self._fold(op, reserves)
+            ready = op.clone()
+            run_pipeline(ready, HARDWARE, ctx)
+            built = [partition.estimates() for partition in _partitions(ready)]
+            if round_ == FIT_ROUNDS - 1 or all(fits(b, part, self.max_utilization) for b in built):
+                return
+            reserves = [b.beyond(f) for b, f in zip(built, folded, strict=True)]
+            _restore(op, pristine)
+
+
+FIT_ROUNDS = 3
+"""Foldings `set-folding` tries to fit a part with the hardware added (`_fit`); the last
+one stands even if it overshoots (`qnn-build` then warns)."""
+
+
+def _partitions(op: ModuleOp) -> list[df.PartitionOp]:
+    return [p for p in op.walk() if isinstance(p, df.PartitionOp)]
+
+
+def _restore(op: ModuleOp, pristine: ModuleOp) -> None:
+    """Give `op` a copy of `pristine`'s body (the module before folding)."""
+    op.body.detach_block(0).erase()
+    op.body.add_block(pristine.clone().body.detach_block(0))

@@ -62,6 +62,15 @@ class Resources:
             self.dsp + other.dsp,
         )
 
+    def beyond(self, other: Resources) -> Resources:
+        """What `self` holds beyond `other`, per resource (never negative)."""
+        return Resources(
+            max(0, self.lut - other.lut),
+            max(0, self.bram18 - other.bram18),
+            max(0, self.uram - other.uram),
+            max(0, self.dsp - other.dsp),
+        )
+
     def scaled(self, factor: int) -> Resources:
         return Resources(
             self.lut * factor, self.bram18 * factor, self.uram * factor, self.dsp * factor
