@@ -60,6 +60,17 @@
 
 namespace qnn {
 
+/// One step of a digit of a counter that counts modulo N: `i` goes to i + 1, or to 0 from
+/// N - 1, and the result says whether it wrapped (the next digit steps). A mixed-radix
+/// counter steps its digits innermost first with `&&`, so a digit steps only when all
+/// inner ones wrapped.
+template <unsigned N>
+inline bool step_wraps(unsigned &i) {
+  const bool wraps = i == N - 1;
+  i = wraps ? 0 : i + 1;
+  return wraps;
+}
+
 /// Bipolar element type {-1, +1}, stored in one bit: 0 -> -1, 1 -> +1.
 struct Bipolar {};
 

@@ -144,43 +144,11 @@ unsigned long long window_engine(hls::stream<Word> &in, hls::stream<typename Red
       }
       visits--;
       busy = true;
-      // advance the visiting counters
-      bool pixel_done = false;
-      if (DEPTHWISE) {  // ox, cf, ky, kx
-        if (kx == KW - 1) {
-          kx = 0;
-          if (ky == KH - 1) {
-            ky = 0;
-            if (cf == CF - 1) {
-              cf = 0;
-              pixel_done = true;
-            } else {
-              cf++;
-            }
-          } else {
-            ky++;
-          }
-        } else {
-          kx++;
-        }
-      } else {  // ox, ky, kx, cf
-        if (cf == CF - 1) {
-          cf = 0;
-          if (kx == KW - 1) {
-            kx = 0;
-            if (ky == KH - 1) {
-              ky = 0;
-              pixel_done = true;
-            } else {
-              ky++;
-            }
-          } else {
-            kx++;
-          }
-        } else {
-          cf++;
-        }
-      }
+      // advance the visiting counters, innermost digit first: depthwise ox, cf, ky, kx;
+      // standard ox, ky, kx, cf
+      const bool pixel_done =
+          DEPTHWISE ? step_wraps<KW>(kx) && step_wraps<KH>(ky) && step_wraps<CF>(cf)
+                    : step_wraps<CF>(cf) && step_wraps<KW>(kx) && step_wraps<KH>(ky);
       if (pixel_done && lc.pixel_written()) busy = false;
     }
     if (read) lc.read(in, buf);
