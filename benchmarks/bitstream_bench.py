@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rtlsim_bench import SHARED
+from shared_models import SHARED_MODELS
 
 DEFAULT_MODELS = ("digits_mlp_w2a2", "tfc_w2a2", "tfc_w1a1", "sfc_w2a2")
 FPS = 10000.0
@@ -34,7 +34,7 @@ def model_path(name: str) -> tuple[Path, str | None]:
     examples = list_examples()
     if name in examples:
         return examples[name], name
-    return SHARED / f"{name}.onnx", None
+    return SHARED_MODELS / f"{name}.onnx", None
 
 
 def row(name: str, part: str) -> dict[str, Any]:

@@ -29,22 +29,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from shared_models import SHARED_MODELS
 
 from backend_hls import toolchain
 from backend_hls.csim import build, clean
 from backend_hls.emit_cpp import CXXFLAGS
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = next(
-    (
-        d
-        for d in (ROOT.parent / "shared" / "models", ROOT.parents[1] / "shared" / "models")
-        if d.is_dir()
-    ),
-    ROOT.parent / "shared" / "models",
-)
-"""The shared models: ../shared/models of the checkout (or of its parent, for a worktree)."""
-CNV = SHARED / "cnv_w2a2.onnx"
+CNV = SHARED_MODELS / "cnv_w2a2.onnx"
 DIGITS = ROOT / "frontend" / "examples" / "digits_test.npz"
 FRAMES = 10
 FLAG_SETS = (("-O0",), ("-O1",), ("-O1", "-ftree-vectorize"), ("-O2",))
@@ -229,7 +221,7 @@ def agreement(tmp: Path) -> None:
         f"{'s/frame':>8}"
     )
     rng = np.random.default_rng(0)
-    for model in sorted(SHARED.glob("*.onnx")):
+    for model in sorted(SHARED_MODELS.glob("*.onnx")):
         sample = np.load(model.with_suffix(".in.npy"))
         lo, hi = float(sample.min()), float(sample.max())
         others = rng.uniform(lo, hi, (AGREEMENT_FRAMES - 1, *sample.shape[1:]))

@@ -20,19 +20,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+from shared_models import SHARED_MODELS
 
 from tools.build import BuildOptions, build
 from tools.build.compare import agreement_report, csim_frames, load_frames
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = (
-    next(
-        (d for d in (ROOT.parent / "shared", ROOT.parents[1] / "shared") if d.is_dir()),
-        ROOT.parent / "shared",
-    )
-    / "models"
-)
-"""The shared models: ../shared/models of the checkout (or of its parent, for a worktree)."""
 
 
 def _drive(out: Path, model: Path, x: np.ndarray, simulation: str) -> tuple[float, str, str]:
@@ -57,8 +50,8 @@ def _drive(out: Path, model: Path, x: np.ndarray, simulation: str) -> tuple[floa
 
 
 def bench(name: str, rtl: bool, tmp: Path) -> list[str]:
-    model = SHARED / f"{name}.onnx"
-    sample = np.load(SHARED / f"{name}.in.npy")
+    model = SHARED_MODELS / f"{name}.onnx"
+    sample = np.load(SHARED_MODELS / f"{name}.in.npy")
     rng = np.random.default_rng(1)
     batch = rng.uniform(sample.min(), sample.max(), size=(16, *sample.shape[1:]))
     out = tmp / name
@@ -77,7 +70,9 @@ def bench(name: str, rtl: bool, tmp: Path) -> list[str]:
 
 def main(argv: list[str]) -> int:
     rtl = "--rtl" in argv
-    names = [a for a in argv if a != "--rtl"] or sorted(p.stem for p in SHARED.glob("*.onnx"))
+    names = [a for a in argv if a != "--rtl"] or sorted(
+        p.stem for p in SHARED_MODELS.glob("*.onnx")
+    )
     print("| model | simulation | frames | build s | driver s | agrees | max rel diff |")
     print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory(prefix="qnn-deploy-bench-") as tmp:

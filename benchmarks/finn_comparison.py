@@ -34,14 +34,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from shared_models import SHARED_MODELS  # noqa: E402
+
 from frontend import import_qonnx  # noqa: E402
 from passes.pipeline import run_pipeline  # noqa: E402
 from qdialects import dataflow as df  # noqa: E402
 from qdialects.dataflow import require_partition  # noqa: E402
 from qdialects.dataflow.estimates import memory_bram18  # noqa: E402
 
-ANCHORS = Path("/work/shared/anchors/finn")
-MODELS = Path("/work/shared/models")
+ANCHORS = SHARED_MODELS.parent / "anchors" / "finn"
 TARGETS = {"tfc_w1a1": 100_000, "tfc_w2a2": 100_000, "cnv_w1a1": 3_000, "cnv_w2a2": 3_000}
 CLOCK_NS = 10.0
 FINN_MEM_MODE = "internal_decoupled"
@@ -269,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         description="qnn's folding against FINN's, priced by FINN's MVAU formulas"
     )
     parser.add_argument("--anchors", type=Path, default=ANCHORS)
-    parser.add_argument("--models", type=Path, default=MODELS)
+    parser.add_argument("--models", type=Path, default=SHARED_MODELS)
     ns = parser.parse_args(argv)
     print("## MVAUs priced by FINN's formulas (all BRAM18, ~92 % of FINN's LUT)\n")
     print("\n".join(summary(ns.anchors, ns.models)))

@@ -30,17 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from shared_models import SHARED_MODELS
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = next(
-    (
-        d
-        for d in (ROOT.parent / "shared" / "models", ROOT.parents[1] / "shared" / "models")
-        if d.is_dir()
-    ),
-    ROOT.parent / "shared" / "models",
-)
-"""The shared models: ../shared/models of the checkout (or of its parent, for a worktree)."""
 
 FIXTURES = ROOT / "test" / "models"
 SWEEP: tuple[tuple[str, float], ...] = tuple(
@@ -143,7 +135,7 @@ def main(models: Sequence[str] = ()) -> None:
 
 def sweep_models() -> list[tuple[Path, float]]:
     """(model file, target fps) of the whole sweep: the shared models, then the fixtures."""
-    return [(SHARED / f"{n}.onnx", f) for n, f in SWEEP] + [
+    return [(SHARED_MODELS / f"{n}.onnx", f) for n, f in SWEEP] + [
         (FIXTURES / f"{n}.onnx", f) for n, f in FIXTURE_SWEEP
     ]
 

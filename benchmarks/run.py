@@ -60,6 +60,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from shared_models import SHARED_MODELS
 
 from frontend import import_qonnx
 from passes.pipeline import run_pipeline
@@ -67,11 +68,6 @@ from qdialects.ir import parse_module, print_module
 from qdialects.semantics import execute
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_MODELS = next(
-    (p / "shared" / "models" for p in ROOT.parents if (p / "shared" / "models").is_dir()),
-    ROOT.parent / "shared" / "models",
-)
-"""The shared models (`../shared/models` beside the checkout, or further up for a worktree)."""
 
 
 @dataclass

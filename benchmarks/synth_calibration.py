@@ -36,11 +36,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from shared_models import SHARED_MODELS  # noqa: E402
+
 from backend_fpga.rtl_estimates import rtl_estimates  # noqa: E402
 from qdialects.dataflow import require_partition  # noqa: E402
 from qdialects.ir import parse_module  # noqa: E402
 
-SHARED = ROOT.parent.parent / "shared" / "models"
 DEFAULT_MODELS = (
     "tfc_w1a1:10000",
     "tfc_w1a2:10000",
@@ -124,7 +125,7 @@ def print_table(outs: Sequence[Path], layers: bool) -> None:
 
 def parse_spec(spec: str) -> tuple[Path, str]:
     name, _, fps = spec.partition(":")
-    path = Path(name) if name.endswith(".onnx") else SHARED / f"{name}.onnx"
+    path = Path(name) if name.endswith(".onnx") else SHARED_MODELS / f"{name}.onnx"
     return path, fps or "10000"
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import onnx
 import pytest
 from onnx import numpy_helper
+from shared_models import SHARED_MODELS
 
 from frontend import QonnxImportError, import_qonnx
 from frontend.qonnx_import.clean import is_clean, mark_qonnx_domains
@@ -24,7 +25,7 @@ from frontend.qonnx_import.loading import load_model, prepare
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 FIXTURES = sorted(MODELS_DIR.glob("*.onnx"))
 WILD = sorted((MODELS_DIR / "wild").glob("*.onnx"))
-SHARED = sorted(Path("/work/shared/models").glob("*.onnx"))
+SHARED = sorted(SHARED_MODELS.glob("*.onnx"))
 
 
 def prepared(path: Path) -> onnx.ModelProto:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from shared_models import SHARED_MODELS
 
 from backend_hls.csim import build as csim_build
 from backend_hls.emit_cpp.dma import register_map
@@ -32,7 +33,6 @@ from qdialects.types import BinaryType, BipolarType, IntType, TernaryType, UIntT
 from tools.build import BuildOptions, build
 from tools.build.compare import agreement_report, csim_frames, load_frames
 
-SHARED = Path("/work/shared/models")
 DATATYPES = [IntType(3), UIntType(5), BipolarType(), BinaryType(), TernaryType(), IntType(64)]
 
 
@@ -210,10 +210,10 @@ def test_the_emulation_runs_the_dma_top_itself(mlp: Path, tmp_path: Path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(p.stem for p in SHARED.glob("*.onnx")))
+@pytest.mark.parametrize("name", sorted(p.stem for p in SHARED_MODELS.glob("*.onnx")))
 def test_every_shared_model_deploys(name: str, tmp_path: Path):
-    model = SHARED / f"{name}.onnx"
-    x = np.load(SHARED / f"{name}.in.npy")
+    model = SHARED_MODELS / f"{name}.onnx"
+    x = np.load(SHARED_MODELS / f"{name}.in.npy")
     out = tmp_path / "out"
     result = build(model, out, BuildOptions(shell="zynq", csim=x))
     assert result.csim_disagreement is None

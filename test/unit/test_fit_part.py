@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from shared_models import SHARED_MODELS
 
 from backend_hls.estimates_target import estimates_report
 from frontend import import_qonnx
@@ -17,8 +18,7 @@ from passes.pipeline import run_pipeline
 from qdialects.dataflow.estimates import Resources
 from qdialects.dataflow.parts import PARTS, find_part, overshoots, smallest_fitting
 
-SHARED = Path("/work/shared/models")
-SHARED_MODELS = sorted(p.stem for p in SHARED.glob("*.onnx"))
+MODEL_NAMES = sorted(p.stem for p in SHARED_MODELS.glob("*.onnx"))
 QNN_BUILD = str(Path(sys.executable).parent / "qnn-build")
 XC7Z020 = find_part("xc7z020clg400-1")
 
@@ -53,11 +53,11 @@ def _fold(model: Path, options: str = "") -> dict:
     return estimates_report(module)
 
 
-@pytest.mark.parametrize("name", SHARED_MODELS)
+@pytest.mark.parametrize("name", MODEL_NAMES)
 def test_default_folding_fits_the_xc7z020(name: str):
     """Without a target the estimate (DWCs and sized FIFOs included) fits 85 % of every
     resource of the default part."""
-    report = _fold(SHARED / f"{name}.onnx")
+    report = _fold(SHARED_MODELS / f"{name}.onnx")
     part = report["part"]
     assert part["device"] == "xc7z020" and part["fits"] is True, part
     assert all(share <= 85 for share in part["utilization_percent"].values()), part
@@ -68,14 +68,14 @@ def test_default_folding_fits_the_xc7z020(name: str):
 def test_default_folding_is_the_fastest_that_fits(name: str):
     """Asking for 1.5x the default folding's rate gives a design over the part (or one
     that cannot go faster)."""
-    model = SHARED / f"{name}.onnx"
+    model = SHARED_MODELS / f"{name}.onnx"
     fitted = _fold(model)["network"]["estimated_fps"]
     faster = _fold(model, f"target-fps={1.5 * fitted:g}")
     assert faster["part"]["fits"] is False or faster["network"]["estimated_fps"] <= fitted
 
 
 def test_an_ecp5_part_fits_by_its_lut6_capacity():
-    report = _fold(SHARED / "tfc_w2a2.onnx", "part=LFE5U-25F-6BG256C")
+    report = _fold(SHARED_MODELS / "tfc_w2a2.onnx", "part=LFE5U-25F-6BG256C")
     assert report["part"]["device"] == "LFE5U-25F" and report["part"]["fits"] is True
     assert report["network"]["totals"]["LUT"] <= 0.85 * 12_000
 
@@ -88,7 +88,7 @@ def _build(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 def test_a_target_over_the_part_warns_in_one_line_and_reddens_the_report(tmp_path: Path):
     out = tmp_path / "out"
-    result = _build(SHARED / "cnv_w2a2.onnx", "-o", out, "--target-fps", "10000")
+    result = _build(SHARED_MODELS / "cnv_w2a2.onnx", "-o", out, "--target-fps", "10000")
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
     assert len(warnings) == 1, result.stderr
@@ -106,16 +106,16 @@ def test_a_target_over_the_part_warns_in_one_line_and_reddens_the_report(tmp_pat
 def test_fit_strict_refuses_a_target_over_the_part(tmp_path: Path):
     out = tmp_path / "out"
     args = ("-o", out, "--target-fps", "10000", "--fit", "strict")
-    result = _build(SHARED / "cnv_w2a2.onnx", *args)
+    result = _build(SHARED_MODELS / "cnv_w2a2.onnx", *args)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     last = result.stderr.splitlines()[-1]
     assert last.startswith("qnn-build: error: hardware: the estimate does not fit xc7z020"), last
     assert "LUT" in last and "a bigger part: xc7z045" in last
     assert not out.exists()
-    unknown = _build(SHARED / "tfc_w2a2.onnx", *args, "--part", "xc7a35t")
+    unknown = _build(SHARED_MODELS / "tfc_w2a2.onnx", *args, "--part", "xc7a35t")
     assert unknown.returncode == 1
     assert unknown.stderr.splitlines()[-1].endswith("the resources of part xc7a35t are unknown")
     # without a target there is nothing to fit to
-    unknown = _build(SHARED / "tfc_w2a2.onnx", "-o", out, "--part", "xc7a35t")
+    unknown = _build(SHARED_MODELS / "tfc_w2a2.onnx", "-o", out, "--part", "xc7a35t")
     assert unknown.returncode == 1
     assert "the resources of part 'xc7a35t' are unknown" in unknown.stderr.splitlines()[-1]

@@ -35,6 +35,7 @@ import numpy as np
 import onnx
 import pytest
 from onnx import numpy_helper
+from shared_models import SHARED_MODELS
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 BIN = Path(sys.executable).parent
@@ -329,7 +330,6 @@ def test_builds_are_byte_identical(tmp_path: Path, model: str):
     assert {"hls/top.cpp", "vivado/stitch.tcl", "report/index.html"} <= set(files)
 
 
-SHARED_MODELS = Path("/work/shared/models")
 """The FINN reference networks this project is measured on (absent on a fresh clone)."""
 
 

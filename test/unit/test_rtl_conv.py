@@ -34,8 +34,6 @@ from qdialects import dataflow as df
 from qdialects.ir import parse_module
 from qdialects.semantics import execute
 
-SHARED_MODELS = Path("/work/shared/models")
-
 
 def _build_chain(seed: int, root: Path) -> tuple[object, Path, Path]:
     module = parse_module(conv_chain(seed))

@@ -11,14 +11,11 @@ the estimate, and the emitted tree lints clean with `verilator --lint-only -Wall
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
+from rtlsim_bench import HEADER, build_row, format_row, sweep_models
 from test_rtl_lint import lint_tree
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from rtlsim_bench import HEADER, build_row, format_row, sweep_models  # pyright: ignore[reportMissingImports]
 
 SWEEP = sweep_models()
 
