@@ -47,8 +47,7 @@ Per layer (FINN's `SetFolding`, made exact):
 * a standard-order `swg` may also take `parallel_window` (SIMD = C, the whole window per
   word: one output pixel per cycle), its most parallel folding; an MVAU with SIMD = MW
   then reads it without a converter, so a conv layer can go past one pixel per
-  `KH·KW` cycles (option `parallel-window`, default true; `qnn-build` turns it off for
-  the RTL backend, which has no parallel window);
+  `KH·KW` cycles (option `parallel-window`, default true; both backends build it);
 * a depthwise `swg` is folded with the `vvau` it feeds (SIMD = the VVAU's PE); layers
   without PE/SIMD (dwc, fifo, reshape) keep theirs, and width converters are then placed
   by `passes.dataflow_folding.reconcile` (partition inputs take the first layer's width).
@@ -435,7 +434,7 @@ class SetFoldingPass(ModulePass):
     part: str = DEFAULT_PART
     max_utilization: float = DEFAULT_MAX_UTILIZATION
     parallel_window: bool = True
-    """Whether a standard SWG may take `parallel_window` (the RTL backend has none)."""
+    """Whether a standard SWG may take `parallel_window`."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         require_level(op, self.name, Level.DATAFLOW)

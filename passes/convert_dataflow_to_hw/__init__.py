@@ -47,7 +47,7 @@ from passes.convert_dataflow_to_hw.streams_multi import (
     lower_concat,
     lower_duplicate_streams,
 )
-from passes.convert_dataflow_to_hw.swg import lower_swg, swg_refusal
+from passes.convert_dataflow_to_hw.swg import lower_swg
 from passes.convert_dataflow_to_hw.thresholding import lower_thresholding
 from passes.convert_dataflow_to_hw.vvau import lower_vvau
 from passes.levels import Level, require_level
@@ -85,7 +85,6 @@ LOWERINGS: dict[type[Operation], Lowering] = {
 
 REFUSALS: dict[type[Operation], Callable[[Any], str | None]] = {
     df.ChannelwiseOp: channelwise_refusal,
-    df.SWGOp: swg_refusal,
 }
 """Layer op -> why its lowering cannot build this instance (None: it can)."""
 

@@ -272,8 +272,9 @@ def bram(
     write: tuple[SSAValue, SSAValue, SSAValue],
     address: SSAValue,
     enable: SSAValue,
+    instance: str = "buffer",
 ) -> SSAValue:
-    """A `qnn_bram` of `depth` words named `buffer` in `layer`, written with
+    """A `qnn_bram` of `depth` words named `instance` in `layer`, written with
     `write` = (we, waddr, wdata) and read synchronously: the returned value is the word
     at `address` one clock edge after a cycle with `enable` high (it holds otherwise; a
     word written at that edge is not yet seen)."""
@@ -282,7 +283,7 @@ def bram(
     width = width_of(wdata)
     aw = index_width(depth)
     (data,) = net.instance(
-        "buffer",
+        instance,
         design.extern_bram(width, depth),
         [
             (CLOCK, net.clock),

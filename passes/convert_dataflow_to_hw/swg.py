@@ -1,4 +1,5 @@
-"""RTL of `dataflow.swg`: the sliding-window generator, with the HLS library's schedule.
+"""RTL of `dataflow.swg`: the sliding-window generator, with the HLS library's schedule
+(standard and depthwise order, and the parallel window).
 
 The input is kept in a ring (`qnn_bram`) of B = (KH-1)·DH + 1 + SH rows of RW =
 IFM_W·C/SIMD words (`SWGOp.buffer_rows`); the write address runs over the B·RW words
@@ -27,6 +28,19 @@ Emit pipeline (all stages advance on `enable` = stage B empty or the slice ready
   stage A  the address register
   stage B  the buffer's synchronous read register
   then a `qnn_skid` slice drives the output stream.
+
+**Parallel window** (`parallel_window`, SIMD = C, so a word is a pixel): the same
+credits, reader and writer with one output word per output pixel (the writer's only
+counter is ox: OW cycles per output row, `SWGOp.cycles_per_frame`). The ring is split
+as the HLS kernel partitions it: B·CW memories (`qnn_bram`, CW = (KW-1)·DW + 1 window
+columns) of ⌈IFM_W/CW⌉ pixels, memory (i, j) holding the columns x ≡ j (mod CW) of ring
+slot i at address x div CW, so the CW columns of a window lie in CW different banks and
+every memory is read in the same cycle. With the window's first column ox·SW = q·CW + r,
+bank j reads address q + [j < r] (issue: q and r are counters; stage A: the addresses);
+at stage B window position (ky, kx) is memory ((base + ky·DH) mod B, (r + kx·DW) mod CW),
+base the ring slot of input row oy·SH (both selects delayed with the addresses), and the
+KH·KW pixels, position ky·KW + kx at bits [k·C·bits, (k+1)·C·bits), go to the slice:
+the word of `backend_hls/lib/qnn/swg.h` `swg_parallel`.
 """
 
 from __future__ import annotations
@@ -36,7 +50,7 @@ from dataclasses import dataclass
 from xdsl.ir import SSAValue
 
 from passes.convert_dataflow_to_hw.interface import HwDesign, StreamModule, bram, skid
-from passes.convert_dataflow_to_hw.netlist import Netlist, index_width, width_of
+from passes.convert_dataflow_to_hw.netlist import Feedback, Netlist, index_width, width_of
 from qdialects import dataflow as df
 from qdialects.dataflow.ops import stream_type
 from qdialects.utils import ints
@@ -80,6 +94,16 @@ class Geometry:
         return (self.kernel[0] - 1) * self.dilation[0] + 1
 
     @property
+    def window_columns(self) -> int:
+        """CW = (KW-1)·DW + 1: the input columns of one window."""
+        return (self.kernel[1] - 1) * self.dilation[1] + 1
+
+    @property
+    def bank_depth(self) -> int:
+        """A parallel window's memories: ⌈IFM_W/CW⌉ pixel words each (CF = 1)."""
+        return -(-self.row_words // self.window_columns)
+
+    @property
     def last_release(self) -> int:
         """Rows released after a frame's last output row."""
         return self.height - (self.out[0] - 1) * self.stride[0]
@@ -120,32 +144,46 @@ def _nested(
     return counters
 
 
-def swg_refusal(layer: df.SWGOp) -> str | None:
-    """Why this SWG has no RTL: a parallel window (one word per window) is HLS-only."""
-    if layer.is_parallel_window:
-        return (
-            "parallel_window = 1 has no RTL implementation yet (fold it with parallel_window = 0)"
-        )
-    return None
-
-
 def lower_swg(layer: df.SWGOp, name: str, design: HwDesign) -> str:
     width = stream_type(layer.x).word_width()
-    return window_module(design, name, Geometry.of(layer), layer.is_depthwise, width)
+    g = Geometry.of(layer)
+    if layer.is_parallel_window:
+        return parallel_window_module(design, name, g, width)
+    return window_module(design, name, g, layer.is_depthwise, width)
 
 
-def window_module(design: HwDesign, name: str, g: Geometry, depthwise: bool, width: int) -> str:
-    """The module `name` of a sliding-window generator of geometry `g` on words of
-    `width` bits (module docstring; `depthwise`: the depthwise visiting order). The
-    pools use it as their window engine with a buffer of R rows, as the HLS library's
-    pools do (reading and writing then alternate)."""
-    m = StreamModule(name, [width], [width])
-    net = m.netlist
-    aw = index_width(g.depth)
-    (kh, kw), (sh, sw), dw = g.kernel, g.stride, g.dilation[1]
-    out_h, out_w = g.out
+@dataclass
+class _Schedule:
+    """The row credits, the reader and the writer's visiting counters of a window
+    engine (module docstring), shared by both datapaths."""
 
-    # Pipeline control.
+    enable: SSAValue
+    """The emit pipeline advances (stage B empty or the slice ready)."""
+    emit: SSAValue
+    """The writer issues a word this cycle."""
+    counters: dict[str, tuple[SSAValue, SSAValue, SSAValue]]
+    """The visiting counters: name -> (value, last, step)."""
+    emit_end: SSAValue
+    """The word issued ends its output row."""
+    oy_last: SSAValue
+    """The output row is the frame's last."""
+    write: SSAValue
+    """The reader takes an input word this cycle."""
+    col_last: SSAValue
+    """The reader's word is the last of its row."""
+    may_read: SSAValue
+    """The input stream's TREADY."""
+    vb: SSAValue
+    """Stage B (the buffer's read register) holds a word."""
+    vb_next: Feedback
+    slice_ready: Feedback
+
+
+def _schedule(
+    net: Netlist, m: StreamModule, g: Geometry, order: list[tuple[str, int]]
+) -> _Schedule:
+    """The control of a window engine of geometry `g` whose writer visits the counters
+    `order` (fastest first) within each output pixel."""
     vb, vb_next = net.register(1, reset_value=0)
     slice_ready, slice_ready_next = net.forward(1)
     enable = net.or_(net.not_(vb), slice_ready)
@@ -160,17 +198,15 @@ def window_module(design: HwDesign, name: str, g: Geometry, depthwise: bool, wid
     busy, busy_next = net.register(1, reset_value=0)
     may_start = net.icmp("sge", avail, net.const(g.window_rows, cw))
     emit = net.and_(net.or_(busy, may_start), enable)
-    order = ["kx", "ky", "cf"] if depthwise else ["cf", "kx", "ky"]
-    limits = {"cf": g.folds, "kx": kw, "ky": kh}
-    c = _nested(net, [(k, limits[k]) for k in order] + [("ox", out_w)], emit)
+    c = _nested(net, [*order, ("ox", g.out[1])], emit)
     emit_end = net.and_(c["ox"][2], c["ox"][1])
     net.drive(busy_next, net.mux(emit, net.not_(emit_end), busy))
-    _, oy_last = net.counter(out_h, emit_end)
+    _, oy_last = net.counter(g.out[0], emit_end)
 
     # Releases: at once for the writer; for the reader at the clock edge where the
     # buffer reads the row's last word (the flag travels with the address register): the
     # buffer reads before it writes, so the reader may write a freed slot at that edge.
-    released = net.mux(oy_last, net.const(g.last_release, cw), net.const(sh, cw))
+    released = net.mux(oy_last, net.const(g.last_release, cw), net.const(g.stride[0], cw))
     pending = net.reg(emit_end, enable, reset_value=0)
     pending_rows = net.reg(released, enable)
     held_now = _less(net, held, net.and_(pending, enable), pending_rows)
@@ -182,25 +218,163 @@ def window_module(design: HwDesign, name: str, g: Geometry, depthwise: bool, wid
     may_read = net.or_(in_row, net.icmp("slt", held_now, net.const(g.rows, cw)))
     write = net.and_(may_read, m.input_valid[0])
     net.drive(write_next, write)
-    waddr, _ = _wrapping(net, g.depth, write)
     row_done = net.and_(write, col_last)
     net.drive(held_next, _plus(net, held_now, net.and_(write, net.not_(in_row))))
     net.drive(avail_next, _plus(net, _less(net, avail, emit_end, released), row_done))
+    return _Schedule(
+        enable, emit, c, emit_end, oy_last, write, col_last, may_read, vb, vb_next,
+        slice_ready_next,
+    )  # fmt: skip
+
+
+def _finish(design: HwDesign, m: StreamModule, s: _Schedule, data: SSAValue, va: SSAValue) -> str:
+    """Stage B's valid bit follows stage A's (`va`); the read `data` leaves through a
+    `qnn_skid` slice."""
+    net = m.netlist
+    net.drive(s.vb_next, net.mux(s.enable, va, s.vb))
+    out = skid(design, m, data, s.vb, m.out_ready[0])
+    net.drive(s.slice_ready, out.ready)
+    return design.add(m.finish([s.may_read], [out.data], [out.valid]))
+
+
+def window_module(design: HwDesign, name: str, g: Geometry, depthwise: bool, width: int) -> str:
+    """The module `name` of a sliding-window generator of geometry `g` on words of
+    `width` bits (module docstring; `depthwise`: the depthwise visiting order). The
+    pools use it as their window engine with a buffer of R rows, as the HLS library's
+    pools do (reading and writing then alternate)."""
+    m = StreamModule(name, [width], [width])
+    net = m.netlist
+    aw = index_width(g.depth)
+    (kh, kw), sw, dw = g.kernel, g.stride[1], g.dilation[1]
+    order = ["kx", "ky", "cf"] if depthwise else ["cf", "kx", "ky"]
+    limits = {"cf": g.folds, "kx": kw, "ky": kh}
+    s = _schedule(net, m, g, [(k, limits[k]) for k in order])
+    c = s.counters
+    waddr, _ = _wrapping(net, g.depth, s.write)
 
     # The buffer address of the visited word.
-    base = _ring_base(net, g, aw, emit_end, oy_last)
+    base = _ring_base(net, g, aw, g.row_words, s.emit_end, s.oy_last)
     kx_offset = _offset(net, aw, c["kx"][2], c["kx"][1], dw * g.folds)
     ox_offset = _offset(net, aw, c["ox"][2], c["ox"][1], sw * g.folds)
     row = _window_row(net, g, base, c["ky"])
     cf = net.resize(c["cf"][0], aw, signed=False)
-    address = net.reg(net.add(row, ox_offset, kx_offset, cf), enable)
-    va = net.reg(emit, enable, reset_value=0)
+    address = net.reg(net.add(row, ox_offset, kx_offset, cf), s.enable)
+    va = net.reg(s.emit, s.enable, reset_value=0)
 
-    data = bram(design, m, g.depth, (write, waddr, m.input_data[0]), address, enable)
-    net.drive(vb_next, net.mux(enable, va, vb))
-    out = skid(design, m, data, vb, m.out_ready[0])
-    net.drive(slice_ready_next, out.ready)
-    return design.add(m.finish([may_read], [out.data], [out.valid]))
+    data = bram(design, m, g.depth, (s.write, waddr, m.input_data[0]), address, s.enable)
+    return _finish(design, m, s, data, va)
+
+
+def parallel_window_module(design: HwDesign, name: str, g: Geometry, width: int) -> str:
+    """The module `name` of a parallel-window SWG of geometry `g` (CF = 1) on pixel words
+    of `width` bits (module docstring): one output word of KH·KW pixels per output pixel."""
+    (kh, kw), dh, dw = g.kernel, g.dilation[0], g.dilation[1]
+    m = StreamModule(name, [width], [width * kh * kw])
+    net = m.netlist
+    s = _schedule(net, m, g, [])
+    columns = g.window_columns
+    aw = index_width(g.bank_depth)
+
+    # Reader: the slot, bank and bank address of the input pixel it takes.
+    slot, _ = _wrapping(net, g.rows, net.and_(s.write, s.col_last))
+    bank, waddr = _banked_column(net, columns, aw, s.write, s.col_last)
+
+    # Writer: the window's first column ox·SW = q·CW + r; bank j holds the window's
+    # column of group q when j >= r, of group q + 1 when j < r (r is 0 when SW is a
+    # multiple of CW: no rotation).
+    q, r = _column_split(net, columns, aw, g.stride[1], s.counters["ox"])
+    addresses = [net.reg(_bank_address(net, q, r, j), s.enable) for j in range(columns)]
+    va = net.reg(s.emit, s.enable, reset_value=0)
+    base, _ = _ring_base(net, g, index_width(g.rows), 1, s.emit_end, s.oy_last)
+    row_select = net.reg(net.reg(base, s.enable), s.enable)
+    column_select = None if r is None else net.reg(net.reg(r, s.enable), s.enable)
+
+    data = [
+        [
+            bram(
+                design, m, g.bank_depth,
+                (net.and_(s.write, net.eq_const(slot, i), net.eq_const(bank, j)), waddr, m.input_data[0]),
+                addresses[j], s.enable, f"buffer_{i}_{j}",
+            )
+            for j in range(columns)
+        ]
+        for i in range(g.rows)
+    ]  # fmt: skip
+    pixels = []
+    for ky in range(kh):
+        row = [
+            _select(net, row_select, [data[(b + ky * dh) % g.rows][j] for b in range(g.rows)])
+            for j in range(columns)
+        ]
+        for kx in range(kw):
+            rotated = [row[(c + kx * dw) % columns] for c in range(columns)]
+            pixels.append(
+                rotated[0] if column_select is None else _select(net, column_select, rotated)
+            )
+    return _finish(design, m, s, net.concat(pixels), va)
+
+
+def _banked_column(
+    net: Netlist, columns: int, aw: int, write: SSAValue, col_last: SSAValue
+) -> tuple[SSAValue, SSAValue]:
+    """The reader's column `col` of its row as (bank, address) = (col mod CW, col div
+    CW): both advance on `write` and return to 0 after the row's last word."""
+    address, address_next = net.register(aw, reset_value=0)
+    if columns == 1:
+        group_end = net.true()
+        bank = net.const(0, 1)
+    else:
+        bank, bank_next = net.register(index_width(columns), reset_value=0)
+        group_end = net.eq_const(bank, columns - 1)
+        zero = net.const(0, width_of(bank))
+        following = net.mux(
+            net.or_(group_end, col_last), zero, net.add(bank, net.const(1, width_of(bank)))
+        )
+        net.drive(bank_next, net.mux(write, following, bank))
+    moved = net.mux(group_end, net.add(address, net.const(1, aw)), address)
+    following = net.mux(col_last, net.const(0, aw), moved)
+    net.drive(address_next, net.mux(write, following, address))
+    return bank, address
+
+
+def _column_split(
+    net: Netlist, columns: int, aw: int, stride: int, ox: tuple[SSAValue, SSAValue, SSAValue]
+) -> tuple[SSAValue, SSAValue | None]:
+    """(q, r) with ox·SW = q·CW + r for the writer's counter `ox`; r is None when it is
+    always 0 (SW a multiple of CW)."""
+    _, last, step = ox
+    groups, rest = divmod(stride, columns)
+    q, q_next = net.register(aw, reset_value=0)
+    zero = net.const(0, aw)
+    if rest == 0:
+        net.drive(q_next, net.mux(step, net.mux(last, zero, net.add(q, net.const(groups, aw))), q))
+        return q, None
+    rw = index_width(2 * columns)
+    r, r_next = net.register(rw, reset_value=0)
+    moved = net.add(r, net.const(rest, rw))
+    carry = net.icmp("uge", moved, net.const(columns, rw))
+    r_after = net.mux(carry, net.add(moved, net.const(-columns % (1 << rw), rw)), moved)
+    q_after = net.add(q, net.const(groups, aw), net.resize(carry, aw, signed=False))
+    net.drive(r_next, net.mux(step, net.mux(last, net.const(0, rw), r_after), r))
+    net.drive(q_next, net.mux(step, net.mux(last, zero, q_after), q))
+    return q, r
+
+
+def _bank_address(net: Netlist, q: SSAValue, r: SSAValue | None, bank: int) -> SSAValue:
+    """The address bank `bank` reads: q, or q + 1 when `bank` < r."""
+    if r is None:
+        return q
+    before = net.icmp("ult", net.const(bank, width_of(r)), r)
+    return net.add(q, net.resize(before, width_of(q), signed=False))
+
+
+def _select(net: Netlist, index: SSAValue, options: list[SSAValue]) -> SSAValue:
+    """`options[index]` (`index` below their count) as a chain of multiplexers."""
+    result = options[-1]
+    for i in range(len(options) - 2, -1, -1):
+        if options[i] is not result:
+            result = net.mux(net.eq_const(index, i), options[i], result)
+    return result
 
 
 def _plus(net: Netlist, count: SSAValue, gained: SSAValue) -> SSAValue:
@@ -227,15 +401,17 @@ def _ring_add(net: Netlist, value: SSAValue, step: int, modulo: int) -> SSAValue
 
 
 def _ring_base(
-    net: Netlist, g: Geometry, aw: int, emit_end: SSAValue, oy_last: SSAValue
+    net: Netlist, g: Geometry, aw: int, unit: int, emit_end: SSAValue, oy_last: SSAValue
 ) -> tuple[SSAValue, SSAValue]:
-    """The ring address of input row oy·SH (value, value after this cycle): it moves on
-    by the released rows (modulo the buffer) at the end of each output row."""
+    """The ring address of input row oy·SH in `aw` bits, rows of `unit` words (value,
+    value after this cycle): it moves on by the released rows (modulo the buffer) at the
+    end of each output row."""
     base, feedback = net.register(aw, reset_value=0)
+    modulo = g.rows * unit
     following = net.mux(
         oy_last,
-        _ring_add(net, base, g.last_release % g.rows * g.row_words, g.depth),
-        _ring_add(net, base, g.stride[0] % g.rows * g.row_words, g.depth),
+        _ring_add(net, base, g.last_release % g.rows * unit, modulo),
+        _ring_add(net, base, g.stride[0] % g.rows * unit, modulo),
     )
     after = net.mux(emit_end, following, base)
     net.drive(feedback, after)

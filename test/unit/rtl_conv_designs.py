@@ -52,8 +52,10 @@ class ConvChain(Chain):
         simd: int,
         *,
         depthwise: bool = False,
+        parallel_window: bool = False,
     ) -> None:
-        """A sliding-window generator at `simd` lanes (a DWC first when needed)."""
+        """A sliding-window generator at `simd` lanes (a DWC first when needed); with
+        `parallel_window` (SIMD = C) one word of the whole window per output pixel."""
         self.to_lanes(simd)
         h, w, c = self.current.shape
         (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
@@ -61,10 +63,11 @@ class ConvChain(Chain):
         ow = (w - ((kw - 1) * dw + 1)) // sw + 1
         shape = (oh, ow, kh * kw * c)
         name, dtype = self.body.fresh("w"), self.current.datatype
+        lanes = kh * kw * c if parallel_window else simd
         out = (
             DepthwiseStream(name, shape, dtype, simd, kh * kw)
             if depthwise
-            else Stream(name, shape, dtype, simd)
+            else Stream(name, shape, dtype, lanes)
         )
         attrs = [
             f"kernel = {_array(kernel)}",
@@ -74,6 +77,8 @@ class ConvChain(Chain):
         ]
         if depthwise:
             attrs.append("depthwise = true")
+        if parallel_window:
+            attrs.append("parallel_window = true")
         self._emit("dataflow.swg", out, "{" + ", ".join(attrs) + "}")
 
     def vvau(self, weights: QDataType, *, thresholds: int = 0, out_bias: int = 0) -> None:
@@ -164,5 +169,33 @@ def swg_design(seed: int) -> str:
         sources.append(source)
         chain = ConvChain(rng, source, body)
         chain.swg(kernel, stride, dilation, simd, depthwise=depthwise)
+        outputs.append(chain.current)
+    return partition_module(sources, outputs, body)
+
+
+def parallel_window_design(seed: int) -> str:
+    """Parallel-window SWGs alone, each on its own path as in `swg_design`: a 3x3 window
+    at stride 1 (the window's first column turns through the CW = 3 column banks), a
+    dilated 2x3 window at stride 2 (CW = 5), a 2x2 window at stride 2 (SW a multiple of
+    CW: no turning) and a 3x3 window on a 3x3 input (banks one pixel deep, one output
+    pixel); random channels, sizes and datatypes."""
+    rng = np.random.default_rng(seed)
+    body = Body()
+    sources: list[Stream] = []
+    outputs: list[Stream] = []
+    shapes = [
+        ((3, 3), (1, 1), (1, 1), [5, 6, 7]),
+        ((2, 3), (2, 2), (2, 2), [8, 9, 11]),
+        ((2, 2), (2, 2), (1, 1), [4, 5, 6]),
+        ((3, 3), (1, 1), (1, 1), [3]),
+    ]
+    for kernel, stride, dilation, sizes in shapes:
+        c = _pick(rng, [1, 2, 3])
+        height, width = _pick(rng, sizes), _pick(rng, sizes)
+        datatype = IntType(3) if rng.random() < 0.5 else UIntType(2)
+        source = Stream(f"x{len(sources)}", (height, width, c), datatype, c)
+        sources.append(source)
+        chain = ConvChain(rng, source, body)
+        chain.swg(kernel, stride, dilation, c, parallel_window=True)
         outputs.append(chain.current)
     return partition_module(sources, outputs, body)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rtl_conv_designs import conv_chain, swg_design, with_frame_fifos
+from rtl_conv_designs import conv_chain, parallel_window_design, swg_design, with_frame_fifos
 from test_rtl import MODELS_DIR, lint, partition_inputs
 
 import backend_rtl
@@ -71,16 +71,20 @@ def test_more_conv_chains(seed: int, tmp_path: Path) -> None:
     _check_chain(*_build_chain(seed, tmp_path))
 
 
-def test_swg_cycles_equal_the_estimate(tmp_path: Path) -> None:
-    module = parse_module(swg_design(0))
+def _check_swgs(design: str, root: Path) -> None:
+    """The SWGs of `design` (one per path from an input to an output) bit-exact under
+    random gaps and backpressure, and at full rate every frame exactly its SWG's
+    estimated cycles apart."""
+    module = parse_module(design)
     module.verify()
-    rtl = tmp_path / "rtl"
+    rtl = root / "rtl"
     backend_rtl.emit(module, rtl)
+    lint(rtl)
     inputs = partition_inputs(module, 8)
     expected = execute(module, inputs)
     for seed, gap, stall in ((1, 40, 40), (0, 0, 0)):
         result = rtlsim(
-            rtl, inputs, work_dir=tmp_path / "work", seed=seed, gap_percent=gap, stall_percent=stall
+            rtl, inputs, work_dir=root / "work", seed=seed, gap_percent=gap, stall_percent=stall
         )
         for got, want in zip(result.outputs, expected, strict=True):
             np.testing.assert_array_equal(got, want)
@@ -91,6 +95,20 @@ def test_swg_cycles_equal_the_estimate(tmp_path: Path) -> None:
         assert isinstance(swg, df.SWGOp)
         intervals = {later - earlier for earlier, later in pairwise(ends)}
         assert intervals == {swg.cycles_per_frame()}, (swg, intervals)
+
+
+def test_swg_cycles_equal_the_estimate(tmp_path: Path) -> None:
+    _check_swgs(swg_design(0), tmp_path)
+
+
+def test_parallel_window_cycles_equal_the_estimate(tmp_path: Path) -> None:
+    _check_swgs(parallel_window_design(0), tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_more_parallel_windows(seed: int, tmp_path: Path) -> None:
+    _check_swgs(parallel_window_design(seed), tmp_path)
 
 
 def _end_to_end(path: Path, fps: int, tmp_path: Path, extra_frames: int) -> RtlsimResult:

@@ -168,7 +168,6 @@ def stage_folding(state: BuildState) -> str:
             target_fps=options.target_fps,
             clock_ns=options.clock_ns,
             part=options.part,
-            parallel_window=not options.wants_rtl,  # the RTL backend has no parallel window
         )
     run_pipeline(state.mod, [folding], verified_input=True)
     state.dump_ir("folding")

@@ -72,3 +72,29 @@ func.func @main(%x : tensor<1x3x3x2x!quant.uint<2>>) -> tensor<1x3x3x2x!quant.in
 // SV: FMPadding_0 FMPadding_0 (
 // SV: SWG_0 SWG_0 (
 // SV: VVAU_0 VVAU_0 (
+
+// -----
+
+func.func @main(%x : tensor<1x5x5x2x!quant.uint<2>>) -> tensor<1x3x3x18x!quant.uint<2>> {
+  %r = dataflow.partition(%x) : (tensor<1x5x5x2x!quant.uint<2>>) -> tensor<1x3x3x18x!quant.uint<2>> {
+  ^bb0(%s : !dataflow.stream<5x5x2x!quant.uint<2>, lanes 2>):
+    %win = dataflow.swg %s {kernel = array<i64: 3, 3>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, simd = 2 : i64, parallel_window = true} : (!dataflow.stream<5x5x2x!quant.uint<2>, lanes 2>) -> !dataflow.stream<3x3x18x!quant.uint<2>, lanes 18>
+    dataflow.yield %win : !dataflow.stream<3x3x18x!quant.uint<2>, lanes 18>
+  }
+  func.return %r : tensor<1x3x3x18x!quant.uint<2>>
+}
+
+// A parallel window: the ring of 3 + 1 rows split into 4 x 3 memories (rows x window
+// columns) of ceil(5/3) = 2 pixels of 4 bits, all read in the same cycle; the 9 pixels
+// of a window leave as one 36-bit word through the slice.
+// CHECK: hw.module.extern @qnn_bram_4_2(
+// CHECK-SAME: qnn.primitive = "qnn_bram", qnn.parameters = {WIDTH = 4 : i64, DEPTH = 2 : i64}
+// CHECK: hw.module @SWG_0(in %{{.*}} ap_clk: !seq.clock, in %{{.*}} ap_rst_n: i1, in %{{.*}} in0_V_TDATA: i4, in %{{.*}} in0_V_TVALID: i1, in %{{.*}} out0_V_TREADY: i1, out in0_V_TREADY: i1, out out0_V_TDATA: i36, out out0_V_TVALID: i1)
+// CHECK-COUNT-12: hw.instance "buffer_{{[0-3]}}_{{[0-2]}}" @qnn_bram_4_2
+// CHECK-NOT: hw.instance "buffer
+// CHECK: hw.instance "skid" @qnn_skid_36
+// CHECK: hw.module @qnn_top(
+// CHECK: hw.instance "SWG_0" @SWG_0
+
+// SV: // ==== qnn_top.sv ====
+// SV: SWG_0 SWG_0 (

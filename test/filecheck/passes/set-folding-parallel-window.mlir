@@ -8,7 +8,7 @@
 // window per word) is read-bound at the input's 36 words per frame, so set-folding takes
 // it, and the MVAU reads the 18-lane words with SIMD = 18.
 // At 500k fps (200 cycles) one position per word (SIMD = 2: 144 words) is enough.
-// Without parallel windows (what the RTL backend builds) the SWG stays the bottleneck.
+// Without parallel windows (option parallel-window=false) the SWG stays the bottleneck.
 
 // FAST: dataflow.swg %s {kernel = array<i64: 3, 3>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, simd = 2 : i64, parallel_window = true} : (!dataflow.stream<6x6x2x!quant.uint<2>, lanes 2>) -> !dataflow.stream<4x4x18x!quant.uint<2>, lanes 18>
 // FAST-NEXT: dataflow.mvau %{{.*}}, %w {simd = 18 : i64
