@@ -243,11 +243,49 @@ def mac_estimate(layer: df.MVAUOp | df.VVAUOp) -> Resources:
     return Resources(lut=datapath, dsp=dsp) + weights + thresholds + buffer
 
 
+def select_luts(options: int) -> int:
+    """LUTs per bit of a multiplexer over `options` inputs selected by comparing an index
+    (`swg._select`) as Yosys maps it: none for one input, one LUT6 up to 4, 3 up to 8
+    (fitted: a 5:1 select measured 2.9 LUTs per bit), a tree of those beyond."""
+    if options <= 1:
+        return 0
+    if options <= 4:
+        return 1
+    if options <= 8:
+        return 3
+    groups = ceil_div(options, 8)
+    return 3 * groups + select_luts(groups)
+
+
+def parallel_window_estimate(
+    kernel: tuple[int, int], rows: int, columns: int, ifm_w: int, word_bits: int, turning: bool
+) -> Resources:
+    """A parallel-window SWG (`swg.parallel_window_module`): the window engine's control,
+    `rows`·`columns` memories of ⌈IFM_W/columns⌉ pixel words (`ram_resources` each), per
+    window row and bank a `rows`:1 select of the pixel word, per window bit a
+    `columns`:1 select when the window's first column turns through the banks
+    (`turning`: SW not a multiple of CW) and one LUT in the slice (`select_luts`)."""
+    kh, kw = kernel
+    banks = ram_resources(ceil_div(ifm_w, columns), word_bits).scaled(rows * columns)
+    window_bits = kh * kw * word_bits
+    row_select = kh * columns * word_bits * select_luts(rows)
+    column_select = window_bits * select_luts(columns) if turning else 0
+    return Resources(lut=WINDOW_LUTS + window_bits + row_select + column_select) + banks
+
+
 def swg_estimate(layer: df.SWGOp) -> Resources:
     """An SWG: its window engine over its ring of (KH - 1)·DH + 1 + SH rows
-    (`SWGOp.buffer_rows`) of IFM_W·C/SIMD words."""
+    (`SWGOp.buffer_rows`) of IFM_W·C/SIMD words; a parallel window's ring split into
+    banks (`parallel_window_estimate`)."""
     x_stream = stream_type(layer.x)
     _, width, channels = layer.ifm_dims()
+    if layer.is_parallel_window:
+        kh, kw = ints(layer.kernel)
+        columns = (kw - 1) * ints(layer.dilation)[1] + 1
+        turning = ints(layer.stride)[1] % columns != 0
+        return parallel_window_estimate(
+            (kh, kw), layer.buffer_rows(), columns, width, x_stream.word_width(), turning
+        )
     depth = layer.buffer_rows() * width * (channels // x_stream.lanes)
     return window_estimate(depth, x_stream.word_width())
 

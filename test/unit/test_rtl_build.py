@@ -4,7 +4,8 @@ One Verilator build (cached by content afterwards, so the other simulations of t
 design cost only their run): the small MLP fixture end to end through the command line,
 every frame checked against qonnx, the measured cycles per frame within 5 % of the
 estimate; a disagreement still writes OUT and exits 1; a layer the RTL backend cannot
-build is one line naming it before anything is written.
+build is one line naming it before anything is written. A second build: the conv fixture
+at a folding with a parallel-window SWG, through `--rtlsim`.
 """
 
 from __future__ import annotations
@@ -168,3 +169,22 @@ def test_unsupported_layer_is_one_line_before_anything_is_written(tmp_path: Path
     assert "the RTL backend has no implementation" in lines[-1]
     assert not any("] emit" in line for line in lines)  # stopped before emission
     assert not out.exists()
+
+
+def test_parallel_window_through_rtlsim(tmp_path: Path) -> None:
+    """conv_pad_stride at 1,000,000 fps: set-folding gives its first SWG a parallel window
+    (the bottleneck: 168 cycles per frame), and `qnn-build --rtlsim` agrees with qonnx on
+    every frame at exactly the estimated cycles per frame."""
+    model = MODELS_DIR / "conv_pad_stride.onnx"
+    x0 = np.load(model.with_suffix(".in.npy"))
+    rng = np.random.default_rng(5)
+    others = rng.uniform(0, 1, size=(3, *x0.shape[1:])).astype(np.float32)
+    np.save(tmp_path / "x.npy", np.concatenate([x0, others]))
+    out = tmp_path / "out"
+    result = run(model, "-o", out, "--target-fps", "1000000", "--rtlsim", tmp_path / "x.npy")
+    assert result.returncode == 0, result.stderr
+    folding = json.loads((out / "report/folding.json").read_text())
+    assert folding["SWG_0"]["parallel_window"] == 1
+    summary = json.loads((out / "report/rtlsim.json").read_text())["summary"]
+    assert (summary["frames"], summary["agreeing_frames"]) == (4, 4)
+    assert summary["cycles_per_frame"] == summary["estimated_cycles_per_frame"] == 168
