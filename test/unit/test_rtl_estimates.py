@@ -99,6 +99,8 @@ def test_a_width_converter_is_within_25_percent_of_yosys(
 
 PARALLEL_WINDOW_YOSYS = [
     ((3, 3), 5, 3, 14, 16, True, 975),  # conv_pad_stride at 1,000,000 fps: SWG_0
+    ((3, 3), 4, 3, 32, 24, True, 949),  # cnv_w2a2 at 50,000 fps: SWG_0
+    ((3, 3), 4, 3, 30, 128, True, 4622),  # and SWG_1
     ((3, 3), 4, 3, 16, 24, True, 937),  # cnv_like at 100,000 fps: SWG_0
     ((3, 3), 4, 3, 14, 16, True, 669),  # and SWG_1
     ((3, 3), 4, 3, 6, 9, True, 416),  # parallel_window_design(0)
