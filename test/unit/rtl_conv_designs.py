@@ -145,6 +145,34 @@ def conv_chain(seed: int) -> str:
     return chain.module()
 
 
+def parallel_window_chain(seed: int) -> str:
+    """Padding -> a parallel-window SWG (random kernel, stride, dilation) -> MVAU with
+    thresholds at a random SIMD (a DWC first when it is below the window's KH·KW·C lanes)
+    and PE -> a 2x2 parallel window -> MVAU with SIMD = MW: parallel windows between the
+    layers that feed and read them, random foldings."""
+    rng = np.random.default_rng(seed)
+    c = _pick(rng, [2, 3, 4])
+    size = _pick(rng, [5, 6])
+    chain = ConvChain(rng, Stream("s", (size, size, c), IntType(3), c))
+    chain.fm_padding(tuple(_pick(rng, [0, 1]) for _ in range(4)))  # type: ignore[arg-type]
+    kernel = (_pick(rng, [2, 3]), _pick(rng, [1, 2, 3]))
+    stride = (_pick(rng, [1, 2]), _pick(rng, [1, 2]))
+    dilation = (1, _pick(rng, [1, 2]) if kernel[1] > 1 else 1)
+    chain.swg(kernel, stride, dilation, c, parallel_window=True)
+    mw = chain.current.shape[-1]
+    chain.mvau(
+        4,
+        IntType(2),
+        thresholds=3,
+        out_bias=-1,
+        folding=(_pick(rng, divisors(mw)), _pick(rng, [1, 2, 4])),
+    )
+    chain.to_lanes(4)
+    chain.swg((2, 2), (1, 1), (1, 1), 4, parallel_window=True)
+    chain.mvau(3, IntType(2), folding=(16, _pick(rng, [1, 3])))
+    return chain.module()
+
+
 def swg_design(seed: int) -> str:
     """Sliding-window generators alone, each on its own path from a partition input to a
     partition output (the input at the SWG's SIMD, so each output's cycles per frame are

@@ -1,7 +1,7 @@
 """The RTL of the convolution path: FM padding, the sliding-window generator (standard
-and depthwise order, stride, dilation, SIMD folding) and the VVAU.
+and depthwise order, stride, dilation, SIMD folding, parallel window) and the VVAU.
 
-CI builds two designs with Verilator (a build takes 40-80 s here):
+CI builds these designs with Verilator (a build takes 20-80 s here):
 * a random conv chain (`rtl_conv_designs.conv_chain`: padding -> SWG -> MVAU ->
   padding -> depthwise SWG -> VVAU -> depthwise SWG -> VVAU, random foldings, strides,
   dilations, weights and thresholds) with a frame-deep FIFO after every layer: linted
@@ -12,6 +12,10 @@ CI builds two designs with Verilator (a build takes 40-80 s here):
   window shape, reading overlapped with writing), bit-exact under gaps and backpressure
   and at full rate exactly the estimate's cycles per frame (`WindowSchedule`), frame
   after frame;
+* the parallel-window SWGs alone (`rtl_conv_designs.parallel_window_design`: turning
+  and non-turning banks, dilation, banks one pixel deep), checked as the SWGs above, and
+  a chain padding -> parallel window -> DWC -> MVAU -> parallel window -> MVAU with
+  SIMD = MW (`parallel_window_chain`, random foldings), checked as the conv chain;
 * the depthwise-separable fixture end to end (`rtlsim_model`: host code + simulated
   partition) against the reference semantics of the whole model.
 More seeds and the shared CNV models run with `pytest -m slow`.
@@ -24,7 +28,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rtl_conv_designs import conv_chain, parallel_window_design, swg_design, with_frame_fifos
+from rtl_conv_designs import (
+    conv_chain,
+    parallel_window_chain,
+    parallel_window_design,
+    swg_design,
+    with_frame_fifos,
+)
 from test_rtl import MODELS_DIR, lint, partition_inputs
 
 import backend_rtl
@@ -35,8 +45,8 @@ from qdialects.ir import parse_module
 from qdialects.semantics import execute
 
 
-def _build_chain(seed: int, root: Path) -> tuple[object, Path, Path]:
-    module = parse_module(conv_chain(seed))
+def _build_chain(design: str, root: Path) -> tuple[object, Path, Path]:
+    module = parse_module(design)
     run_pipeline(module, "insert-fifos")
     with_frame_fifos(module)
     module.verify()
@@ -62,13 +72,23 @@ def _check_chain(module, rtl: Path, work: Path) -> None:
 
 
 def test_conv_chain(tmp_path: Path) -> None:
-    _check_chain(*_build_chain(11, tmp_path))
+    _check_chain(*_build_chain(conv_chain(11), tmp_path))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 4, 8])
 def test_more_conv_chains(seed: int, tmp_path: Path) -> None:
-    _check_chain(*_build_chain(seed, tmp_path))
+    _check_chain(*_build_chain(conv_chain(seed), tmp_path))
+
+
+def test_parallel_window_chain(tmp_path: Path) -> None:
+    _check_chain(*_build_chain(parallel_window_chain(1), tmp_path))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 2, 3])
+def test_more_parallel_window_chains(seed: int, tmp_path: Path) -> None:
+    _check_chain(*_build_chain(parallel_window_chain(seed), tmp_path))
 
 
 def _check_swgs(design: str, root: Path) -> None:
