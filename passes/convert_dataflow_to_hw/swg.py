@@ -289,17 +289,17 @@ def parallel_window_module(design: HwDesign, name: str, g: Geometry, width: int)
     row_select = net.reg(net.reg(base, s.enable), s.enable)
     column_select = None if r is None else net.reg(net.reg(r, s.enable), s.enable)
 
-    data = [
-        [
+    data = []
+    for i in range(g.rows):
+        in_slot = net.and_(s.write, net.eq_const(slot, i))
+        data.append([
             bram(
                 design, m, g.bank_depth,
-                (net.and_(s.write, net.eq_const(slot, i), net.eq_const(bank, j)), waddr, m.input_data[0]),
+                (net.and_(in_slot, net.eq_const(bank, j)), waddr, m.input_data[0]),
                 addresses[j], s.enable, f"buffer_{i}_{j}",
             )
             for j in range(columns)
-        ]
-        for i in range(g.rows)
-    ]  # fmt: skip
+        ])  # fmt: skip
     pixels = []
     for ky in range(kh):
         row = [
