@@ -205,8 +205,10 @@ def parallel_window_design(seed: int) -> str:
     """Parallel-window SWGs alone, each on its own path as in `swg_design`: a 3x3 window
     at stride 1 (the window's first column turns through the CW = 3 column banks), a
     dilated 2x3 window at stride 2 (CW = 5), a 2x2 window at stride 2 (SW a multiple of
-    CW: no turning) and a 3x3 window on a 3x3 input (banks one pixel deep, one output
-    pixel); random channels, sizes and datatypes."""
+    CW: no turning), a 3x3 window on a 3x3 input (banks one pixel deep, one output
+    pixel), a 1x3 window (one window row: a ring of 2 rows), a 3x1 window at stride 2
+    (one column: one bank per row) and a 5x5 window at stride 2 (7 rows of 5 banks);
+    random channels, sizes and datatypes."""
     rng = np.random.default_rng(seed)
     body = Body()
     sources: list[Stream] = []
@@ -216,6 +218,9 @@ def parallel_window_design(seed: int) -> str:
         ((2, 3), (2, 2), (2, 2), [8, 9, 11]),
         ((2, 2), (2, 2), (1, 1), [4, 5, 6]),
         ((3, 3), (1, 1), (1, 1), [3]),
+        ((1, 3), (1, 1), (1, 1), [3, 4, 5]),
+        ((3, 1), (2, 1), (1, 1), [4, 5, 6]),
+        ((5, 5), (2, 2), (1, 1), [6, 7, 9]),
     ]
     for kernel, stride, dilation, sizes in shapes:
         c = _pick(rng, [1, 2, 3])

@@ -13,7 +13,8 @@ CI builds these designs with Verilator (a build takes 20-80 s here):
   and at full rate exactly the estimate's cycles per frame (`WindowSchedule`), frame
   after frame;
 * the parallel-window SWGs alone (`rtl_conv_designs.parallel_window_design`: turning
-  and non-turning banks, dilation, banks one pixel deep), checked as the SWGs above, and
+  and non-turning banks, dilation, banks one pixel deep, one window row or column, 5x5),
+  checked as the SWGs above, and
   a chain padding -> parallel window -> DWC -> MVAU -> parallel window -> MVAU with
   SIMD = MW (`parallel_window_chain`, random foldings), checked as the conv chain;
 * the depthwise-separable fixture end to end (`rtlsim_model`: host code + simulated
