@@ -44,10 +44,12 @@ read `(KH-1)·DH + 1` rows and a whole im2col vector before its first output pix
 To keep the rate, the FIFO also holds the words the split pushes (at `u`'s rate)
 during the difference between the longest branch's pipeline latency and branch `i`'s
 (`pipeline_cycles` summed along the path), plus the words of `u` at the pace `T`
-during the difference of their lags (`row_period`: a layer that alternates reading and
-writing reads the rows the next output row needs only after writing the current one,
-which its consumers pace over `T / rows` cycles; an FM padding reads nothing while it
-writes its padding between frames), at least the words of the split's slice
+during the difference of their lags (`row_period`: a window layer writes an output
+row, which its consumers pace over `T / rows` cycles, after the rows it needs were
+read — the overlapped SWG too, though it reads the next rows meanwhile (measured: the
+residual fixture at 1,000 fps ran 65 % above its estimate without its SWGs' lags); an
+FM padding reads nothing while it writes its padding between frames), at least the
+words of the split's slice
 (so an HLS split, which holds none, still gets the whole term): the **latency** part,
 at most what fills one frame with the deadlock part (measured in RTL simulation: the
 residual fixture at 1,000 fps ran at 1.73x its estimate with the pipeline latency
@@ -60,28 +62,36 @@ into the FIFO's own words by the ratio of words per frame when it does not carry
 **burst** (the throughput term). Some consumers pause reading while they work: the MVAU
 for `(NF-1)·SF` cycles after each vector (the other neuron folds re-use its buffer), a
 window layer for the `OW·KH·KW·C/lanes` cycles of each output row, label_select for
-its k output words, upsample for the repeated copies at the end of each input row. A
+its k output words, upsample for the repeated copies at the end of each input row.
+The SWG (`dataflow.swg`) is *overlapped*: its line buffer holds SH rows beyond its
+window's R (`SWGOp.buffer_rows`), so it reads the next rows while it writes, only
+`read_beside` words beside a frame's last output row (`B` rows but the rest of the
+frame; SH beside any other). The pools alternate (a buffer of R rows). A
 producer emitting `r` words per cycle on average (`out_words / cycles_per_frame`, limited
 by the rates of its own inputs; 1 for a partition input):
 * when the consumer is not the slower one on average (`r <= in_words / cycles_per_frame`
   of the consumer), the producer must not stall during the pause: it fills
-  `ceil(r · pause)` words meanwhile;
+  `ceil(r · pause)` words meanwhile, but for the `read_beside` words the consumer
+  takes;
 * otherwise the consumer must not wait for its burst: an MVAU reads its SF-word vector
   back to back after each pause, of which only `r · SF` arrive meanwhile, so the rest,
   `ceil(SF · (1 - r)) + BURST_SLACK` words, must already wait in the FIFO (measured in
   RTL simulation: without it the MVAU's first fold runs at the producer's pace and the
   pair is up to 60 % slower than the slower of the two); a window layer (SWG, pools)
   reads the R·RW words of a frame's first rows back to back before its first output
-  row, a depth_to_space its input row (`burst_words`). Other layers read at their own
-  pace: 0.
-A layer that alternates reading and writing (window layers, depth_to_space, upsample,
+  row (an overlapped SWG those but the rows it read beside the previous frame's last
+  output row, `_overlapped_burst`: what its frame takes beyond its output rows), a
+  depth_to_space its input row (`burst_words`). Other layers read at their own pace: 0.
+A layer that alternates reading and writing (pools, depth_to_space, upsample,
 FM padding: `written_in_pause`) writes its words of a pause at the pace of its
 consumers, `written · T / out_words` cycles, during which its producer, at the pace
 `T` too, must not stall: `ceil(min(r, words / T) · that) + BURST_SLACK`; and a window
 layer reads its first rows of a frame back to back even when it is not the slower
-one: `ceil(burst · (1 - r)) + BURST_SLACK` (measured: depthwise_sep at 1,000 fps ran
-7.5 % above its estimate with 2-deep FIFOs around its SWGs, and at 100,000 fps 10 %
-with a 2-deep FIFO before its padding).
+one: `ceil(burst · (1 - r)) + BURST_SLACK` (measured with the alternating SWG:
+depthwise_sep at 1,000 fps ran 7.5 % above its estimate with 2-deep FIFOs around its
+SWGs, and at 100,000 fps 10 % with a 2-deep FIFO before its padding). An overlapped
+SWG has no such pause: it reads at the pace while it writes, and what its producer
+makes beyond that in a frame is the next frame's first window, which the burst holds.
 Capped at one frame of the stream.
 
 **pause fill** (the producer's side). A window layer or a depth_to_space writes
@@ -111,6 +121,7 @@ from passes.convert_dataflow_to_hw import mac
 from passes.errors import QnnPassError
 from passes.levels import Level, require_level
 from qdialects import dataflow as df
+from qdialects.dataflow.estimates import WindowSchedule
 from qdialects.utils import ints
 
 MIN_DEPTH = 2
@@ -369,11 +380,15 @@ def _row_words(op: df.SWGOp | df.MaxPoolOp | df.PoolOp | df.DepthToSpaceOp) -> i
 def burst_words(op: Operation) -> int:
     """The words `op` reads back to back, one per cycle, after each pause: an MVAU's
     input vector (SF words, read during its first neuron fold); a window layer's first
-    rows of a frame (R·RW words, R = (KH-1)·DH + 1 rows, before its first output row);
-    a depth_to_space's input row; 0 for a layer that reads at its own pace."""
+    rows of a frame (R·RW words, R = (KH-1)·DH + 1 rows, before its first output row;
+    an overlapped SWG: `_overlapped_burst`); a depth_to_space's input row; 0 for a layer
+    that reads at its own pace."""
     if isinstance(op, df.MVAUOp):
         mw, _ = op.matrix_shape()
         return mw // op.simd_value
+    overlapped = _overlapped(op)
+    if overlapped is not None:
+        return _overlapped_burst(overlapped)
     if isinstance(op, df.SWGOp | df.MaxPoolOp | df.PoolOp):
         kh = ints(op.kernel)[0]
         dh = ints(op.dilation)[0] if isinstance(op, df.SWGOp) else 1
@@ -382,6 +397,40 @@ def burst_words(op: Operation) -> int:
     if isinstance(op, df.DepthToSpaceOp):
         return _row_words(op)
     return 0
+
+
+def _overlapped(op: Operation) -> WindowSchedule | None:
+    """The line-buffer schedule of an SWG whose buffer holds rows beyond a window's
+    (`SWGOp.buffer_rows`): it reads the next output row's rows while it writes the
+    current one; None for the other layers (the pools read and write in turn)."""
+    if not isinstance(op, df.SWGOp):
+        return None
+    schedule = op.schedule()
+    return schedule if schedule.buffer_rows > schedule.rows else None
+
+
+def _rows_ahead(s: WindowSchedule) -> int:
+    """The rows an overlapped SWG may read while it writes a frame's last output row:
+    the buffer's B rows but the rest of the frame, which that row releases (while it
+    writes any other output row: SH, no fewer)."""
+    return s.buffer_rows - (s.height - (s.out_rows - 1) * s.stride)
+
+
+def _overlapped_burst(s: WindowSchedule) -> int:
+    """The words an overlapped SWG reads with no output word: the R·RW words of a
+    frame's first window but the rows read beside the previous frame's last output row
+    (`_rows_ahead`, at most `row_cycles` words of them), or an output row's SH new rows
+    beyond its `row_cycles` (a stride above the window)."""
+    beside = min(_rows_ahead(s) * s.row_words, s.row_cycles)
+    return max(s.rows * s.row_words - beside, s.stride * s.row_words - s.row_cycles, 0)
+
+
+def read_beside(op: Operation) -> int:
+    """The words a layer reads while it writes its `pause_cycles`: an overlapped SWG's
+    `_rows_ahead` rows beside a frame's last output row (beside any other: SH rows, no
+    fewer); 0 for the layers that read nothing meanwhile."""
+    overlapped = _overlapped(op)
+    return 0 if overlapped is None else _rows_ahead(overlapped) * overlapped.row_words
 
 
 def output_pause(op: Operation) -> int:
@@ -407,8 +456,13 @@ def pause_fill_depth(fifo: df.FIFOOp, frame_cycles: int) -> int:
 def written_in_pause(op: Operation) -> int:
     """The words a layer that alternates reading and writing writes while it does not
     read: a window layer's output row, a depth_to_space's rows of one input row, an
-    upsample's copies at the end of an input row; 0 for the other layers."""
+    upsample's copies at the end of an input row; 0 for the other layers, an overlapped
+    SWG among them: it reads its next rows while it writes, at the pace of the
+    partition, and what its producer makes beyond them in a frame is the next frame's
+    first window (`_overlapped_burst`), which the burst term holds."""
     out = df.stream_type(op.results[0]) if op.results else None
+    if _overlapped(op) is not None:
+        return 0
     if isinstance(op, df.SWGOp | df.MaxPoolOp | df.PoolOp) and out is not None:
         return out.words_per_frame() // out.shape[0]
     if isinstance(op, df.DepthToSpaceOp | df.UpsampleOp | df.FMPaddingOp):
@@ -420,15 +474,16 @@ def _alternating_depth(fifo: df.FIFOOp, consumer: Operation, frame_cycles: int) 
     """The FIFO in front of a layer that alternates reading and writing: it writes its
     `written_in_pause` words at the pace of the partition (its consumers take
     `words / frame_cycles` a cycle), meanwhile its producer, at the partition's pace
-    too, must not stall; and a window layer's first rows of a frame (`burst_words`)
-    must be read back to back, of which the producer delivers `rate` a cycle."""
+    too, must not stall; and a window layer's first rows of a frame (`burst_words`, an
+    overlapped SWG's too) must be read back to back, of which the producer delivers
+    `rate` a cycle."""
     written = written_in_pause(consumer)
-    if not written or not frame_cycles:
+    if not (written or _overlapped(consumer)) or not frame_cycles:
         return 0
     rate = _rate(fifo.x)
     paced = written * frame_cycles / _words(consumer.results[0])
     pace = min(rate, _words(fifo.result) / frame_cycles)
-    fill = math.ceil(pace * paced) + BURST_SLACK
+    fill = math.ceil(pace * paced) + BURST_SLACK if written else 0
     return max(fill, math.ceil(burst_words(consumer) * (1 - rate)) + BURST_SLACK)
 
 
@@ -443,7 +498,7 @@ def burst_depth(fifo: df.FIFOOp, frame_cycles: int) -> int:
             continue
         in_words = max(t.words_per_frame() for t in consumer.input_streams())
         if rate <= in_words / cycles:
-            depth = max(depth, math.ceil(rate * pause))
+            depth = max(depth, math.ceil(rate * pause) - read_beside(consumer))
         else:
             depth = max(depth, math.ceil(burst_words(consumer) * (1 - rate)) + BURST_SLACK)
         depth = max(depth, _alternating_depth(fifo, consumer, frame_cycles))
@@ -492,7 +547,9 @@ def row_period(op: Operation, frame_cycles: int) -> int:
     the partition's pace: while a window layer writes an output row (a depth_to_space:
     the rows of one input row), paced by its consumers over `frame_cycles / rows`
     cycles, it reads nothing, so the rows the next one needs are read only after it;
-    an FM padding reads nothing while it writes its longest run of padding words."""
+    an FM padding reads nothing while it writes its longest run of padding words. An
+    overlapped SWG lags as much: it reads the next rows while it writes, but the row it
+    writes still leaves at its consumers' pace after the rows it needs were read."""
     if isinstance(op, df.SWGOp | df.MaxPoolOp | df.PoolOp):
         return frame_cycles // df.stream_type(op.result).shape[0]
     if isinstance(op, df.DepthToSpaceOp):

@@ -5,7 +5,9 @@
 * size-fifos: the residual model's shortcut FIFO holds the long branch's latency in
   shortcut words (3 input rows of 8x8x8: the two padded 3x3 convs must read that much
   before their first output pixel), the FIFOs' resources show in the estimates, and
-  results are unchanged.
+  results are unchanged; an overlapped SWG's terms agree with its line-buffer schedule
+  (the words it reads with no output word are what its frame takes beyond its output
+  rows), a pool's stay those of a layer that alternates.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import SSAValue
 
 from passes.pipeline import run_pipeline
-from passes.size_fifos import SPLIT_SLICE_WORDS, layer_need, partition_join_terms
+from passes.size_fifos import (
+    SPLIT_SLICE_WORDS,
+    burst_words,
+    layer_need,
+    output_pause,
+    partition_join_terms,
+    read_beside,
+    written_in_pause,
+)
 from qdialects import dataflow as df
 from qdialects.ir import print_module
 from qdialects.semantics import execute
@@ -123,3 +133,32 @@ def test_needs_are_monotone_and_bounded(stem: str) -> None:
             assert np.all(np.diff(need) >= 0)
             assert need[-1] <= stream.words_per_frame()
             assert need[-1] == stream.words_per_frame() or isinstance(op, df.SWGOp | df.PoolOp)
+
+
+@pytest.mark.parametrize("stem", ["cnv_like", "conv_pad_stride", "avgpool_trunc"])
+def test_overlapped_swg_terms_follow_its_schedule(stem: str) -> None:
+    """An SWG's buffer holds SH rows beyond its window, so it reads while it writes: no
+    words are written in a pause of reading, it reads at least a row beside each output
+    row, and its read with no output word (the next frame's first window but the rows
+    read beside the last output row) is exactly what its frame takes beyond its output
+    rows at one row per `row_cycles` (these SWGs all write more than they read). A pool
+    (a line buffer of the window's rows) still alternates: its first window's R rows are
+    read back to back, and it writes an output row without reading."""
+    windows = [
+        op
+        for op in _partition(_converted(stem)).layers()
+        if isinstance(op, df.SWGOp | df.PoolOp | df.MaxPoolOp)
+    ]
+    assert any(isinstance(op, df.SWGOp) for op in windows)
+    for op in windows:
+        if not isinstance(op, df.SWGOp):
+            out = df.stream_type(op.result)
+            assert written_in_pause(op) == out.words_per_frame() // out.shape[0] > 0
+            assert read_beside(op) == 0
+            continue
+        s = op.schedule()
+        assert s.row_cycles >= s.stride * s.row_words, op  # writes more than it reads
+        assert written_in_pause(op) == 0
+        assert s.row_words <= read_beside(op) <= s.stride * s.row_words
+        assert burst_words(op) == output_pause(op) < s.rows * s.row_words
+        assert burst_words(op) == op.cycles_per_frame() - s.out_rows * s.row_cycles

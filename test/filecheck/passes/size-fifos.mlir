@@ -62,6 +62,37 @@ func.func @burst(%x : tensor<1x2x4x!quant.uint<2>>) -> tensor<1x2x4x!quant.uint<
 
 // -----
 
+// An overlapped SWG (3x3 on 6x6x2, a buffer of 4 rows of 12 words) after an MVAU that
+// emits a quarter word per cycle (2 words per 8 cycles), before one that takes 576
+// cycles per frame (the pace). The SWG reads its next rows while it writes, so no row
+// is written without reading (the alternating SWG's fill: an output row of 72 words
+// over 144 cycles at the pace, its input at 1/8 word per cycle: 18 + 2); beside a frame's last output row it reads one row, so it
+// reads the next frame's first window but that row back to back: 3·12 - 12 = 24 words
+// with no output word (its 312 cycles per frame are 4 rows of 72 and these 24). The
+// producer, faster than the SWG reads on average (1/4 against 72/312), delivers a
+// quarter of them meanwhile: the FIFO before holds 18 + 2 (R·RW = 36 words: 29 with
+// the alternating model). The FIFO after it feeds the MVAU (1/2 word per cycle at the
+// pace) during those 24 cycles: 12, + its 18-word vector + 2 (38 with 36 rows' words).
+// CHECK-LABEL: func.func @overlapped
+// CHECK:       dataflow.fifo %s {depth = 2 : i64}
+// CHECK:       dataflow.fifo %h {depth = 20 : i64}
+// CHECK:       dataflow.fifo %c {depth = 32 : i64}
+// CHECK:       dataflow.fifo %o {depth = 2 : i64}
+func.func @overlapped(%x : tensor<1x6x6x4x!quant.uint<2>>) -> tensor<1x4x4x2x!quant.uint<12>> {
+  %w1 = quant.constant dense<1> : tensor<4x2xi8> -> tensor<4x2x!quant.int<2>>
+  %w2 = quant.constant dense<1> : tensor<18x2xi8> -> tensor<18x2x!quant.int<2>>
+  %r = dataflow.partition(%x) : (tensor<1x6x6x4x!quant.uint<2>>) -> tensor<1x4x4x2x!quant.uint<12>> {
+  ^bb0(%s : !dataflow.stream<6x6x4x!quant.uint<2>, lanes 1>):
+    %h = dataflow.mvau %s, %w1 {simd = 1 : i64, pe = 1 : i64, acc_dtype = !quant.uint<5>} : (!dataflow.stream<6x6x4x!quant.uint<2>, lanes 1>, tensor<4x2x!quant.int<2>>) -> !dataflow.stream<6x6x2x!quant.uint<5>, lanes 1>
+    %c = dataflow.swg %h {kernel = array<i64: 3, 3>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, simd = 1 : i64} : (!dataflow.stream<6x6x2x!quant.uint<5>, lanes 1>) -> !dataflow.stream<4x4x18x!quant.uint<5>, lanes 1>
+    %o = dataflow.mvau %c, %w2 {simd = 1 : i64, pe = 1 : i64, acc_dtype = !quant.uint<12>} : (!dataflow.stream<4x4x18x!quant.uint<5>, lanes 1>, tensor<18x2x!quant.int<2>>) -> !dataflow.stream<4x4x2x!quant.uint<12>, lanes 1>
+    dataflow.yield %o : !dataflow.stream<4x4x2x!quant.uint<12>, lanes 1>
+  }
+  func.return %r : tensor<1x4x4x2x!quant.uint<12>>
+}
+
+// -----
+
 // Must not deepen: a join of two partition inputs (nothing is split, each side is fed
 // on its own), and a FIFO given by hand on a plain edge is re-sized to the model's 2.
 // CHECK-LABEL: func.func @keeps
