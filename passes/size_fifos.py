@@ -245,7 +245,8 @@ def layer_need(op: Operation, index: int) -> np.ndarray:
 
 
 def pause_cycles(op: Operation) -> int:
-    """The longest stretch in which `op` reads none of its input while producing."""
+    """The longest stretch in which `op` reads none of its input while producing (an
+    overlapped SWG: an output row, in which it reads only its `read_beside` words)."""
     if isinstance(op, df.MVAUOp):
         mw, mh = op.matrix_shape()
         return (mh // op.pe_value - 1) * (mw // op.simd_value)
