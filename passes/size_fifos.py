@@ -43,17 +43,21 @@ of the long branch in words of the shortcut — e.g. a 3x3 conv on the long bran
 read `(KH-1)·DH + 1` rows and a whole im2col vector before its first output pixel.
 To keep the rate, the FIFO also holds the words the split pushes (at `u`'s rate)
 during the difference between the longest branch's pipeline latency and branch `i`'s
-(`pipeline_cycles` summed along the path), plus the words of `u` at the pace `T`
-during the difference of their lags (`row_period`: a window layer writes an output
-row, which its consumers pace over `T / rows` cycles, after the rows it needs were
-read — the overlapped SWG too, though it reads the next rows meanwhile (measured: the
-residual fixture at 1,000 fps ran 65 % above its estimate without its SWGs' lags); an
-FM padding reads nothing while it writes its padding between frames), at least the
+(`pipeline_cycles` summed along the path), plus the words of `u`, arriving at the pace
+`T`, that the split pushes while branch `i`'s word k waits for the other branches'
+(`_word_times`: each word of a value leaves when the words it needs on each input have,
+plus its layer's lag, never before the word ahead of it; the lag (`row_period`) of a
+window layer that alternates: its output row, which its consumers pace over
+`T / rows` cycles, before it reads the next rows; of an overlapped SWG: word j of an
+output row leaves j·T/out_words after the rows it needs; of an FM padding: its padding
+between frames, written without reading), beyond the deadlock part, at least the
 words of the split's slice
 (so an HLS split, which holds none, still gets the whole term): the **latency** part,
 at most what fills one frame with the deadlock part (measured in RTL simulation: the
 residual fixture at 1,000 fps ran at 1.73x its estimate with the pipeline latency
-alone, the estimate with the lags).
+alone; with the lags of its two SWGs added to the largest need gap, 327 words, at
+its estimate, and so with their lags per word, 271 (255 suffice, 247 give +9 %);
+without its SWGs' lags 60,900 cycles per frame, +65 %).
 A branch that cannot deadlock gets a deadlock part of 1 and its latency part when
 that exceeds 2 words. (Both are converted
 into the FIFO's own words by the ratio of words per frame when it does not carry
@@ -294,6 +298,10 @@ class _Graph:
     _need: dict[tuple[SSAValue, SSAValue], np.ndarray | None] = field(
         default_factory=dict[tuple[SSAValue, SSAValue], np.ndarray | None]
     )
+    times: dict[tuple[SSAValue, SSAValue], np.ndarray] = field(
+        default_factory=dict[tuple[SSAValue, SSAValue], np.ndarray]
+    )
+    """`_word_times` of (u, v), memoised."""
 
     def __post_init__(self) -> None:
         position = 0
@@ -561,13 +569,49 @@ def row_period(op: Operation, frame_cycles: int) -> int:
 
 
 def _latency(graph: _Graph, u: SSAValue, v: SSAValue, cost: Callable[[Operation], int]) -> int:
-    """The longest sum of `cost` (`pipeline_cycles`, `row_period`) on a path from `u`
+    """The longest sum of `cost` (`pipeline_cycles`) on a path from `u`
     to `v`."""
     owner = v.owner
     if v is u or not isinstance(owner, Operation):
         return 0
     paths = [_latency(graph, u, x, cost) for x in graph.inputs(v) if u in graph.ancestors(x)]
     return cost(owner) + max(paths, default=0)
+
+
+def _own_lag(op: Operation, frame_cycles: int) -> np.ndarray:
+    """Per output word of `op` (k = 0..out_words), the cycles it leaves after the input
+    words it needs at the partition's pace: an overlapped SWG starts an output row when
+    its rows are read and writes it at its consumers' pace, so word j of a row leaves
+    j·T/out_words cycles after the row's need; the other layers lag all their words by
+    their `row_period`."""
+    out_words = _words(op.results[0])
+    if _overlapped(op) is None:
+        return np.full(out_words + 1, row_period(op, frame_cycles), dtype=np.float64)
+    per_row = out_words // df.stream_type(op.results[0]).shape[0]
+    position = np.maximum(np.arange(out_words + 1) - 1, 0) % per_row
+    return position * (frame_cycles / out_words)
+
+
+def _word_times(graph: _Graph, u: SSAValue, v: SSAValue, paced: float) -> np.ndarray:
+    """When each word of `v` (k = 0..words(v)) leaves, in cycles, with `u` arriving at
+    `paced` words per cycle: the latest of the words it needs on each input plus the
+    layer's own lag (`_own_lag`), never before the word ahead of it."""
+    cached = graph.times.get((u, v))
+    if cached is not None:
+        return cached
+    owner = v.owner
+    if v is u or not isinstance(owner, Operation):
+        result = np.arange(_words(v) + 1, dtype=np.float64) / paced
+    else:
+        times = [
+            _word_times(graph, u, x, paced)[layer_need(owner, i)]
+            for i, x in enumerate(graph.inputs(v))
+            if u in graph.ancestors(x)
+        ]
+        lagged = np.maximum.reduce(times) + _own_lag(owner, graph.frame_cycles)
+        result = np.maximum.accumulate(lagged)
+    graph.times[(u, v)] = result
+    return result
 
 
 def _held(u: SSAValue) -> int:
@@ -600,14 +644,15 @@ def join_terms(graph: _Graph, join: Operation) -> dict[df.FIFOOp, JoinTerm]:
         needs.append(upstream[layer_need(join, i)])
     most = np.maximum.reduce(needs)
     latencies = [_latency(graph, u, x, pipeline_cycles) for x in inputs]
-    lags = [_latency(graph, u, x, lambda op: row_period(op, graph.frame_cycles)) for x in inputs]
+    paced = _paced_rate(graph, u)
+    times = [_word_times(graph, u, x, paced)[layer_need(join, i)] for i, x in enumerate(inputs)]
+    latest = np.maximum.reduce(times)
     terms: dict[df.FIFOOp, JoinTerm] = {}
-    for x, need, latency, row_lag in zip(inputs, needs, latencies, lags, strict=True):
+    for x, need, latency, time in zip(inputs, needs, latencies, times, strict=True):
         held = _held(u)
         words = int((most - need).max()) + 1 - held
-        lag = math.ceil(
-            _rate(u) * (max(latencies) - latency) + _paced_rate(graph, u) * (max(lags) - row_lag)
-        )
+        waits = math.ceil(float(paced * (latest - time).max())) + 1 - held  # words pushed meanwhile
+        lag = math.ceil(_rate(u) * (max(latencies) - latency)) + max(0, waits - max(words, 0))
         if words <= 0 and lag <= MIN_DEPTH:
             continue
         fifo = _first_fifo(graph, u, x)

@@ -102,9 +102,11 @@ def test_residual_shortcut_fifo() -> None:
     term = partition_join_terms(partition)[shortcut[0]]
     # rows 0..2 before the first output, 2 words of them in the duplicate's output slice
     assert term.deadlock == 3 * w * c - SPLIT_SLICE_WORDS
-    # the long branch's two SWGs each write an output row (w * c words of the shortcut)
-    # without reading, at the partition's pace
-    assert 2 * w * c <= term.latency < 3 * w * c
+    # the second SWG starts an output row when the first has written the last row it
+    # needs, at the partition's pace: one row (w * c words of the shortcut) later; its
+    # own row's words leave as the join pairs them (measured in Verilator at 1,000 fps:
+    # 255 words keep the estimate, 247 do not)
+    assert w * c <= term.latency < 2 * w * c
     assert shortcut[0].depth.value.data == term.depth
     others = [
         op.depth.value.data

@@ -8,10 +8,12 @@
 // the duplicate's output slice holds: 14 in the FIFO (the deadlock part). The latency
 // part: the long branch's pipeline (FIFO 1 + padding 3 + FIFO 1 + SWG 3 + FIFO 1 + MVAU
 // 9 + FIFO 1 cycles) is 18 cycles longer than the shortcut's FIFO, 18 words at the
-// input's word per cycle; the SWG writes an output row over 288 / 4 = 72 cycles at the
-// partition's pace (the MVAU's 288 cycles per frame) and the padding its 28 padding
-// words between frames without reading, 100 cycles at 32 / 288 words per cycle: 12
-// words. 14 + 30 is more than the frame: the shortcut holds the frame, 32 words. The
+// input's word per cycle; and the split's words arriving at the partition's pace (32
+// per 576 cycles, the MVAU's), the shortcut's k-th word waits at most 18.4 words for
+// the long branch's (`_word_times`: the SWG's need, the padding's 28 words between
+// frames, the SWG writing each output row at the pace over 144 cycles): 19 + 1 - 2 = 18
+// words, 4 beyond the deadlock part. 14 + 22 is more than the frame: the shortcut
+// holds the frame, 32 words. The
 // FIFO before the padding holds what the split delivers, at the partition's pace,
 // while the padding writes its 28 words paced by its consumers (28 * 288 / 72 cycles):
 // 13 + 2 words.
