@@ -5,6 +5,7 @@
     run_pipeline(module, "quant-to-streamline")   # a named pipeline (`passes.pipelines`)
     run_pipeline(module, "streamline", verify_each=VerifyEach())   # like qnn-opt --verify-each
     run_pipeline(module, [MyPass()])              # pass instances instead of a string
+    run_pipeline(module, "hardware", verify_between=False)  # verified once, after the last pass
 
 Every qnn pass (`passes.registry.QNN_PASSES`), every xDSL pass and every named pipeline
 (`passes.pipelines.NAMED_PIPELINES`) is available.
@@ -48,16 +49,21 @@ def parse_pipeline(
     verify: bool = True,
     verify_each: VerifyEach | None = None,
     verified_input: bool = False,
+    verify_between: bool = True,
 ) -> PassPipeline:
     """The pipeline `spec` describes; with `verify`, the module is verified before the
-    first pass (unless `verified_input`) and after every pass; with `verify_each`, it is
-    then also executed and compared (see `passes.verify_each`)."""
+    first pass (unless `verified_input`) and after every pass (only after the last one
+    without `verify_between`); with `verify_each`, it is then also executed and compared
+    after every pass (see `passes.verify_each`)."""
     try:
         return PassPipeline.parse_spec(
             available_passes(),
             expand_pipelines(spec),
             pipeline_callback(
-                verify=verify, verify_each=verify_each, verified_input=verified_input
+                verify=verify,
+                verify_each=verify_each,
+                verified_input=verified_input,
+                verify_between=verify_between,
             ),
         )
     except (ArgSpecParseError, ValueError) as error:
@@ -74,18 +80,42 @@ def _verify_after(previous: ModulePass | None, module: ModuleOp, _next: ModulePa
         module.verify()
 
 
+def _verify_ends(previous: ModulePass | None, module: ModuleOp, next_: ModulePass | None) -> None:
+    """`_verify` before the first pass and after the last one only."""
+    if previous is None or next_ is None:
+        module.verify()
+
+
+def _verify_last(previous: ModulePass | None, module: ModuleOp, next_: ModulePass | None) -> None:
+    """`_verify` after the last pass only."""
+    if previous is not None and next_ is None:
+        module.verify()
+
+
+_CHECKS: dict[tuple[bool, bool], PassPipelineCallbackType] = {
+    (False, True): _verify,
+    (True, True): _verify_after,
+    (False, False): _verify_ends,
+    (True, False): _verify_last,
+}
+"""The verification callback by (verified_input, verify_between)."""
+
+
 def pipeline_callback(
     *,
     verify: bool = True,
     verify_each: VerifyEach | None = None,
     first: PassPipelineCallbackType | None = None,
     verified_input: bool = False,
+    verify_between: bool = True,
 ) -> PassPipelineCallbackType | None:
     """One `PassPipeline` callback that runs `first` (e.g. `qnn-opt`'s own: verification,
     --print-between-passes, --time-passes), then verifies the module (with `verify`; not
-    before the first pass with `verified_input`), then runs `verify_each`; None if there
-    is nothing to run."""
-    check = (_verify_after if verified_input else _verify) if verify else None
+    before the first pass with `verified_input`; between passes only with
+    `verify_between` or `verify_each`, whose executions need a valid module), then runs
+    `verify_each`; None if there is nothing to run."""
+    between = verify_between or verify_each is not None
+    check = _CHECKS[verified_input, between] if verify else None
     callbacks = [c for c in (first, check, verify_each) if c is not None]
     if not callbacks:
         return None
@@ -132,15 +162,22 @@ def run_pipeline(
     verify: bool = True,
     verify_each: VerifyEach | None = None,
     verified_input: bool = False,
+    verify_between: bool = True,
 ) -> ModuleOp:
     """Apply the passes of `spec` (a pipeline string or pass instances) to `module` in
-    place and return it, verifying the module after every pass (and before the first
-    unless `verified_input`: the caller verified it, e.g. the previous pipeline did).
-    With `verify_each`, raise `VerificationError` at the first pass that changes the
-    module's results."""
+    place and return it, verifying the module after every pass (after the last one only
+    without `verify_between`: `qnn-build` verifies at its stage boundaries) and before
+    the first unless `verified_input` (the caller verified it, e.g. the previous pipeline
+    did). With `verify_each`, verify after every pass and raise `VerificationError` at
+    the first pass that changes the module's results."""
     from qdialects import make_context
 
-    flags = {"verify": verify, "verify_each": verify_each, "verified_input": verified_input}
+    flags = {
+        "verify": verify,
+        "verify_each": verify_each,
+        "verified_input": verified_input,
+        "verify_between": verify_between,
+    }
     if isinstance(spec, str):
         pipeline = parse_pipeline(spec, **flags)
     else:

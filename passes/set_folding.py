@@ -472,7 +472,7 @@ class SetFoldingPass(ModulePass):
         for round_ in range(FIT_ROUNDS):
             folded = self._fold(op, reserves)
             ready = op.clone()
-            run_pipeline(ready, HARDWARE, ctx)
+            run_pipeline(ready, HARDWARE, ctx, verify_between=False)
             built = [partition.estimates() for partition in _partitions(ready)]
             if round_ == FIT_ROUNDS - 1 or all(fits(b, part, self.max_utilization) for b in built):
                 return

@@ -1,12 +1,20 @@
 """Named pipelines (`passes.pipelines`): how a name expands inside a pipeline string, that
-the expansion parses back to the same options, and that the defaults are the build's."""
+the expansion parses back to the same options, that the defaults are the build's, and
+where `run_pipeline` verifies the module."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.func import ReturnOp
+from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import VerifyException
 
 from passes.defaults import DEFAULT_CLOCK_NS, DEFAULT_PART
-from passes.pipeline import PipelineError, parse_pipeline
+from passes.pipeline import PipelineError, parse_pipeline, run_pipeline
 from passes.pipelines import (
     HARDWARE,
     NAMED_PIPELINES,
@@ -16,6 +24,8 @@ from passes.pipelines import (
     expand_pipelines,
 )
 from passes.set_folding import SetFoldingPass
+from passes.verify_each import VerifyEach
+from qdialects.ir import parse_module
 from tools.build import BuildOptions
 
 
@@ -96,3 +106,61 @@ def test_bad_uses_are_one_line_errors(spec: str, message: str):
         parse_pipeline(spec)
     assert message in str(error.value)
     assert "\n" not in str(error.value)
+
+
+@dataclass(frozen=True)
+class AddStrayReturn(ModulePass):
+    """Makes the module invalid: a `func.return` outside any function."""
+
+    name = "add-stray-return"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        op.body.block.add_op(ReturnOp())
+
+
+@dataclass(frozen=True)
+class RemoveStrayReturns(ModulePass):
+    """Makes it valid again."""
+
+    name = "remove-stray-returns"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for stray in [o for o in op.body.block.ops if isinstance(o, ReturnOp)]:
+            stray.detach()
+            stray.erase()
+
+
+STRAY = r"'func\.return' expects parent op 'func\.func'"
+"""The verifier's message about the stray `func.return`."""
+
+
+def test_the_module_is_verified_between_passes_by_default():
+    with pytest.raises(VerifyException, match=STRAY):
+        run_pipeline(ModuleOp([]), [AddStrayReturn(), RemoveStrayReturns()])
+
+
+def test_without_verify_between_only_the_ends_are_verified():
+    module = ModuleOp([])
+    run_pipeline(module, [AddStrayReturn(), RemoveStrayReturns()], verify_between=False)
+    assert not list(module.body.block.ops)
+    with pytest.raises(VerifyException, match=STRAY):
+        run_pipeline(ModuleOp([]), [RemoveStrayReturns(), AddStrayReturn()], verify_between=False)
+    invalid = ModuleOp([ReturnOp()])
+    with pytest.raises(VerifyException, match=STRAY):  # the input, unless verified
+        run_pipeline(invalid, [RemoveStrayReturns()], verify_between=False)
+    run_pipeline(invalid, [RemoveStrayReturns()], verified_input=True, verify_between=False)
+
+
+def test_verify_each_still_verifies_between_passes():
+    module = parse_module(
+        "func.func @main(%x: tensor<2xf32>) -> tensor<2xf32> {\n"
+        "  func.return %x : tensor<2xf32>\n"
+        "}\n"
+    )
+    with pytest.raises(VerifyException, match=STRAY):
+        run_pipeline(
+            module,
+            [AddStrayReturn(), RemoveStrayReturns()],
+            verify_each=VerifyEach(),
+            verify_between=False,
+        )

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
+from xdsl.passes import ModulePass
 
 import backend_hls
 from backend_fpga.executor import make_executor
@@ -122,6 +123,12 @@ def thousands(n: float) -> str:
     return f"{n:,.0f}"
 
 
+def _run_pipeline(state: BuildState, spec: str | Sequence[ModulePass]) -> None:
+    """`spec` on the module, verified once at the end: the stage's input was verified at
+    the end of the stage before it (the importer verifies what it builds)."""
+    run_pipeline(state.mod, spec, verified_input=True, verify_between=False)
+
+
 def _apply_folding(config: Path, *, allow_unknown: bool = False) -> ApplyFoldingPass:
     return ApplyFoldingPass(config=str(config), allow_unknown=allow_unknown)
 
@@ -140,14 +147,14 @@ def stage_streamline(state: BuildState) -> str:
     """The `quant-to-streamline` pipeline (a model with no activation quantizer is
     refused first, saying what to add)."""
     require_activation_quantizer(state.mod)
-    run_pipeline(state.mod, STREAMLINE, verified_input=True)
+    _run_pipeline(state, STREAMLINE)
     state.dump_ir("streamline")
     return _op_count(state.mod)
 
 
 def stage_dataflow(state: BuildState) -> str:
     """`convert-to-dataflow`; a model without an integer region stops the build."""
-    run_pipeline(state.mod, "convert-to-dataflow", verified_input=True)
+    _run_pipeline(state, "convert-to-dataflow")
     if find_partition(state.mod, "qnn-build") is None:
         raise UserError(
             "the model has no integer region to put into hardware (no dataflow.partition)"
@@ -169,7 +176,7 @@ def stage_folding(state: BuildState) -> str:
             clock_ns=options.clock_ns,
             part=options.part,
         )
-    run_pipeline(state.mod, [folding], verified_input=True)
+    _run_pipeline(state, [folding])
     state.dump_ir("folding")
     cycles = require_partition(state.mod, "qnn-build").cycles_per_frame()
     fps = 1e9 / (options.clock_ns * cycles) if cycles else 0.0
@@ -185,12 +192,12 @@ def stage_folding(state: BuildState) -> str:
 def stage_hardware(state: BuildState) -> str:
     """The `hardware` pipeline, then the folding file again (its FIFO entries); with
     `rtl`, a layer the RTL backend cannot build stops the build here."""
-    run_pipeline(state.mod, HARDWARE, verified_input=True)
+    _run_pipeline(state, HARDWARE)
     if state.options.folding is not None:
         # the whole configuration again, now that FIFOs exist: their depths (and
         # ram_style) override size-fifos', and a layer name that matches no layer at
         # all is an error here
-        run_pipeline(state.mod, [_apply_folding(state.options.folding)], verified_input=True)
+        _run_pipeline(state, [_apply_folding(state.options.folding)])
     if state.options.wants_rtl:
         from passes.convert_dataflow_to_hw import check_supported
 
