@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
@@ -27,7 +29,18 @@ from xdsl.utils.exceptions import ArgSpecParseError
 
 from passes.pipelines import NAMED_PIPELINES, expand_pipelines
 from passes.registry import QNN_PASSES
-from passes.verify_each import VerifyEach
+
+if TYPE_CHECKING:  # executing a module (xDSL's interpreter) is loaded by who verifies each pass
+    from passes.verify_each import VerifyEach
+
+
+@functools.cache
+def _installed_passes() -> dict[str, Callable[[], type[ModulePass]]]:
+    """xDSL's passes and those of the installed `xdsl.universe` plugins: found once per
+    process (the search reads every installed distribution's entry points)."""
+    from xdsl.universe import Universe
+
+    return Universe.get_multiverse().all_passes
 
 
 class PipelineError(Exception):
@@ -36,9 +49,7 @@ class PipelineError(Exception):
 
 def available_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     """Pass name -> loader: xDSL's passes (and plugins), then qnn's own."""
-    from xdsl.universe import Universe
-
-    passes = dict(Universe.get_multiverse().all_passes)
+    passes = dict(_installed_passes())
     passes.update(QNN_PASSES)
     return passes
 

@@ -121,9 +121,9 @@ from xdsl.dialects.builtin import IntegerAttr, ModuleOp, i64
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 
-from passes.convert_dataflow_to_hw import mac
 from passes.errors import QnnPassError
 from passes.levels import Level, require_level
+from passes.mac_timing import pipeline_cycles as mac_pipeline_cycles
 from qdialects import dataflow as df
 from qdialects.dataflow.estimates import WindowSchedule
 from qdialects.utils import ints
@@ -542,10 +542,10 @@ class JoinTerm:
 
 def pipeline_cycles(op: Operation) -> int:
     """Cycles from a layer's last needed input word to its output word in the RTL:
-    the MAC layers' (`mac.pipeline_cycles`); a FIFO's fall-through; the other layers'
-    register stage and slice (an upper bound: more buffering, never less)."""
+    the MAC layers' (`passes.mac_timing.pipeline_cycles`); a FIFO's fall-through; the
+    other layers' register stage and slice (an upper bound: more buffering, never less)."""
     if isinstance(op, df.MVAUOp | df.VVAUOp):
-        return mac.pipeline_cycles(op)
+        return mac_pipeline_cycles(op)
     if isinstance(op, df.FIFOOp | df.ReshapeOp):
         return 1 if isinstance(op, df.FIFOOp) else 0
     return LAYER_PIPELINE_CYCLES

@@ -20,7 +20,8 @@ A layer's issue logic (counters, input word, weight address) feeds `MacPipeline`
 All stages advance together on `enable` = the activate stage empty or the slice ready;
 the slice's TREADY is a register, so no combinational path crosses the layer.
 Arithmetic is modulo 2^acc_bits (exact: the accumulator datatype holds every sum).
-`pipeline_cycles` counts the cycles from a word's issue to its output word.
+`passes.mac_timing.pipeline_cycles` counts the cycles from a word's issue to its output
+word.
 
 Thresholds are a ROM of C/PE words of PE·N lanes of the accumulator's width
 (`datapath.threshold_words`), read with the fold of the stage before the last dot stage
@@ -44,6 +45,7 @@ from passes.convert_dataflow_to_hw.datapath import (
 )
 from passes.convert_dataflow_to_hw.interface import HwDesign, StreamModule, rom_read, skid
 from passes.convert_dataflow_to_hw.netlist import Netlist, width_of
+from passes.mac_timing import tree_split
 from qdialects import dataflow as df
 from qdialects.dataflow.ops import stream_type
 from qdialects.types import BipolarType, QDataType
@@ -177,24 +179,6 @@ def _terms(
             product = net.mul(x_value, decode(net, b, w_dtype, bits))
         products.append(net.resize(product, acc_bits, True))
     return products
-
-
-TREE_SPLIT_ABOVE = 4
-"""A dot product of more terms (SIMD) than this takes two pipeline stages."""
-
-
-def tree_split(simd: int) -> int:
-    """The adder-tree levels of the first of two dot stages for SIMD terms (half of the
-    ceil(log2(SIMD)) levels, rounded down), or 0: one dot stage."""
-    if simd <= TREE_SPLIT_ABOVE:
-        return 0
-    return (simd - 1).bit_length() // 2
-
-
-def pipeline_cycles(layer: df.MVAUOp | df.VVAUOp) -> int:
-    """Cycles from a layer's last needed input word to its output word: the issue, the
-    five or six stages (module docstring) and the output slice."""
-    return 9 + (1 if tree_split(layer.simd_value) else 0)
 
 
 def tree_levels(net: Netlist, values: list[SSAValue], levels: int) -> list[SSAValue]:

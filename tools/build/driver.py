@@ -12,9 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from backend_hls.boards import ShellError, shell_board
 from backend_hls.toolchain import CompileError, ToolchainError
-from tools.build.compare import load_frames
 from tools.build.options import BuildOptions, BuildResult
 from tools.build.stages import BuildState, Stage, stages
 from tools.errors import UserError, _user_errors, describe, one_line
@@ -62,15 +60,7 @@ def build(
     _prepare(out)
     started = time.time()
     state = BuildState(model, out, options)
-    if options.csim is not None:  # a bad input fails before the first stage
-        state.frames = load_frames(options.csim, model)
-    if options.rtlsim is not None:
-        state.rtlsim_frames = load_frames(options.rtlsim, model)
-    if options.shell is not None:  # so is a part without a processing system
-        try:
-            shell_board(options.part, options.board)
-        except ShellError as error:
-            raise UserError(str(error)) from None
+    _check_inputs(state)
     plan = stages(options)
     seconds: dict[str, float] = {}
     for index, stage in enumerate(plan, start=1):
@@ -99,6 +89,26 @@ def build(
         rtlsim=state.rtlsim_report,
         pnr=state.pnr_report,
     )
+
+
+def _check_inputs(state: BuildState) -> None:
+    """Load the simulations' input frames and check the shell's part, so that a bad
+    input fails before the first stage."""
+    options = state.options
+    if options.csim is not None or options.rtlsim is not None:
+        from tools.build.compare import load_frames
+
+        if options.csim is not None:
+            state.frames = load_frames(options.csim, state.model)
+        if options.rtlsim is not None:
+            state.rtlsim_frames = load_frames(options.rtlsim, state.model)
+    if options.shell is not None:  # a part without a processing system
+        from backend_hls.boards import ShellError, shell_board
+
+        try:
+            shell_board(options.part, options.board)
+        except ShellError as error:
+            raise UserError(str(error)) from None
 
 
 def _prepare(out: Path) -> None:

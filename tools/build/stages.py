@@ -14,24 +14,17 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
 import backend_hls
-from backend_fpga.executor import make_executor
 from backend_fpga.report_html import pnr_section, synth_section
-from backend_fpga.rtl_estimates import rtl_estimates
-from backend_fpga.synth import SynthOptions, synthesize
-from backend_hls.boards import Board, ShellError, shell_board
-from backend_hls.emit_cpp.dma import register_map
-from backend_hls.emit_deploy import write_deploy
 from backend_hls.emit_tcl import TclOptions, emit_tcl
 from backend_hls.estimates_target import estimates_report, part_report
 from backend_hls.report import render_html
-from backend_hls.shell import hls_accelerator, shell_script
 from frontend import import_qonnx
 from passes.apply_folding import ApplyFoldingPass
 from passes.dataflow_folding import write_folding_json
@@ -43,9 +36,14 @@ from passes.set_folding import SetFoldingPass
 from qdialects.dataflow import FIFOOp, find_partition, require_partition
 from qdialects.dataflow.estimates import Resources
 from qdialects.ir import print_module
-from tools.build.compare import agreement_report, csim_frames
 from tools.build.options import BuildOptions
 from tools.errors import UserError
+
+if TYPE_CHECKING:
+    from backend_hls.boards import Board
+
+# What only some builds need (the shell, the simulations, synthesis, the bitstream) is
+# imported by its stage: a default build does not load it.
 
 
 @dataclass
@@ -261,6 +259,11 @@ def stage_shell(state: BuildState) -> str:
     """With `--shell`/`--board`: `vivado/shell.tcl` (`backend_hls.shell`: the Zynq block
     design around the DMA IP and the accelerator, bitstream, .hwh) and `deploy/`
     (`backend_hls.emit_deploy`: driver, validate, host side, runtime)."""
+    from backend_hls.boards import ShellError, shell_board
+    from backend_hls.emit_cpp.dma import register_map
+    from backend_hls.emit_deploy import write_deploy
+    from backend_hls.shell import hls_accelerator, shell_script
+
     options = state.options
     try:
         board = shell_board(options.part, options.board)
@@ -282,6 +285,7 @@ def stage_shell(state: BuildState) -> str:
 def _write_rtl_shell(state: BuildState, board: Board, name: str) -> None:
     """`rtl_axi/` (`backend_rtl.axi_shell`: the RTL behind its DMAs, its testbench) and
     `vivado/shell_rtl.tcl` (the Zynq shell around it, from the RTL: no Vitis HLS)."""
+    from backend_hls.shell import shell_script
     from backend_rtl.axi_shell import axi_files, rtl_accelerator
     from backend_rtl.export import FILELIST
     from backend_rtl.rtlsim import RtlsimError, find_verilator, read_manifest
@@ -339,6 +343,8 @@ def _write_html(state: BuildState) -> None:
 def stage_csim(state: BuildState) -> str:
     """`backend_hls.csim` on the whole batch, each frame compared with qonnx's
     `execute_onnx` on the original model (`report/csim.json`, and the HTML again)."""
+    from tools.build.compare import agreement_report, csim_frames
+
     assert state.frames is not None and state.options.csim is not None
     outputs = backend_hls.csim(
         state.out, state.frames, hls_include=state.options.hls_include, stats=state.csim_stats
@@ -409,6 +415,10 @@ def stage_synth(state: BuildState) -> str:
     through Yosys for the part's family, in `jobs` processes or on the Ray cluster `ray`
     (`OUT/synth`: scripts and logs); `report/synth.json` and the HTML again, synthesized
     beside estimated."""
+    from backend_fpga.executor import make_executor
+    from backend_fpga.rtl_estimates import rtl_estimates
+    from backend_fpga.synth import SynthOptions, synthesize
+
     options = state.options
     rtl = state.out / "rtl"
     synth_options = SynthOptions(options.part, options.jobs, options.synth_timeout)
