@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from io import StringIO
+from typing import TextIO
 
 import numpy as np
 from xdsl.context import Context
@@ -145,9 +146,15 @@ def _decode(data: bytes, name: str) -> str:
 def print_module(module: ModuleOp) -> str:
     """The module's text, as `qnn-opt` prints it (with a trailing newline)."""
     output = StringIO()
-    Printer(stream=output).print_op(module)
-    output.write("\n")
+    write_module(module, output)
     return output.getvalue()
+
+
+def write_module(module: ModuleOp, stream: TextIO) -> None:
+    """Write `print_module`'s text to `stream` (without holding it in memory: a module's
+    weights in hex are megabytes)."""
+    Printer(stream=stream).print_op(module)
+    stream.write("\n")
 
 
 def print_dense(printer: Printer, value: DenseIntOrFPElementsAttr) -> None:

@@ -35,7 +35,7 @@ from passes.pipelines import HARDWARE, STREAMLINE
 from passes.set_folding import SetFoldingPass
 from qdialects.dataflow import FIFOOp, find_partition, require_partition
 from qdialects.dataflow.estimates import Resources
-from qdialects.ir import print_module
+from qdialects.ir import write_module
 from tools.build.options import BuildOptions
 from tools.errors import UserError
 
@@ -77,7 +77,11 @@ class BuildState:
     def dump_ir(self, stage: str) -> None:
         """`OUT/ir/<k>-<stage>.mlir`: the module after the k-th stage that dumps it."""
         self.ir_count += 1
-        self.write_text(f"ir/{self.ir_count}-{stage}.mlir", print_module(self.mod) + "\n")
+        path = self.out / "ir" / f"{self.ir_count}-{stage}.mlir"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as stream:
+            write_module(self.mod, stream)
+            stream.write("\n")
 
     def write_text(self, relative: str, text: str) -> None:
         path = self.out / relative
