@@ -95,15 +95,13 @@ that stops making progress (deadlock) is an error naming the stalled streams.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import math
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -116,6 +114,7 @@ from passes.defaults import (
     DEFAULT_UART_BAUD,
 )
 from tools.errors import UserError, one_line, refuse_directory, run_cli
+from tools.loading import compiler_loading
 
 if TYPE_CHECKING:
     from tools.build import BuildOptions
@@ -488,26 +487,6 @@ def _epilog() -> str:
         "OUT is written only when the build succeeds; a C or RTL simulation that disagrees\n"
         "with qonnx still writes OUT and exits 1."
     )
-
-
-@contextmanager
-def compiler_loading() -> Iterator[None]:
-    """Around the first import of the compiler (`tools.build`: xDSL, numpy, the dialects,
-    the passes, the backends): the cyclic garbage collector is paused, since imports make
-    long-lived objects and no garbage, and what they made is then frozen (`gc.freeze`), so
-    that the build's collections and the interpreter's exit do not walk it again (~5 % of
-    the instructions of a TFC build). Nothing in a process that loaded the compiler already."""
-    if "tools.build" in sys.modules:
-        yield
-        return
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def parse_arguments(args: Sequence[str] | None) -> CliOptions | None:

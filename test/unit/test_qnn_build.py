@@ -389,3 +389,24 @@ def test_help_and_list_examples():
     assert listed.returncode == 0, listed.stderr
     for line in listed.stdout.splitlines():
         assert line.split()[0] in result.stdout  # every example is in --help too
+
+
+LOADING_PROBE = """
+import gc, sys
+from tools.loading import compiler_loading
+with compiler_loading():
+    assert not gc.isenabled()
+    import tools.build
+frozen = gc.get_freeze_count()
+print(gc.isenabled(), frozen > 50_000)
+with compiler_loading():  # loaded already: nothing changes
+    assert gc.isenabled()
+print(gc.get_freeze_count() == frozen)
+"""
+
+
+def test_the_compiler_loads_with_the_collector_paused_then_frozen():
+    result = subprocess.run(
+        [sys.executable, "-c", LOADING_PROBE], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["True", "True", "True"]
