@@ -437,11 +437,17 @@ class SetFoldingPass(ModulePass):
     """Whether a standard SWG may take `parallel_window`."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        self.fold(ctx, op)
+
+    def fold(self, ctx: Context, op: ModuleOp) -> ModuleOp | None:
+        """`apply`; without `target_fps`, also the copy of the folded `op` the `hardware`
+        pipeline made ready (and verified) to check that the folding fits: what that
+        pipeline makes of `op`, so `qnn-build` takes it instead of running it again."""
         require_level(op, self.name, Level.DATAFLOW)
         if self.target_fps is None:
-            self._fit(ctx, op)
-        else:
-            self._fold(op, [None] * len(_partitions(op)))
+            return self._fit(ctx, op)
+        self._fold(op, [None] * len(_partitions(op)))
+        return None
 
     def _fold(self, op: ModuleOp, reserves: Sequence[Resources | None]) -> list[Resources]:
         """Fold every partition of `op` (each with its reserve); the folding's estimate of
@@ -461,11 +467,12 @@ class SetFoldingPass(ModulePass):
             for partition, reserve in zip(_partitions(op), reserves, strict=True)
         ]
 
-    def _fit(self, ctx: Context, op: ModuleOp) -> None:
+    def _fit(self, ctx: Context, op: ModuleOp) -> ModuleOp:
         """Fold as fast as fits the part once the `hardware` pipeline has made the
         partitions ready to emit: that pipeline adds what the folding's estimate leaves out
         (FIFOs at their sized depths, converters) and narrows accumulators, so a folding
-        whose ready copy overshoots is redone, reserving what the hardware added to it."""
+        whose ready copy overshoots is redone, reserving what the hardware added to it.
+        Returns the ready copy of the folding that stands."""
         part = resolve_part(self.part)
         pristine = op.clone()
         reserves: list[Resources | None] = [None] * len(_partitions(op))
@@ -475,9 +482,10 @@ class SetFoldingPass(ModulePass):
             run_pipeline(ready, HARDWARE, ctx, verify_between=False)
             built = [partition.estimates() for partition in _partitions(ready)]
             if round_ == FIT_ROUNDS - 1 or all(fits(b, part, self.max_utilization) for b in built):
-                return
+                return ready
             reserves = [b.beyond(f) for b, f in zip(built, folded, strict=True)]
             _restore(op, pristine)
+        raise AssertionError("the last round returns")
 
 
 FIT_ROUNDS = 3

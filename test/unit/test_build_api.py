@@ -49,6 +49,15 @@ def test_the_stages_run_the_named_pipeline(tfc: BuildResult):
     assert print_module(module) + "\n" == (tfc.out / "ir/5-hardware.mlir").read_text()
 
 
+def test_a_build_without_target_runs_the_named_pipeline(tmp_path: Path):
+    """Without a target frame rate, the hardware stage takes the module set-folding made
+    ready while fitting the part: the same as running the `hardware` pipeline again."""
+    result = build(TFC, tmp_path / "out", BuildOptions(name="tfc-like"))
+    module = run_pipeline(import_qonnx(TFC), QUANT_TO_HARDWARE)
+    assert print_module(module) + "\n" == (result.out / "ir/5-hardware.mlir").read_text()
+    assert print_module(result.module) == print_module(module)
+
+
 class Recorder:
     def __init__(self) -> None:
         self.events: list[tuple] = []

@@ -33,6 +33,7 @@ from passes.lower_quant_to_streamline import require_activation_quantizer
 from passes.pipeline import run_pipeline
 from passes.pipelines import HARDWARE, STREAMLINE
 from passes.set_folding import SetFoldingPass
+from qdialects import make_context
 from qdialects.dataflow import FIFOOp, find_partition, require_partition
 from qdialects.dataflow.estimates import Resources
 from qdialects.ir import write_module
@@ -68,6 +69,10 @@ class BuildState:
     warnings: list[str] = field(default_factory=list)
     pnr_report: dict[str, Any] | None = None
     ir_count: int = 0
+    ready: ModuleOp | None = None
+    """What the `hardware` pipeline makes of the folded module, when set-folding made it
+    while fitting the part (a build without a target frame rate or a folding file): the
+    hardware stage takes it instead of running the pipeline again."""
 
     @property
     def mod(self) -> ModuleOp:
@@ -171,14 +176,13 @@ def stage_folding(state: BuildState) -> str:
     if options.folding is not None:
         # FIFO entries (a folding.json written by qnn-build has them) name layers that
         # exist only after insert-fifos: the hardware stage applies the file again
-        folding = _apply_folding(options.folding, allow_unknown=True)
+        _run_pipeline(state, [_apply_folding(options.folding, allow_unknown=True)])
     else:
         folding = SetFoldingPass(
-            target_fps=options.target_fps,
-            clock_ns=options.clock_ns,
-            part=options.part,
+            target_fps=options.target_fps, clock_ns=options.clock_ns, part=options.part
         )
-    _run_pipeline(state, [folding])
+        state.ready = folding.fold(make_context(), state.mod)
+        state.mod.verify()
     state.dump_ir("folding")
     cycles = require_partition(state.mod, "qnn-build").cycles_per_frame()
     fps = 1e9 / (options.clock_ns * cycles) if cycles else 0.0
@@ -192,9 +196,13 @@ def stage_folding(state: BuildState) -> str:
 
 
 def stage_hardware(state: BuildState) -> str:
-    """The `hardware` pipeline, then the folding file again (its FIFO entries); with
-    `rtl`, a layer the RTL backend cannot build stops the build here."""
-    _run_pipeline(state, HARDWARE)
+    """The `hardware` pipeline (or the module it made while set-folding fitted the part),
+    then the folding file again (its FIFO entries); with `rtl`, a layer the RTL backend
+    cannot build stops the build here."""
+    if state.ready is not None:
+        state.module, state.ready = state.ready, None
+    else:
+        _run_pipeline(state, HARDWARE)
     if state.options.folding is not None:
         # the whole configuration again, now that FIFOs exist: their depths (and
         # ram_style) override size-fifos', and a layer name that matches no layer at
