@@ -5,6 +5,7 @@ progress lines of the finished stages, exit 1, no OUT and no temporary directory
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -392,21 +393,25 @@ def test_help_and_list_examples():
 
 
 LOADING_PROBE = """
-import gc, sys
+import gc, os, sys
 from tools.loading import compiler_loading
 with compiler_loading():
     assert not gc.isenabled()
     import tools.build
 frozen = gc.get_freeze_count()
-print(gc.isenabled(), frozen > 50_000)
+print(gc.isenabled(), frozen > 50_000, os.environ["OPENBLAS_NUM_THREADS"])
 with compiler_loading():  # loaded already: nothing changes
     assert gc.isenabled()
 print(gc.get_freeze_count() == frozen)
 """
 
 
-def test_the_compiler_loads_with_the_collector_paused_then_frozen():
+@pytest.mark.parametrize(("given", "threads"), [(None, "1"), ("2", "2")])
+def test_the_compiler_loads_with_the_collector_paused_then_frozen(given: str | None, threads: str):
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
     result = subprocess.run(
-        [sys.executable, "-c", LOADING_PROBE], capture_output=True, text=True, check=True
+        [sys.executable, "-c", LOADING_PROBE], capture_output=True, text=True, check=True, env=env
     )
-    assert result.stdout.split() == ["True", "True", "True"]
+    assert result.stdout.split() == ["True", "True", threads, "True"]
