@@ -18,7 +18,13 @@ A layer's issue logic (counters, input word, weight address) feeds `MacPipeline`
             output width)
   then a `qnn_skid` slice drives the output stream.
 All stages advance together on `enable` = the activate stage empty or the slice ready;
-the slice's TREADY is a register, so no combinational path crosses the layer.
+the slice's TREADY is a register, so no combinational path crosses the layer. A stage's
+data registers (and the ROMs' read registers) load only when a valid word moves in, so
+the products and sums of an empty stage do not change: Verilator skips the logic it
+inlines into such a register's input (the adder trees; the products it makes table
+look-ups of still run every cycle) while the register holds (measured on CNV-w2a2 at
+3,000 fps: 28 % less simulation time), and the hardware saves the toggles for one AND
+gate per stage.
 Arithmetic is modulo 2^acc_bits (exact: the accumulator datatype holds every sum).
 `passes.mac_timing.pipeline_cycles` counts the cycles from a word's issue to its output
 word.
@@ -103,10 +109,10 @@ class MacPipeline:
 
         # Read; rom out.
         w_read = rom_read(
-            design, m, "weights", weights, w_bits, issue.address, enable, layer.ram_style.data
+            design, m, "weights", weights, w_bits, issue.address, issue.fire, layer.ram_style.data
         )
         read = _Stage(net, enable, issue.fire, issue.x_word, issue.first, issue.last, issue.fold)
-        w_out = net.reg(w_read, enable)
+        w_out = net.reg(w_read, read.advance)
         before_dot = read.next()
 
         # Dot (one or two stages).
@@ -115,9 +121,10 @@ class MacPipeline:
         terms = [_terms(net, xs, ws, layer, acc_bits) for xs, ws in pairs]
         levels = tree_split(simd)
         if levels:
-            terms = [[net.reg(v, enable) for v in tree_levels(net, t, levels)] for t in terms]
+            load = before_dot.advance
+            terms = [[net.reg(v, load) for v in tree_levels(net, t, levels)] for t in terms]
             before_dot = before_dot.next()
-        dots = [net.reg(sum_tree(net, t), enable) for t in terms]
+        dots = [net.reg(sum_tree(net, t), before_dot.advance) for t in terms]
         dot = before_dot.next()
 
         # Acc.
@@ -125,13 +132,13 @@ class MacPipeline:
         for d in dots:
             acc, acc_next = net.register(acc_bits)
             summed = net.mux(dot.first, d, net.add(acc, d))
-            net.drive(acc_next, net.mux(net.and_(enable, dot.valid), summed, acc))
+            net.drive(acc_next, net.mux(dot.advance, summed, acc))
             accs.append(acc)
         acc_valid = net.reg(net.and_(dot.valid, dot.last), enable, reset_value=0)
 
         # Activate.
-        out_lanes = _activate(design, m, layer, accs, before_dot.fold, enable)
-        out_word = net.reg(net.concat(out_lanes), enable)
+        out_lanes = _activate(design, m, layer, accs, before_dot, dot)
+        out_word = net.reg(net.concat(out_lanes), net.and_(enable, acc_valid))
         net.drive(self._valid_out_next, net.mux(enable, acc_valid, self._valid_out))
 
         out = skid(design, m, out_word, self._valid_out, m.out_ready[0])
@@ -140,14 +147,20 @@ class MacPipeline:
 
 
 class _Stage:
-    """A word's valid bit, input word and flags in one stage (registered while `enable`)."""
+    """A word's valid bit, input word and flags in one stage. The valid bit is registered
+    while `enable`; the data only when a word moves in (`enable` and the stage before
+    valid), so a stage holding no word keeps its data and the logic computed from it does
+    not change (a simulator skips it; the hardware saves the toggles)."""
 
     def __init__(self, net: Netlist, enable: SSAValue, *values: SSAValue):
         """The stage after the one holding `values` = (valid, x_word, first, last, fold)."""
         self.net, self.enable = net, enable
         valid, *rest = values
         self.valid = net.reg(valid, enable, reset_value=0)
-        self.x_word, self.first, self.last, self.fold = (net.reg(v, enable) for v in rest)
+        load = net.and_(enable, valid)
+        self.x_word, self.first, self.last, self.fold = (net.reg(v, load) for v in rest)
+        self.advance = net.and_(enable, self.valid)
+        """This stage's word moves on: the data registers fed from it load."""
 
     def next(self) -> _Stage:
         """The following stage."""
@@ -224,12 +237,13 @@ def _activate(
     m: StreamModule,
     layer: df.MVAUOp | df.VVAUOp,
     accs: list[SSAValue],
-    fold: SSAValue,
-    enable: SSAValue,
+    before_dot: _Stage,
+    dot: _Stage,
 ) -> list[SSAValue]:
-    """Per PE the output lane: the accumulator against the thresholds of output fold
-    `fold` (`fold` is stage 2's: the ROM's word, registered once more, is beside the
-    accumulator two cycles later), or the accumulator truncated."""
+    """Per PE the output lane: the accumulator against the thresholds of the output fold
+    of `before_dot`'s word (the ROM is read as that word moves into `dot`, its word
+    registered as it moves on into the accumulator, beside which it then is), or the
+    accumulator truncated."""
     net = m.netlist
     out_dtype = stream_type(layer.result).element
     thresholds = layer.threshold_array()
@@ -240,8 +254,9 @@ def _activate(
     acc_bits = layer.accumulator.bitwidth
     channels = stream_type(layer.result).shape[-1]
     words = threshold_words(thresholds, channels, pe, layer.accumulator)
-    word = rom_read(design, m, "thresholds", words, pe * n * acc_bits, fold, enable)
-    table = lanes(net, net.reg(word, enable), pe * n)
+    fold = before_dot.fold
+    word = rom_read(design, m, "thresholds", words, pe * n * acc_bits, fold, before_dot.advance)
+    table = lanes(net, net.reg(word, dot.advance), pe * n)
     scale, bias = layer.activation()
     return [
         activation_output(
