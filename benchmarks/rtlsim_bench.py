@@ -5,12 +5,14 @@ For every shared model (../shared/models) at two foldings (`--target-fps` 1,000 
 depthwise-separable, Trunc average pool and bipolar fixtures (test/models) at 1,000 and
 100,000 fps, `tools.build.build` with `--rtlsim` on the sample input and 4 random images
 (8-bit steps in [0, 1], as the samples), in process, with an empty Verilator cache (a
-temporary `$QNN_CACHE_DIR`, so every build is cold). One row each:
+temporary `$QNN_CACHE_DIR`, so every design is built cold; the Verilator runtime's
+objects, the same for every design, are compiled by the first build of the run and
+reused by the others, as by every build after the first on a machine). One row each:
 
 * `rtl s`: conversion to hw + CIRCT export (the `rtl` stage);
-* `verilator s`: Verilator's build of the design and its testbench (`-j 2`), wall and CPU
-  seconds (the CPU time of Verilator, make and g++: on a loaded machine the wall time is
-  a multiple of it);
+* `verilator s`: Verilator's build of the design and its testbench (`make -j 2`), wall
+  and CPU seconds (the CPU time of Verilator, make and g++: on a loaded machine the wall
+  time is a multiple of it);
 * `s/frame`: the simulation of the compared run (random input gaps and backpressure)
   divided by its frames, wall and CPU;
 * measured cycles per frame (full rate) beside the estimate, their difference, the

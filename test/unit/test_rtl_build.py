@@ -19,7 +19,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from backend_hls.toolchain import CACHE_ENV
 from backend_rtl.export import emit_files
+from backend_rtl.rtlsim import HANDSHAKES_CONFIG, RUNTIME_OBJECTS, read_manifest, verilate
+from backend_rtl.testbench import testbench as bench_source
 from passes.convert_dataflow_to_hw import LOWERINGS
 from tools.build import BuildOptions, build
 from tools.build.compare import qonnx_reference
@@ -98,6 +101,26 @@ def test_the_rtl_tree_is_the_emitted_design(tfc) -> None:
     top = files["qnn_top.sv"]
     assert all(re.search(rf"^  \w+ {layer} \($", top, re.M) for layer in manifest["layers"])
     assert all(f"{layer}.sv" in files for layer in manifest["layers"] if "MVAU" in layer)
+
+
+def test_the_verilator_runtime_is_compiled_once_and_reused(
+    tfc, tmp_path: Path, monkeypatch
+) -> None:
+    """A first build leaves the Verilator runtime's objects in the cache; a second build
+    (another obj_dir) is linked from copies of them."""
+    out, _, _ = tfc
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    rtl = out / "rtl"
+    bench, config = tmp_path / "tb.cpp", tmp_path / "handshakes.vlt"
+    bench.write_text(bench_source(read_manifest(rtl)))
+    config.write_text(HANDSHAKES_CONFIG)
+    verilate(rtl, bench, tmp_path / "first", options=[str(config)])
+    (folder,) = (tmp_path / "cache/rtlsim").glob("runtime-*")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(RUNTIME_OBJECTS)
+    binary, _ = verilate(rtl, bench, tmp_path / "second", options=[str(config)])
+    assert binary.is_file()
+    for name in RUNTIME_OBJECTS:
+        assert (tmp_path / "second" / name).read_bytes() == (folder / name).read_bytes()
 
 
 def test_rtl_alone_writes_the_tree_without_simulating(tmp_path: Path) -> None:
