@@ -9,11 +9,12 @@ A layer's issue logic (counters, input word, weight address) feeds `MacPipeline`
             clock-to-output and the multiplexer between the block RAMs of a deep ROM
             get a cycle of their own instead of running into the dot product), the
             rest delayed with it
-  dot       per PE: the products of its SIMD lanes (or XNOR matches) summed in the
-            accumulator width by a balanced adder tree; when SIMD > 4 the tree is cut
-            into two stages (`tree_split`: the first levels, registered, then the rest)
-  acc       per PE: acc = first ? dot : acc + dot; valid after the last word of a dot
-            product
+  dot       per PE: the products of its SIMD lanes (each offset to be non-negative:
+            `_terms`), or XNOR matches, summed in the accumulator width by a balanced
+            adder tree; when SIMD > 4 the tree is cut into two stages (`tree_split`:
+            the first levels, registered, then the rest)
+  acc       per PE: acc = (first ? -offsets : acc) + dot; valid after the last word of
+            a dot product
   activate  per PE: thresholds of the output fold (or the accumulator truncated to the
             output width)
   then a `qnn_skid` slice drives the output stream.
@@ -77,6 +78,8 @@ class MacIssue:
     """The word ends a dot product (an output word follows)."""
     fold: SSAValue
     """The output word's index among the layer's C/PE output folds."""
+    words: int
+    """Input words per dot product (`first` to `last`)."""
 
 
 class MacPipeline:
@@ -118,6 +121,7 @@ class MacPipeline:
         # Dot (one or two stages).
         x_lanes = lanes(net, before_dot.x_word, stream_type(layer.x).lanes)
         pairs = groups(x_lanes, lanes(net, w_out, pe * simd), pe)
+        offset = _product_offset(layer, acc_bits) * len(pairs[0][0])
         terms = [_terms(net, xs, ws, layer, acc_bits) for xs, ws in pairs]
         levels = tree_split(simd)
         if levels:
@@ -127,11 +131,12 @@ class MacPipeline:
         dots = [net.reg(sum_tree(net, t), before_dot.advance) for t in terms]
         dot = before_dot.next()
 
-        # Acc.
+        # Acc (a dot product starts from minus the offsets of its words' terms).
+        start = net.const(-offset * issue.words, acc_bits)
         accs = []
         for d in dots:
             acc, acc_next = net.register(acc_bits)
-            summed = net.mux(dot.first, d, net.add(acc, d))
+            summed = net.add(net.mux(dot.first, start, acc), d)
             net.drive(acc_next, net.mux(dot.advance, summed, acc))
             accs.append(acc)
         acc_valid = net.reg(net.and_(dot.valid, dot.last), enable, reset_value=0)
@@ -175,13 +180,24 @@ def _terms(
     layer: df.MVAUOp | df.VVAUOp,
     acc_bits: int,
 ) -> list[SSAValue]:
-    """The terms of Σ_s x[s]·w[s] (or of Σ_s [x[s] == w[s]] in XNOR mode) in acc_bits."""
+    """The terms of Σ_s x[s]·w[s] (or of Σ_s [x[s] == w[s]] in XNOR mode) in acc_bits,
+    each plus `_product_offset`: a product of `bits` < acc_bits bits with its sign bit
+    inverted (x·w + 2^(bits-1) modulo 2^bits, never negative) and zero-extended, instead
+    of sign-extended; the accumulator starts from minus the offsets
+    (`MacPipeline.finish`). The hardware is no bigger (an inverter absorbed into a LUT;
+    the adders' upper inputs are zeros instead of copies of the sign), and the product is
+    used once, so Verilator inlines it into the sum, which it computes only when the dot
+    stage loads, instead of tabulating it every cycle. Measured on CNV-w2a2 at 3,000 fps
+    (under load): simulation 1.00 -> 0.82 CPU s for 5 frames, make 39 -> 28 CPU s; Yosys
+    synth_xilinx LUTs of MVAU_0 / MVAU_5 / MVAU_6 2,161 -> 1,985, 317 -> 316, 176 -> 155,
+    CARRY4 and flip-flops the same."""
     if isinstance(layer, df.MVAUOp) and layer.is_xnor:
         matches = [net.not_(net.xor(a, b)) for a, b in zip(x, w, strict=True)]
         return [net.resize(m, acc_bits, False) for m in matches]
     x_dtype: QDataType = stream_type(layer.x).element
     w_dtype = layer.weight_dtype()
-    bits = min(acc_bits, value_bits(x_dtype) + value_bits(w_dtype) + 1)
+    bits = _product_bits(layer, acc_bits)
+    offset = _product_offset(layer, acc_bits)
     in_luts = layer.res_type.data == "lut"
     products = []
     for a, b in zip(x, w, strict=True):
@@ -190,8 +206,25 @@ def _terms(
             product = shift_add_product(net, x_value, b, w_dtype)
         else:
             product = net.mul(x_value, decode(net, b, w_dtype, bits))
-        products.append(net.resize(product, acc_bits, True))
+        if offset:
+            product = net.xor(product, net.const(offset, bits))
+        products.append(net.resize(product, acc_bits, False))
     return products
+
+
+def _product_bits(layer: df.MVAUOp | df.VVAUOp, acc_bits: int) -> int:
+    """Bits of a product x·w (two's complement): enough for every value, at most acc_bits."""
+    x_dtype: QDataType = stream_type(layer.x).element
+    return min(acc_bits, value_bits(x_dtype) + value_bits(layer.weight_dtype()) + 1)
+
+
+def _product_offset(layer: df.MVAUOp | df.VVAUOp, acc_bits: int) -> int:
+    """What `_terms` adds to each term: 2^(bits-1) for a product narrower than the
+    accumulator, else 0 (XNOR matches, or products as wide as the accumulator)."""
+    if isinstance(layer, df.MVAUOp) and layer.is_xnor:
+        return 0
+    bits = _product_bits(layer, acc_bits)
+    return 1 << (bits - 1) if bits < acc_bits else 0
 
 
 def tree_levels(net: Netlist, values: list[SSAValue], levels: int) -> list[SSAValue]:

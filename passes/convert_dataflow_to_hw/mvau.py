@@ -59,6 +59,6 @@ def lower_mvau(layer: df.MVAUOp, name: str, design: HwDesign) -> str:
         store = net.and_(fire, need_input)
         stored = folded_memory(design, net, "buffer", sf_count, sf, store, m.input_data[0])
         x_word = net.mux(need_input, x_word, stored)
-    issue = MacIssue(fire, x_word, address, net.eq_const(sf, 0), sf_last, nf)
+    issue = MacIssue(fire, x_word, address, net.eq_const(sf, 0), sf_last, nf, sf_count)
     in_ready = net.and_(pipeline.enable, need_input)
     return pipeline.finish(design, layer, issue, weight_words(layer), _shared_input, in_ready)

@@ -52,5 +52,5 @@ def lower_vvau(layer: df.VVAUOp, name: str, design: HwDesign) -> str:
     kf, kf_last = net.counter(kf_count, fire)
     cf, _ = net.counter(cf_count, net.and_(fire, kf_last))
     address, _ = net.counter(cf_count * kf_count, fire)
-    issue = MacIssue(fire, m.input_data[0], address, net.eq_const(kf, 0), kf_last, cf)
+    issue = MacIssue(fire, m.input_data[0], address, net.eq_const(kf, 0), kf_last, cf, kf_count)
     return pipeline.finish(design, layer, issue, weight_words(layer), _per_channel, pipeline.enable)
