@@ -501,10 +501,27 @@ def _erase_dead_converters(block: Block) -> None:
                 changed = True
 
 
+def _converted_as_read(fifo: df.FIFOOp) -> bool:
+    """Whether `fifo` sits after the one converter from its source that gives its only
+    reader the stream it reads, as `insert-fifos` leaves it after `insert-dwc`. Such a
+    FIFO stays where it is, so that a folding applied again to a sized design (qnn-build
+    `--folding` with a build's own folding.json) leaves its FIFOs' widths, and so what
+    their depths hold, as they were."""
+    converter = fifo.x.owner
+    if not isinstance(converter, df.DWCOp) or isinstance(converter.x.owner, df.DWCOp):
+        return False
+    uses = list(fifo.result.uses)
+    if len(uses) != 1 or not isinstance(reader := uses[0].operation, df.Layer):
+        return False
+    wanted = input_type(reader, uses[0].index)
+    return wanted == fifo.result.type == converter.result.type != converter.x.type
+
+
 def reconcile(partition: df.PartitionOp, *, adapt_inputs: bool = False) -> None:
     """Canonical width converters in `partition`: one `dataflow.dwc` on every edge whose
     producer's stream type differs (in lanes) from what the consumer reads, none where they
-    agree, chains merged; FIFOs take their input's type and reshapes their producer's
+    agree, chains merged; FIFOs take their input's type (one after the converter its
+    reader needs stays there: `_converted_as_read`) and reshapes their producer's
     lanes (or the largest lanes dividing both frames). With `adapt_inputs`, a partition
     input read by a single layer takes that layer's input type instead of a converter.
 
@@ -526,9 +543,10 @@ def reconcile(partition: df.PartitionOp, *, adapt_inputs: bool = False) -> None:
         if isinstance(op, df.DWCOp):
             continue  # converters are (re)placed by their readers
         if isinstance(op, df.FIFOOp):
-            source = _source(op.x)
-            op.operands[0] = source
-            _retype(op.result, df.stream_type(source))
+            if not _converted_as_read(op):
+                source = _source(op.x)
+                op.operands[0] = source
+                _retype(op.result, df.stream_type(source))
             continue
         if isinstance(op, df.ReshapeOp):
             source = df.stream_type(_source(op.x))

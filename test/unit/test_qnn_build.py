@@ -215,6 +215,24 @@ def test_apply_folding_from_a_written_folding_json(tfc_build, tmp_path: Path):
     assert json.loads((deeper / "report/folding.json").read_text())["FIFO_1"]["depth"] == 77
 
 
+@pytest.mark.parametrize(
+    ("model", "fps"), [("residual", 100_000), ("depthwise_sep", 100_000), ("cnv_like", 100_000)]
+)
+def test_a_written_folding_rebuilds_the_same_design(model: str, fps: int, tmp_path: Path):
+    """Width converters before FIFOs (residual at 100,000 fps has four): `--folding` with
+    the build's own folding.json keeps each FIFO on the side of its converter where
+    size-fifos sized it, so the rebuilt hardware IR and HLS tree are the same."""
+    first, again = tmp_path / "first", tmp_path / "again"
+    assert run(MODELS_DIR / f"{model}.onnx", "-o", first, "--target-fps", fps, "-q").returncode == 0
+    config = first / "report/folding.json"
+    assert run(MODELS_DIR / f"{model}.onnx", "-o", again, "--folding", config, "-q").returncode == 0
+    request = re.compile(r" \{set_folding = \{[^}]*\}\}")  # set-folding's record of its target
+    hardware = [request.sub("", (out / "ir/5-hardware.mlir").read_text()) for out in (first, again)]
+    assert "dataflow.dwc" in hardware[0] and hardware[0] == hardware[1]
+    a, b = tree(first / "hls"), tree(again / "hls")
+    assert a == b
+
+
 def test_force_replaces_and_empty_out_is_used(tfc_build, tmp_path: Path):
     first, result = tfc_build
     assert result.returncode == 0, result.stderr
