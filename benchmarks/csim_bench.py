@@ -17,6 +17,7 @@ Prints one table of whole-process or whole-subprocess medians over `--repeat` ru
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from shared_models import SHARED_MODELS
@@ -34,6 +36,8 @@ from shared_models import SHARED_MODELS
 from backend_hls import toolchain
 from backend_hls.csim import build, clean
 from backend_hls.emit_cpp import CXXFLAGS
+from backend_hls.runtime.accelerator import Accelerator
+from backend_hls.runtime.emulator import EmulatedDevice
 
 ROOT = Path(__file__).resolve().parent.parent
 CNV = SHARED_MODELS / "cnv_w2a2.onnx"
@@ -56,47 +60,44 @@ def qnn_build(*args: str | Path, env: dict[str, str] | None = None) -> None:
     subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
 
 
-def frames_file(tree: Path, frames: int, path: Path) -> Path:
-    """`frames` frames of random input words (the CNV input: one byte per word)."""
-    import json
-
-    spec = json.loads((tree / "csim" / "io.json").read_text())["inputs"][0]
-    assert spec["word_bits"] <= 8, "one byte per input word"
+def random_frames(tree: Path, count: int) -> np.ndarray:
+    """`count` random frames of the partition's input, integers of its datatype."""
+    spec = _io(tree)["inputs"][0]
+    low = -(1 << (spec["bits"] - 1)) if spec["datatype"].startswith("!quant.int<") else 0
     rng = np.random.default_rng(0)
-    words = rng.integers(0, 2 ** spec["word_bits"], frames * spec["words_per_frame"])
-    words.astype(np.uint8).tofile(path)
-    return path
+    return rng.integers(low, low + (1 << spec["bits"]), size=(count, *spec["frame"]))
 
 
-def testbench_seconds(binary: Path, tree: Path, frames: int, tmp: Path) -> float:
+def _io(tree: Path) -> dict[str, Any]:
+    return json.loads((tree / "csim" / "io.json").read_text())
+
+
+def _device_run(testbench: Path, tree: Path, count: int) -> EmulatedDevice:
+    """`count` random frames through `testbench` as the board driver runs them."""
+    io = _io(tree)
+    registers = io["dma"]["registers"]
+    device = EmulatedDevice(testbench, registers["size"], registers["ctrl"])
+    Accelerator(device, io).run([random_frames(tree, count)])
+    return device
+
+
+def testbench_seconds(binary: Path, tree: Path, frames: int) -> float:
     """The testbench's own seconds for its `top()` calls, per frame."""
-    x = frames_file(tree, frames, tmp / f"in{frames}.bin")
-    proc = subprocess.run(
-        [str(binary), str(frames), str(x), str(tmp / "out.bin")],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    match = re.search(r" in ([0-9.]+) s", proc.stdout)
-    assert match is not None, proc.stdout
-    return float(match.group(1)) / frames
+    return _device_run(binary, tree, frames).run_seconds / frames
 
 
 def instructions(binary: Path, tree: Path, frames: int, tmp: Path) -> int | None:
     """Instructions of the testbench on `frames` frames (callgrind), None without valgrind."""
     if shutil.which("valgrind") is None:
         return None
-    x = frames_file(tree, frames, tmp / f"in{frames}.bin")
-    proc = subprocess.run(
-        [
-            *("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"),
-            *(str(binary), str(frames), str(x), str(tmp / "out.bin")),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+    profile = tmp / "callgrind.out"
+    wrapper = tmp / "callgrind.sh"
+    wrapper.write_text(
+        f'#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file={profile} {binary} "$@"\n'
     )
-    match = re.search(r"Collected : (\d+)", proc.stderr)
+    wrapper.chmod(0o755)
+    _device_run(wrapper, tree, frames)
+    match = re.search(r"^(?:summary|totals): (\d+)", profile.read_text(), re.MULTILINE)
     return int(match.group(1)) if match else None
 
 
@@ -149,7 +150,7 @@ def cnv(repeat: int, tmp: Path) -> None:
     row("CNV-w2a2 3000 fps: identical tree, cache hit", f"{median_seconds(hit, repeat):.3f} s")
     binary = trees[0] / "csim" / "testbench"
     per_frame = statistics.median(
-        testbench_seconds(binary, trees[0], FRAMES, tmp) for _ in range(repeat)
+        testbench_seconds(binary, trees[0], FRAMES) for _ in range(repeat)
     )
     row(
         "CNV-w2a2: seconds per frame (plain-integer kernels)",
@@ -163,12 +164,12 @@ def cnv(repeat: int, tmp: Path) -> None:
     compile_with(trees[0], ("-O1", "-ftree-vectorize", "-DQNN_CSIM_FAST=0"), synthesis)
     row(
         "CNV-w2a2: seconds per frame (synthesis bodies)",
-        f"{testbench_seconds(synthesis, trees[0], 1, tmp):.3f} s",
+        f"{testbench_seconds(synthesis, trees[0], 1):.3f} s",
     )
     for flags in FLAG_SETS:
         binary = tmp / "flags"
         seconds = statistics.median(compile_with(trees[0], flags, binary) for _ in range(repeat))
-        frame = testbench_seconds(binary, trees[0], FRAMES, tmp)
+        frame = testbench_seconds(binary, trees[0], FRAMES)
         row(
             f"CNV-w2a2: g++ {' '.join(flags)} (no pch) / s per frame",
             f"{seconds:.2f} s",
