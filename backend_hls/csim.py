@@ -318,5 +318,5 @@ def csim(
 def clean(out_dir: str | os.PathLike[str]) -> None:
     """Remove the C simulation build products of a tree."""
     out = Path(out_dir) / "csim"
-    for name in ("testbench", "build.stamp"):
+    for name in ("testbench", "build.stamp", "csim_a.o", "csim_b.o"):
         (out / name).unlink(missing_ok=True)

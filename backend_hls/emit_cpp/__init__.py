@@ -28,9 +28,11 @@ with the TCL emitter):
   so the tree is self-contained.
 * `hls/dma.cpp` — the data movers and control registers (`dma`);
   `csim/testbench.cpp` — the board around them: registers and memory in, `top` once per
-  frame between the DMAs (`backend_hls.csim` drives it); `csim/csim.cpp` — every
-  kernel, `top.cpp` and the testbench in one translation unit (the ap_int headers take
-  ~1.6 s to parse per unit, so one unit builds 1.5-2x faster than one per file);
+  frame between the DMAs (`backend_hls.csim` drives it); `csim/csim_a.cpp`,
+  `csim/csim_b.cpp` — the kernels, `top.cpp` and the testbench in two translation units
+  that `build.sh` compiles in parallel on two cores or more (`csim/csim.cpp`, both as one
+  unit, on one core; the ap_int headers are precompiled by `backend_hls.csim`, or take
+  ~1.6 s to parse per unit);
   `csim/build.sh [HLS_INCLUDE_DIR]` — the exact g++ commands
   (`emit_cpp.CXXFLAGS`); `csim/host.mlir` — the host side of `@main`
   as the `split-host` pass makes it (`@pre`: everything before the partition, i.e. the
@@ -94,7 +96,7 @@ from backend_hls.emit_cpp.cxx import (
 from backend_hls.emit_cpp.dma import dma_json, dma_source
 from backend_hls.emit_cpp.kernels import kernel_of, kernel_source
 from backend_hls.emit_cpp.tables import params_source
-from backend_hls.emit_cpp.testbench import build_script, testbench_source, unit_source
+from backend_hls.emit_cpp.testbench import build_script, testbench_source, unit_sources
 from backend_hls.emit_cpp.top import top_sources
 from backend_hls.naming import kernel_layers, params_header
 from backend_hls.targets import TreeTarget
@@ -169,7 +171,8 @@ def emit_files(module: ModuleOp, hls_include: str | None = None) -> dict[str, st
         files["hls/lib/README.md"] = readme.read_text(encoding="utf-8")
     files["hls/dma.cpp"] = dma_source(plan)
     files["csim/testbench.cpp"] = testbench_source(plan)
-    files["csim/csim.cpp"] = unit_source([*kernel_files, "dma.cpp"])
+    for name, source in unit_sources([*kernel_files, "dma.cpp"]).items():
+        files[f"csim/{name}"] = source
     files["csim/build.sh"] = build_script(hls_include)
     files["csim/host.mlir"] = print_module(host_module(module))
     terminator = partition.block.last_op

@@ -91,6 +91,24 @@ def test_frames_split_over_processes(module: ModuleOp, tmp_path: Path, cache: Pa
     np.testing.assert_array_equal(np.concatenate(per_frame), alone)
 
 
+def test_one_unit_on_one_core_two_halves_on_more(
+    module: ModuleOp, tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """build.sh compiles csim.cpp (both halves as one unit) where nproc says one core and
+    csim_a.cpp/csim_b.cpp in parallel otherwise (nproc follows OMP_NUM_THREADS); both
+    testbenches compute the same words."""
+    sample = np.load(MODEL.with_suffix(".in.npy"))
+    frames = sample[None] + np.random.default_rng(1).normal(0, 0.5, (3, *sample.shape))
+    outputs = {}
+    for cores in ("1", "2"):
+        monkeypatch.setenv("OMP_NUM_THREADS", cores)
+        monkeypatch.setenv(toolchain.CACHE_ENV, str(tmp_path / f"cache{cores}"))
+        (tree,) = _trees(module, tmp_path / cores, 1)
+        outputs[cores] = backend_hls.csim(tree, frames.astype(np.float32), jobs=1)
+        assert (tree / "csim/csim_a.o").is_file() == (cores == "2")
+    np.testing.assert_array_equal(outputs["1"], outputs["2"])
+
+
 def test_cache_dir_and_jobs_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(toolchain.CACHE_ENV, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
