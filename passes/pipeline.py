@@ -81,35 +81,21 @@ def parse_pipeline(
         raise pipeline_error(error, spec) from None
 
 
-def _verify(_previous: ModulePass | None, module: ModuleOp, _next: ModulePass | None) -> None:
-    module.verify()
+def _verifier(*, before: bool, between: bool) -> PassPipelineCallbackType:
+    """A callback verifying the module after the last pass, before the first with
+    `before` and between passes with `between`."""
 
+    def check(previous: ModulePass | None, module: ModuleOp, next_: ModulePass | None) -> None:
+        if previous is None:
+            wanted = before
+        elif next_ is None:
+            wanted = True
+        else:
+            wanted = between
+        if wanted:
+            module.verify()
 
-def _verify_after(previous: ModulePass | None, module: ModuleOp, _next: ModulePass | None) -> None:
-    """`_verify` after each pass only (the input was verified by whoever made it)."""
-    if previous is not None:
-        module.verify()
-
-
-def _verify_ends(previous: ModulePass | None, module: ModuleOp, next_: ModulePass | None) -> None:
-    """`_verify` before the first pass and after the last one only."""
-    if previous is None or next_ is None:
-        module.verify()
-
-
-def _verify_last(previous: ModulePass | None, module: ModuleOp, next_: ModulePass | None) -> None:
-    """`_verify` after the last pass only."""
-    if previous is not None and next_ is None:
-        module.verify()
-
-
-_CHECKS: dict[tuple[bool, bool], PassPipelineCallbackType] = {
-    (False, True): _verify,
-    (True, True): _verify_after,
-    (False, False): _verify_ends,
-    (True, False): _verify_last,
-}
-"""The verification callback by (verified_input, verify_between)."""
+    return check
 
 
 def pipeline_callback(
@@ -126,7 +112,7 @@ def pipeline_callback(
     `verify_between` or `verify_each`, whose executions need a valid module), then runs
     `verify_each`; None if there is nothing to run."""
     between = verify_between or verify_each is not None
-    check = _CHECKS[verified_input, between] if verify else None
+    check = _verifier(before=not verified_input, between=between) if verify else None
     callbacks = [c for c in (first, check, verify_each) if c is not None]
     if not callbacks:
         return None
