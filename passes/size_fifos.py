@@ -112,7 +112,7 @@ through); a join whose branch has no FIFO where one is needed is an error naming
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -568,14 +568,13 @@ def row_period(op: Operation, frame_cycles: int) -> int:
     return 0
 
 
-def _latency(graph: _Graph, u: SSAValue, v: SSAValue, cost: Callable[[Operation], int]) -> int:
-    """The longest sum of `cost` (`pipeline_cycles`) on a path from `u`
-    to `v`."""
+def _latency(graph: _Graph, u: SSAValue, v: SSAValue) -> int:
+    """The longest sum of `pipeline_cycles` on a path from `u` to `v`."""
     owner = v.owner
     if v is u or not isinstance(owner, Operation):
         return 0
-    paths = [_latency(graph, u, x, cost) for x in graph.inputs(v) if u in graph.ancestors(x)]
-    return cost(owner) + max(paths, default=0)
+    paths = [_latency(graph, u, x) for x in graph.inputs(v) if u in graph.ancestors(x)]
+    return pipeline_cycles(owner) + max(paths, default=0)
 
 
 def _own_lag(op: Operation, frame_cycles: int) -> np.ndarray:
@@ -643,7 +642,7 @@ def join_terms(graph: _Graph, join: Operation) -> dict[df.FIFOOp, JoinTerm]:
         assert upstream is not None
         needs.append(upstream[layer_need(join, i)])
     most = np.maximum.reduce(needs)
-    latencies = [_latency(graph, u, x, pipeline_cycles) for x in inputs]
+    latencies = [_latency(graph, u, x) for x in inputs]
     paced = _paced_rate(graph, u)
     times = [_word_times(graph, u, x, paced)[layer_need(join, i)] for i, x in enumerate(inputs)]
     latest = np.maximum.reduce(times)
