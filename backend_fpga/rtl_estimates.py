@@ -281,7 +281,7 @@ def swg_estimate(layer: df.SWGOp) -> Resources:
     _, width, channels = layer.ifm_dims()
     if layer.is_parallel_window:
         kh, kw = ints(layer.kernel)
-        columns = (kw - 1) * ints(layer.dilation)[1] + 1
+        columns = layer.window_columns()
         turning = ints(layer.stride)[1] % columns != 0
         return parallel_window_estimate(
             (kh, kw), layer.buffer_rows(), columns, width, x_stream.word_width(), turning

@@ -574,6 +574,10 @@ class SWGOp(Layer):
         kh, dh, sh = ints(self.kernel)[0], ints(self.dilation)[0], ints(self.stride)[0]
         return (kh - 1) * dh + 1 + sh
 
+    def window_columns(self) -> int:
+        """The input columns one window spans: `(KW-1)*DW + 1`."""
+        return (ints(self.kernel)[1] - 1) * ints(self.dilation)[1] + 1
+
     def schedule(self) -> est.WindowSchedule:
         """The library kernel's line-buffer schedule (`est.WindowSchedule`)."""
         h, w, c = self.ifm_dims()
@@ -604,8 +608,9 @@ class SWGOp(Layer):
             buffer = est.swg_buffer(rows, w, c, _int(self.simd), bits, self.ram_style.data)
             return Resources(lut=est.swg_luts(buffer), bram18=buffer.bram18, uram=buffer.uram)
         kh, kw = ints(self.kernel)
-        columns = (kw - 1) * ints(self.dilation)[1] + 1
-        buffer = est.parallel_window_buffer(rows, columns, w, c * bits, self.ram_style.data)
+        buffer = est.parallel_window_buffer(
+            rows, self.window_columns(), w, c * bits, self.ram_style.data
+        )
         select = est.parallel_window_luts(rows, kh * kw * c * bits)
         return Resources(lut=est.swg_luts(buffer) + select, bram18=buffer.bram18, uram=buffer.uram)
 
