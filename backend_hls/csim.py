@@ -48,6 +48,7 @@ from xdsl.utils.exceptions import DiagnosticException
 
 from backend_hls import toolchain
 from backend_hls.emit_cpp import CXXFLAGS, PCH_FLAGS
+from backend_hls.emit_cpp.testbench import OBJECTS
 from backend_hls.runtime.accelerator import Accelerator, DeviceError
 from backend_hls.runtime.emulator import EmulatedDevice
 from backend_hls.runtime.model import InputError, batched_inputs, run_model
@@ -318,5 +319,5 @@ def csim(
 def clean(out_dir: str | os.PathLike[str]) -> None:
     """Remove the C simulation build products of a tree."""
     out = Path(out_dir) / "csim"
-    for name in ("testbench", "build.stamp", "csim_a.o", "csim_b.o"):
+    for name in ("testbench", "build.stamp", *OBJECTS):
         (out / name).unlink(missing_ok=True)

@@ -213,6 +213,8 @@ def testbench_source(plan: TopPlan) -> str:
 
 UNITS = ("csim_a.cpp", "csim_b.cpp")
 """The C simulation's two halves, compiled in parallel where there are two cores."""
+OBJECTS = tuple(unit.removesuffix(".cpp") + ".o" for unit in UNITS)
+"""Their object files (build products in `csim/`, with the testbench)."""
 
 
 def unit_sources(kernel_files: Sequence[str]) -> dict[str, str]:
@@ -273,9 +275,9 @@ if [ "$(nproc 2>/dev/null || echo 1)" -lt 2 ]; then
   exit $?
 fi
 # two cores or more: the halves in parallel, then linked
-cxx -c {UNITS[0]} -o {UNITS[0][:-4]}.o &
+cxx -c {UNITS[0]} -o {OBJECTS[0]} &
 first=$!
-cxx -c {UNITS[1]} -o {UNITS[1][:-4]}.o || {{ wait "$first"; exit 1; }}
+cxx -c {UNITS[1]} -o {OBJECTS[1]} || {{ wait "$first"; exit 1; }}
 wait "$first" || exit 1
-exec $CXX {UNITS[0][:-4]}.o {UNITS[1][:-4]}.o -o testbench
+exec $CXX {OBJECTS[0]} {OBJECTS[1]} -o testbench
 """
